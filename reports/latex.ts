@@ -1,0 +1,123 @@
+import type { Cell, Leaderboard } from './model.js';
+import { cellInterval, cellMark, legend, pct, signatureLines } from './format.js';
+
+/**
+ * Escapes text for LaTeX so that any checkpoint name, domain or signature compiles as written, in a single
+ * pass (a sequential replace would re-escape the backslashes it inserted).
+ * - The ten special characters: \ { } $ & # % _ ~ ^
+ * - < > | would print as ¡ ¿ — in the default OT1 encoding: replaced by their text commands.
+ * - `-` is followed by {} so `--` in a name stays two hyphens, not an en dash.
+ * - Control characters are dropped; other whitespace becomes a space.
+ * - Non-ASCII: accents are decomposed (é → e + ´ → e, through NFKD) and what is left outside ASCII becomes
+ *   `?`, because pdflatex with the default fonts cannot typeset arbitrary Unicode (CJK, emoji) and the
+ *   table must compile everywhere. The JSON, CSV and HTML outputs keep names exactly.
+ */
+export function escapeLatex(text: string): string {
+  let out = '';
+  for (const ch of text.normalize('NFKD')) {
+    const cp = ch.codePointAt(0)!;
+    switch (ch) {
+      case '\\': out += '\\textbackslash{}'; break;
+      case '{': out += '\\{'; break;
+      case '}': out += '\\}'; break;
+      case '$': out += '\\$'; break;
+      case '&': out += '\\&'; break;
+      case '#': out += '\\#'; break;
+      case '%': out += '\\%'; break;
+      case '_': out += '\\_'; break;
+      case '~': out += '\\textasciitilde{}'; break;
+      case '^': out += '\\textasciicircum{}'; break;
+      case '<': out += '\\textless{}'; break;
+      case '>': out += '\\textgreater{}'; break;
+      case '|': out += '\\textbar{}'; break;
+      case '-': out += '-{}'; break;
+      default:
+        if (cp < 0x20 || cp === 0x7f) out += /\s/.test(ch) ? ' ' : '';
+        else if (cp < 0x7f) out += ch;
+        else if (/\p{M}/u.test(ch)) out += ''; // combining mark left by NFKD
+        else if (/\s/u.test(ch)) out += ' ';
+        else out += '?';
+    }
+  }
+  return out;
+}
+
+function latexCell(c: Cell | undefined): string {
+  if (!c || c.value === null) return '--';
+  const main = c.runs > 1 && c.sd !== null ? `${pct(c.value)}\\,$\\pm$\\,${pct(c.sd)}` : pct(c.value);
+  const value = c.best ? `\\textbf{${main}}` : main;
+  const mark = cellMark(c) ? '$^{*}$' : '';
+  const interval = cellInterval(c);
+  return interval ? `${value}${mark} {\\scriptsize ${interval}}` : `${value}${mark}`;
+}
+
+function tabular(columns: string[], rows: string[][], align: string): string {
+  const lines = [`\\begin{tabular}{${align}}`, '\\toprule', columns.join(' & ') + ' \\\\', '\\midrule'];
+  for (const r of rows) lines.push(r.join(' & ') + ' \\\\');
+  lines.push('\\bottomrule', '\\end{tabular}');
+  return lines.join('\n');
+}
+
+/** The main table only (a `table` float), for `\input` into a paper that loads booktabs and graphicx. */
+export function leaderboardTableLatex(lb: Leaderboard): string {
+  const header = ['Checkpoint', ...lb.metrics.map((m) => escapeLatex(m.label) + (m.higherIsBetter ? '' : ' ($\\downarrow$)'))];
+  const rows = lb.rows.map((r) => [
+    escapeLatex(r.checkpoint) + (r.checkpoint === lb.baseline ? ' (baseline)' : ''),
+    ...lb.metrics.map((m) => latexCell(r.cells[m.key])),
+  ]);
+  const caption = `APIBench ${escapeLatex(lb.dataset.hub)}: ${legend(lb).map(escapeLatex).join(' ')}`;
+  return [
+    '\\begin{table}[ht]',
+    '\\centering',
+    `\\caption{${caption}}`,
+    '\\resizebox{\\textwidth}{!}{%',
+    tabular(header, rows, 'l' + 'r'.repeat(lb.metrics.length)) + '}',
+    '',
+    '\\smallskip',
+    '{\\tiny ' + signatureLines(lb.metrics).map((s) => `\\texttt{${escapeLatex(s)}}`).join('\\\\\n') + '}',
+    '\\end{table}',
+  ].join('\n');
+}
+
+/** The per-domain table (domains × checkpoints), best value of each domain in bold. */
+export function domainTableLatex(lb: Leaderboard): string {
+  const d = lb.domains;
+  if (!d) return '';
+  const header = ['Domain', 'n', ...d.rows.map((r) => escapeLatex(r.checkpoint))];
+  const rows = d.domains.map((dom) => {
+    const vals = d.rows.map((r) => r.values[dom]?.value ?? null);
+    const finite = vals.filter((v): v is number => v !== null && !Number.isNaN(v));
+    const best = finite.length ? Math.max(...finite) : null;
+    const n = Math.max(0, ...d.rows.map((r) => r.values[dom]?.n ?? 0));
+    return [
+      escapeLatex(dom),
+      String(n),
+      ...vals.map((v) => (v === null ? '--' : v === best ? `\\textbf{${pct(v, 1)}}` : pct(v, 1))),
+    ];
+  });
+  return [
+    '\\begin{table}[ht]',
+    '\\centering',
+    `\\caption{${escapeLatex(`${d.label} by domain (%)`)}}`,
+    '\\resizebox{\\textwidth}{!}{%',
+    tabular(header, rows, 'lr' + 'r'.repeat(d.rows.length)) + '}',
+    '\\end{table}',
+  ].join('\n');
+}
+
+/** A complete document that compiles as written with pdflatex (booktabs and graphicx only). */
+export function leaderboardLatex(lb: Leaderboard): string {
+  return [
+    '% Generated by ' + escapeLatex(lb.generator).replace(/\n/g, ' ') + '. Compile with: pdflatex leaderboard.tex',
+    '\\documentclass{article}',
+    '\\usepackage[utf8]{inputenc}',
+    '\\usepackage{booktabs}',
+    '\\usepackage{graphicx}',
+    '\\begin{document}',
+    leaderboardTableLatex(lb),
+    '',
+    domainTableLatex(lb),
+    '\\end{document}',
+    '',
+  ].join('\n');
+}
