@@ -1,0 +1,302 @@
+/**
+ * Port of rouge-score 0.1.2 `rouge_score/rouge_scorer.py` (`RougeScorer.score`, `score_multi`,
+ * `_create_ngrams`, `_score_ngrams`, `_score_lcs`, `_lcs_table`, `_backtrack_norec`,
+ * `_summary_level_lcs`, `_union_lcs`) and `scoring.py` `fmeasure`, with the default tokenizer
+ * (`tokenizers.DefaultTokenizer`, split_summaries=False).
+ *
+ * Faithfulness notes (each is a behaviour of the Python code that changes numbers):
+ *   - n-gram precision/recall divide by max(count, 1), so empty sides give 0, never NaN;
+ *   - LCS scores are 0 when either side has no tokens;
+ *   - rougeLsum splits on "\n" only (a CR is just a non-alphanumeric character), drops empty LINES
+ *     (not lines without tokens), takes for each reference line the union of one LCS per candidate line —
+ *     the specific LCS `_backtrack_norec` reads out, ties resolved the same way — and clips hits by the
+ *     token counts of both summaries;
+ *   - `score_multi` picks, per rouge type, the reference with the largest fmeasure (first one on ties,
+ *     as `np.argmax` does);
+ *   - fmeasure = 2*p*r/(p+r), 0 when p + r == 0.
+ *
+ * For speed, tokens are interned to small integers per call and the DP tables are typed arrays; the
+ * arithmetic on the final counts is the same sequence of IEEE operations as in Python.
+ */
+import { MemoStemmer } from './porter.js';
+import { tokenize, type Stem } from './tokenize.js';
+
+export type RougeType = 'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum';
+export const ROUGE_TYPES: readonly RougeType[] = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'];
+
+export interface PRF {
+  precision: number;
+  recall: number;
+  fmeasure: number;
+}
+/** Only the requested types are present (the type says all four, as the shared interface does). */
+export type RougeScores = Record<RougeType, PRF>;
+
+export interface RougeScorerOptions {
+  rougeTypes?: RougeType[];
+  useStemmer?: boolean;
+}
+
+export const ROUGE_VERSION = 'rouge-score-0.1.2';
+export const STEMMER_VERSION = 'nltk-3.8-porter';
+
+/** `scoring.fmeasure`. */
+export function fmeasure(precision: number, recall: number): number {
+  return precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0.0;
+}
+
+function prf(precision: number, recall: number): PRF {
+  return { precision, recall, fmeasure: fmeasure(precision, recall) };
+}
+
+const ZERO = (): PRF => ({ precision: 0, recall: 0, fmeasure: 0 });
+
+/** Maps token strings to dense ids for one score() call. */
+class Interner {
+  readonly ids = new Map<string, number>();
+  intern(tokens: string[]): Int32Array {
+    const out = new Int32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      let id = this.ids.get(tokens[i]);
+      if (id === undefined) {
+        id = this.ids.size;
+        this.ids.set(tokens[i], id);
+      }
+      out[i] = id;
+    }
+    return out;
+  }
+  get size(): number {
+    return this.ids.size;
+  }
+}
+
+/** `_score_ngrams(_create_ngrams(target, n), _create_ngrams(prediction, n))` for n = 1. */
+function scoreUnigrams(t: Int32Array, p: Int32Array, vocab: number): PRF {
+  const tc = new Int32Array(vocab);
+  const pc = new Int32Array(vocab);
+  for (let i = 0; i < t.length; i++) tc[t[i]]++;
+  for (let i = 0; i < p.length; i++) pc[p[i]]++;
+  let inter = 0;
+  for (let v = 0; v < vocab; v++) inter += tc[v] < pc[v] ? tc[v] : pc[v];
+  return prf(inter / Math.max(p.length, 1), inter / Math.max(t.length, 1));
+}
+
+/** Same for n = 2; a bigram (a, b) is keyed a * vocab + b (exact: vocab**2 < 2**53). */
+function scoreBigrams(t: Int32Array, p: Int32Array, vocab: number): PRF {
+  const tc = new Map<number, number>();
+  const pc = new Map<number, number>();
+  for (let i = 0; i + 1 < t.length; i++) {
+    const k = t[i] * vocab + t[i + 1];
+    tc.set(k, (tc.get(k) ?? 0) + 1);
+  }
+  for (let i = 0; i + 1 < p.length; i++) {
+    const k = p[i] * vocab + p[i + 1];
+    pc.set(k, (pc.get(k) ?? 0) + 1);
+  }
+  let inter = 0;
+  for (const [k, c] of tc) {
+    const q = pc.get(k) ?? 0;
+    inter += c < q ? c : q;
+  }
+  const tn = Math.max(t.length - 1, 0);
+  const pn = Math.max(p.length - 1, 0);
+  return prf(inter / Math.max(pn, 1), inter / Math.max(tn, 1));
+}
+
+/** LCS length with two rolling rows (rougeL needs only the length). */
+function lcsLength(ref: Int32Array, can: Int32Array): number {
+  const cols = can.length;
+  let prev = new Int32Array(cols + 1);
+  let cur = new Int32Array(cols + 1);
+  for (let i = 1; i <= ref.length; i++) {
+    const r = ref[i - 1];
+    cur[0] = 0;
+    for (let j = 1; j <= cols; j++) {
+      if (r === can[j - 1]) cur[j] = prev[j - 1] + 1;
+      else {
+        const up = prev[j];
+        const left = cur[j - 1];
+        cur[j] = up > left ? up : left;
+      }
+    }
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[cols];
+}
+
+/** `_score_lcs`. */
+function scoreLcs(t: Int32Array, p: Int32Array): PRF {
+  if (t.length === 0 || p.length === 0) return ZERO();
+  const lcs = lcsLength(t, p);
+  return prf(lcs / p.length, lcs / t.length);
+}
+
+/** Scratch space for full LCS tables (grown on demand, reused across calls). */
+let tableBuf = new Int32Array(1 << 16);
+
+/**
+ * `lcs_ind(ref, can)` = `_backtrack_norec(_lcs_table(ref, can), ref, can)`: marks in `mark` the indices
+ * of `ref` on the one LCS the Python backtrack reads out (match → diagonal; else left if strictly
+ * greater than up, otherwise up).
+ */
+function markLcsIndices(ref: Int32Array, can: Int32Array, mark: Uint8Array): void {
+  const rows = ref.length;
+  const cols = can.length;
+  if (rows === 0 || cols === 0) return;
+  const w = cols + 1;
+  const size = (rows + 1) * w;
+  if (tableBuf.length < size) tableBuf = new Int32Array(Math.max(size, tableBuf.length * 2));
+  const t = tableBuf;
+  t.fill(0, 0, w);
+  for (let i = 1; i <= rows; i++) {
+    const base = i * w;
+    const up = base - w;
+    t[base] = 0;
+    const r = ref[i - 1];
+    for (let j = 1; j <= cols; j++) {
+      if (r === can[j - 1]) t[base + j] = t[up + j - 1] + 1;
+      else {
+        const a = t[up + j];
+        const b = t[base + j - 1];
+        t[base + j] = a > b ? a : b;
+      }
+    }
+  }
+  let i = rows;
+  let j = cols;
+  while (i > 0 && j > 0) {
+    if (ref[i - 1] === can[j - 1]) {
+      mark[i - 1] = 1;
+      i--;
+      j--;
+    } else if (t[i * w + j - 1] > t[(i - 1) * w + j]) j--;
+    else i--;
+  }
+}
+
+/** `_summary_level_lcs(ref_sent, can_sent)`. */
+function summaryLevelLcs(refSents: Int32Array[], canSents: Int32Array[], vocab: number): PRF {
+  if (refSents.length === 0 || canSents.length === 0) return ZERO();
+  let m = 0;
+  let n = 0;
+  for (const s of refSents) m += s.length;
+  for (const s of canSents) n += s.length;
+  if (n === 0 || m === 0) return ZERO();
+  const cntR = new Int32Array(vocab);
+  const cntC = new Int32Array(vocab);
+  for (const s of refSents) for (let i = 0; i < s.length; i++) cntR[s[i]]++;
+  for (const s of canSents) for (let i = 0; i < s.length; i++) cntC[s[i]]++;
+  let hits = 0;
+  for (const r of refSents) {
+    // _union_lcs: sorted union of the LCS index sets against every candidate sentence.
+    const mark = new Uint8Array(r.length);
+    for (const c of canSents) markLcsIndices(r, c, mark);
+    for (let i = 0; i < r.length; i++) {
+      if (mark[i] === 0) continue;
+      const tok = r[i];
+      if (cntC[tok] > 0 && cntR[tok] > 0) {
+        hits++;
+        cntC[tok]--;
+        cntR[tok]--;
+      }
+    }
+  }
+  return prf(hits / n, hits / m);
+}
+
+/** Lines as rougeLsum sees them: split on "\n", empty strings dropped. */
+function sentences(text: string): string[] {
+  return text.split('\n').filter((x) => x.length > 0);
+}
+
+export class RougeScorer {
+  readonly rougeTypes: readonly RougeType[];
+  readonly useStemmer: boolean;
+  private readonly stem: Stem | undefined;
+
+  constructor(opts: RougeScorerOptions = {}) {
+    const types = opts.rougeTypes ?? [...ROUGE_TYPES];
+    if (!Array.isArray(types) || types.length === 0) throw new RangeError('rougeTypes must be a non-empty list');
+    for (const t of types) {
+      if (!ROUGE_TYPES.includes(t)) throw new RangeError(`Invalid rouge type: ${String(t)} (expected one of ${ROUGE_TYPES.join(', ')})`);
+    }
+    this.rougeTypes = [...new Set(types)];
+    this.useStemmer = opts.useStemmer ?? false;
+    if (this.useStemmer) {
+      const memo = new MemoStemmer();
+      this.stem = (w) => memo.stem(w);
+    }
+  }
+
+  /**
+   * `rouge|v:rouge-score-0.1.2|tok:default|stem:nltk-3.8-porter` (or `stem:none`); a non-default list of
+   * types is appended as `|types:a,b`.
+   */
+  signature(): string {
+    const base = `rouge|v:${ROUGE_VERSION}|tok:default|stem:${this.useStemmer ? STEMMER_VERSION : 'none'}`;
+    const isDefault = this.rougeTypes.length === ROUGE_TYPES.length && this.rougeTypes.every((t, i) => t === ROUGE_TYPES[i]);
+    return isDefault ? base : `${base}|types:${this.rougeTypes.join(',')}`;
+  }
+
+  /** Tokens of a text, one array per non-empty line (their concatenation is the text's tokens). */
+  private lineTokens(text: string, interner: Interner): Int32Array[] {
+    return sentences(text).map((s) => interner.intern(tokenize(s, this.stem)));
+  }
+
+  /** `RougeScorer.score(target, prediction)`: target is the reference. */
+  score(target: string, prediction: string): RougeScores {
+    if (typeof target !== 'string' || typeof prediction !== 'string') {
+      throw new TypeError('RougeScorer.score expects two strings');
+    }
+    const interner = new Interner();
+    // Every "\n" is a token separator, so the whole text's tokens are the concatenation of its lines'
+    // tokens: tokenize once per line and reuse for all four types.
+    const tLines = this.lineTokens(target, interner);
+    const pLines = this.lineTokens(prediction, interner);
+    let tAll: Int32Array | undefined;
+    let pAll: Int32Array | undefined;
+    const all = (lines: Int32Array[]): Int32Array => {
+      let len = 0;
+      for (const l of lines) len += l.length;
+      const out = new Int32Array(len);
+      let o = 0;
+      for (const l of lines) {
+        out.set(l, o);
+        o += l.length;
+      }
+      return out;
+    };
+    const result = {} as RougeScores;
+    for (const type of this.rougeTypes) {
+      if (type === 'rougeLsum') {
+        result.rougeLsum = summaryLevelLcs(tLines, pLines, interner.size);
+        continue;
+      }
+      tAll ??= all(tLines);
+      pAll ??= all(pLines);
+      if (type === 'rouge1') result.rouge1 = scoreUnigrams(tAll, pAll, interner.size);
+      else if (type === 'rouge2') result.rouge2 = scoreBigrams(tAll, pAll, interner.size);
+      else result.rougeL = scoreLcs(tAll, pAll);
+    }
+    return result;
+  }
+
+  /** `RougeScorer.score_multi(targets, prediction)`: per type, the target with the largest fmeasure. */
+  scoreMulti(targets: string[], prediction: string): RougeScores {
+    if (!Array.isArray(targets) || targets.length === 0) {
+      // np.argmax of an empty list raises in Python; an empty reference list is a caller error.
+      throw new RangeError('scoreMulti needs at least one target');
+    }
+    const all = targets.map((t) => this.score(t, prediction));
+    const best = {} as RougeScores;
+    for (const type of this.rougeTypes) {
+      let bi = 0;
+      for (let i = 1; i < all.length; i++) if (all[i][type].fmeasure > all[bi][type].fmeasure) bi = i;
+      best[type] = all[bi][type];
+    }
+    return best;
+  }
+}
