@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateTokens, PyTokenizeError, pyIsSpace, pySplit, pyStrip, type PyToken } from '../metrics/codebleu/python-tokenize.js';
+
+/** Expected values in cases.json were computed by CPython 3.11.7 (see its `about` field). */
+interface Case {
+  name: string;
+  src: string;
+  tokens?: Array<[string, string, [number, number], [number, number], string]>;
+  tokens_error?: string;
+}
+const CASES = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/pytokenize/cases.json'), 'utf8')) as { cases: Case[] }).cases;
+
+const flat = (t: PyToken) => [t.type, t.string, t.start, t.end, t.line];
+
+function tokenizeOrError(src: string): unknown {
+  try {
+    return [...generateTokens(src)].map(flat);
+  } catch (e) {
+    expect(e).toBeInstanceOf(PyTokenizeError);
+    return (e as Error).message;
+  }
+}
+
+describe('generateTokens: CPython 3.11 tokenize cases (fixtures/pytokenize/cases.json)', () => {
+  it('has the authored cases', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(80);
+    expect(CASES.filter((c) => c.tokens_error !== undefined).length).toBeGreaterThanOrEqual(6);
+  });
+  for (const c of CASES) {
+    it(c.name, () => {
+      expect(tokenizeOrError(c.src)).toEqual(c.tokens_error ?? c.tokens);
+    });
+  }
+});
+
+describe('generateTokens: behaviours spelled out', () => {
+  const toks = (src: string) => [...generateTokens(src)].map((t) => [t.type, t.string]);
+
+  it('splits lines on \\n only, like StringIO.readline (a lone CR is an ERRORTOKEN)', () => {
+    const t = [...generateTokens('a\rb\n')];
+    expect(t.map((x) => [x.type, x.string])).toEqual([
+      ['NAME', 'a'],
+      ['ERRORTOKEN', '\r'],
+      ['NAME', 'b'],
+      ['NEWLINE', '\n'],
+      ['ENDMARKER', ''],
+    ]);
+    expect(t[2].start).toEqual([1, 2]);
+    expect(t[0].line).toBe('a\rb\n');
+  });
+
+  it('counts columns in code points: an astral character is one column', () => {
+    const t = [...generateTokens('"😀" + x\n')];
+    expect(t[0]).toMatchObject({ type: 'STRING', string: '"😀"', start: [1, 0], end: [1, 3] });
+    expect(t[2]).toMatchObject({ type: 'NAME', string: 'x', start: [1, 6], end: [1, 7] });
+  });
+
+  it("uses Python's Unicode \\w: letters and digits of any script, not combining marks", () => {
+    expect(toks('é = ٣\n').slice(0, 3)).toEqual([['NAME', 'é'], ['OP', '='], ['OP', '٣']]);
+    // U+0301 (Mn) is not \w in Python: it is an ERRORTOKEN before the name.
+    expect(toks('\u0301x\n').slice(0, 2)).toEqual([['ERRORTOKEN', '\u0301'], ['NAME', 'x']]);
+  });
+
+  it('expands tabs to multiples of 8 for indentation only; token columns stay raw', () => {
+    const t = [...generateTokens('if a:\n\tb\n')];
+    const indent = t.find((x) => x.type === 'INDENT')!;
+    expect(indent).toMatchObject({ string: '\t', start: [2, 0], end: [2, 1] });
+    expect(t.find((x) => x.string === 'b')!.start).toEqual([2, 1]);
+  });
+
+  it('raises the CPython errors with their Python text', () => {
+    expect(() => [...generateTokens('if x:\n    a\n  b\n')]).toThrow(
+      'IndentationError: unindent does not match any outer indentation level (<tokenize>, line 3)',
+    );
+    expect(() => [...generateTokens('s = """abc\n')]).toThrow("TokenError: ('EOF in multi-line string', (1, 4))");
+    expect(() => [...generateTokens('f(1,\n')]).toThrow("TokenError: ('EOF in multi-line statement', (2, 0))");
+  });
+
+  it('yields tokens lazily, before an error further down is reached', () => {
+    const it = generateTokens('x = 1\n(\n');
+    expect(it.next().value).toMatchObject({ type: 'NAME', string: 'x' });
+  });
+
+  it('adds the implicit NEWLINE, closing DEDENTs and ENDMARKER at EOF', () => {
+    expect(toks('if a:\n    b')).toEqual([
+      ['NAME', 'if'], ['NAME', 'a'], ['OP', ':'], ['NEWLINE', '\n'], ['INDENT', '    '], ['NAME', 'b'],
+      ['NEWLINE', ''], ['DEDENT', ''], ['ENDMARKER', ''],
+    ]);
+  });
+});
+
+describe('Python whitespace helpers', () => {
+  it('pyIsSpace is str.isspace (includes \\x1c-\\x1f, \\x85; excludes \\ufeff, \\u200b)', () => {
+    for (const cp of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000])
+      expect(pyIsSpace(cp)).toBe(true);
+    for (const cp of [0x08, 0x1b, 0x21, 0x180e, 0x200b, 0xfeff, 0x61]) expect(pyIsSpace(cp)).toBe(false);
+  });
+  it('pyStrip and pySplit follow str.strip() and str.split()', () => {
+    expect(pyStrip('\x1c\x85 a b\u3000\xa0')).toBe('a b');
+    expect(pyStrip('\ufeffa\u200b')).toBe('\ufeffa\u200b');
+    expect(pySplit(' a\x1fb\u2028c\u200bd  ')).toEqual(['a', 'b', 'c\u200bd']);
+    expect(pySplit('   ')).toEqual([]);
+  });
+});
