@@ -1,0 +1,85 @@
+/** Turns `apieval generate` flags into GenerateOptions, runs it, and reports. */
+import { resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { parseHub, resolveDataDir } from '../datasets/apibench.js';
+import type { GenerateCliOptions } from '../cli/commands/generate.js';
+import { cacheDirOpt, interruptSignal, intOpt, numOpt, priceOpt, retryPolicy, sanitizeName } from './cli-options.js';
+import { resolveEndpoint } from './endpoint.js';
+import { runGenerate, type RunSummary } from './generate.js';
+import type { ApiKind } from './openai-call.js';
+import type { PromptStyle, Retriever } from './prompts.js';
+
+function parseSeeds(v: string | false): (number | null)[] {
+  if (v === false) return [null];
+  const parts = v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (parts.length === 0) throw new UserError(`--seed '${v}': expected comma-separated integers`);
+  const seeds = parts.map((p) => intOpt('--seed', p, 0, 2 ** 31 - 1)!);
+  if (new Set(seeds).size !== seeds.length) throw new UserError(`--seed '${v}': a seed is repeated`);
+  return seeds;
+}
+
+export function formatSummary(s: RunSummary): string {
+  const c = s.counts;
+  const lines = [
+    `model ${s.model} at ${s.endpoint} (${s.api}), ${s.hub}, prompt ${s.prompt_style}, retriever ${s.retriever}`,
+    `questions ${c.questions}, tasks ${c.tasks}: ${c.already_on_disk} already on disk, ${c.cache_hits} from cache, ${c.requests} requested (${c.attempts} HTTP attempts, ${c.retries} retries), ${c.failed} failed`,
+    `tokens billed: ${s.usage.prompt_tokens} in + ${s.usage.completion_tokens} out; cost: ${s.cost_usd === 'unknown' ? 'unknown (pass --price IN,OUT or --price-table)' : `$${s.cost_usd.toFixed(6)}`}`,
+    ...(s.complete ? s.files.map((f) => `wrote ${f}`) : [`incomplete: answers so far are in ${s.files.map((f) => f + '.partial').join(', ')}`]),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export async function runGenerateCommand(opts: GenerateCliOptions): Promise<void> {
+  const hub = parseHub(opts.hub);
+  const api = opts.api as ApiKind;
+  const style = (opts.promptStyle ?? (api === 'chat' ? 'gorilla-chat' : 'gorilla-model')) as PromptStyle;
+  const retriever = opts.retriever as Retriever;
+  const ep = resolveEndpoint({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, model: opts.model });
+  const n = intOpt('-n', opts.n, 1, 1000)!;
+  const logprobs = opts.logprobs === undefined ? undefined : typeof opts.logprobs === 'string' ? intOpt('--logprobs', opts.logprobs, 0, 20) : opts.logprobs ? 0 : undefined;
+  const needsData = !opts.questions || retriever !== 'none';
+  const dataDir = needsData ? await resolveDataDir({ dataDir: opts.dataDir, hubs: [hub] }) : (opts.dataDir ?? '.');
+  const log = (l: string): void => void process.stderr.write(l + '\n');
+  const { signal, dispose } = interruptSignal(log);
+  let summary: RunSummary;
+  try {
+    summary = await runGenerate({
+      hub,
+      dataDir,
+      questionsFile: opts.questions,
+      limit: intOpt('--limit', opts.limit, 1),
+      style,
+      retriever,
+      numDocs: intOpt('--num-docs', opts.numDocs, 1, 100)!,
+      template: opts.template ?? '###USER: {prompt}###ASSISTANT: ',
+      api,
+      ...ep,
+      sampling: {
+        n,
+        splitN: !!opts.splitN,
+        temperature: numOpt('--temperature', opts.temperature, 0, 10),
+        topP: numOpt('--top-p', opts.topP, 0, 1),
+        maxTokens: intOpt('--max-tokens', opts.maxTokens, 1),
+        stop: opts.stop,
+        logprobs,
+      },
+      seeds: parseSeeds(opts.seed),
+      concurrency: intOpt('--concurrency', opts.concurrency, 1, 1024)!,
+      retry: retryPolicy(opts),
+      cacheDir: cacheDirOpt(opts),
+      outDir: resolve(opts.outDir),
+      runName: opts.runName ? sanitizeName(opts.runName) : sanitizeName(`${hub}_${ep.model}_${retriever === 'none' ? '0_shot' : retriever}`),
+      price: priceOpt(opts, ep.model),
+      signal,
+      log,
+    });
+  } finally {
+    dispose();
+  }
+  process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
+  if (summary.interrupted) throw new UserError('interrupted: finished answers are saved; rerun the same command to resume', 130);
+  if (summary.failures.length > 0) {
+    const f = summary.failures[0];
+    throw new UserError(`${summary.failures.length} request(s) failed (first: question ${f.question_id}: ${f.error}); rerun the same command to retry only those`, 1);
+  }
+}
