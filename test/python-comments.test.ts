@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { removeCommentsAndDocstringsPython, removeCommentsJavaStyle } from '../metrics/codebleu/python-comments.js';
-import { PyTokenizeError } from '../metrics/codebleu/python-tokenize.js';
+import { generateTokens, PyTokenizeError } from '../metrics/codebleu/python-tokenize.js';
+import { readJsonlAll } from '../harness/io/jsonl.js';
+import { sharedPath } from './helpers/shared.js';
 
 /** Expected values in cases.json were computed by CPython 3.11.7 + k4black/codebleu 0.7.1's function. */
 interface Case {
@@ -60,5 +62,57 @@ describe('the quirks the golden README names', () => {
   it('throws where tokenize raises (the caller keeps the original text)', () => {
     expect(() => removeCommentsAndDocstringsPython('x = (1,\n')).toThrow(PyTokenizeError);
     expect(() => removeCommentsAndDocstringsPython('x = (1,\n')).toThrow("TokenError: ('EOF in multi-line statement', (2, 0))");
+  });
+});
+
+describe('every golden code string strips exactly as CPython 3.11 + k4black/CodeXGLUE do', () => {
+  // fixtures/pytokenize/golden-digests.json.gz holds, per distinct golden code string (file order),
+  // truncated SHA-256 digests of what CPython computed: token list, 'python' strip, 'java' strip.
+  const doc = JSON.parse(gunzipSync(readFileSync(resolve(import.meta.dirname, '../fixtures/pytokenize/golden-digests.json.gz'))).toString('utf8')) as {
+    digest_hex_chars: number;
+    rows: string[];
+  };
+  const n = doc.digest_hex_chars;
+  // UTF-16LE keeps lone surrogates, so the digests agree with Python's 'utf-16-le'/'surrogatepass'.
+  const h = (s: string) => createHash('sha256').update(Buffer.from(s, 'utf16le')).digest('hex').slice(0, n);
+  const attempt = (f: () => string) => {
+    try {
+      return 'O:' + f();
+    } catch (e) {
+      if (!(e instanceof PyTokenizeError)) throw e;
+      return 'E:' + e.message;
+    }
+  };
+
+  it('matches all digests', async () => {
+    const records = await readJsonlAll<{ id: string; reference: string | string[]; prediction: string }>(
+      sharedPath('golden', 'codebleu_pairs.jsonl.gz'),
+    );
+    const sources: string[] = [];
+    const seen = new Set<string>();
+    for (const r of records) {
+      for (const s of [...(Array.isArray(r.reference) ? r.reference : [r.reference]), r.prediction]) {
+        if (!seen.has(s)) {
+          seen.add(s);
+          sources.push(s);
+        }
+      }
+    }
+    expect(sources.length).toBe(doc.rows.length);
+    const bad: string[] = [];
+    let raising = 0;
+    sources.forEach((src, i) => {
+      const row = doc.rows[i];
+      const tokens = attempt(() =>
+        [...generateTokens(src)].map((t) => [t.type, t.string, `${t.start[0]},${t.start[1]},${t.end[0]},${t.end[1]}`, t.line].join('\x1f')).join('\x1e'),
+      );
+      const python = attempt(() => removeCommentsAndDocstringsPython(src));
+      if (python.startsWith('E:')) raising++;
+      const got = h(src) + h(tokens.startsWith('O:') ? tokens.slice(2) : tokens) + h(python) + h('O:' + removeCommentsJavaStyle(src));
+      if (got !== row) bad.push(`#${i} ${JSON.stringify(src.slice(0, 80))}: ${['source', 'tokens', 'python', 'java'].filter((_, k) => got.slice(k * n, (k + 1) * n) !== row.slice(k * n, (k + 1) * n)).join(', ')} differ`);
+    });
+    expect(bad.slice(0, 20)).toEqual([]);
+    // Some golden strings do make tokenize raise (k4black then keeps the original text).
+    expect(raising).toBeGreaterThan(0);
   });
 });
