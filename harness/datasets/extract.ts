@@ -12,6 +12,9 @@
  * JSON-encoded strings twice, and most end with the stray closing `"` of that encoding.
  */
 import type { Hub } from './apibench.js';
+import { gorillaApiCallSubstring } from '../../metrics/ast-match/api-call.js';
+
+export { gorillaApiCallSubstring };
 
 export interface ExtractedResponse {
   domain?: string;
@@ -28,43 +31,6 @@ export interface ExtractedResponse {
   hasApiCallMarker: boolean;
   /** Golden README §3 prediction_code rule. */
   predictionCode: string;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Python str slicing, on code points (JS strings index UTF-16 units; they differ past U+FFFF).
-
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-/** Python `s[start:end]` with Python's clamping of negative and out-of-range bounds (step 1). */
-function pySlice(cps: string[], start: number, end: number): string {
-  const n = cps.length;
-  let s = start < 0 ? Math.max(0, start + n) : Math.min(start, n);
-  let e = end < 0 ? Math.max(0, end + n) : Math.min(end, n);
-  if (e <= s) return '';
-  return cps.slice(s, e).join('');
-}
-
-/**
- * Port of the api_call extraction in ast_eval_hf.py main() / ast_eval_th.py process_response():
- *   output = text.split("api_call"); if one part: the whole text;
- *   else output = output[1].split("api_provider")[0]
- *        start = output.index(":") if ":" in output else 0
- *        end   = output.rindex(")") if ")" in output else -2
- *        api_call = output[start+2 : end+1]
- * Note: start+2 skips the ':' and ONE following character (usually the space); with no ':' the first two
- * characters are dropped; with no ')' the slice ends before the last character.
- */
-export function gorillaApiCallSubstring(text: string): { text: string; hasMarker: boolean } {
-  const parts = text.split('api_call');
-  if (parts.length === 1) return { text, hasMarker: false };
-  const output = parts[1].split('api_provider')[0];
-  // Code-point indices, as Python's; only split into code points when surrogates make them differ.
-  const cps = SURROGATE.test(output) ? Array.from(output) : output.split('');
-  const colon = cps.indexOf(':');
-  const start = colon === -1 ? 0 : colon;
-  const close = cps.lastIndexOf(')');
-  const end = close === -1 ? -2 : close;
-  return { text: pySlice(cps, start + 2, end + 1), hasMarker: true };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Rebuilds tree-sitter-python-utf8.wasm from the C sources the npm packages ship:
+#   node_modules/tree-sitter/vendor/tree-sitter/lib   (the tree-sitter runtime vendored by node `tree-sitter` 0.22.4)
+#   node_modules/tree-sitter-python/src               (tree-sitter-python 0.23.6 parser.c + scanner.c)
+# Needs clang and wasm-ld with a WASI sysroot (Debian: apt-get install clang-14 lld-14 wasi-libc).
+# The result is committed, so users never build it; CI checks that the sources still match (sources.sha256).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+ts="$root/node_modules/tree-sitter/vendor/tree-sitter/lib"
+py="$root/node_modules/tree-sitter-python/src"
+CC="${CC:-clang-14}"
+SYSROOT="${WASI_SYSROOT:-/usr}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+# portable/endian.h only knows platforms by name; WASI has a Linux-style <endian.h>, which __EMSCRIPTEN__ selects.
+flags=(--target=wasm32-wasi --sysroot="$SYSROOT" -O2 -DNDEBUG -D__EMSCRIPTEN__ -fvisibility=hidden -I"$ts/include" -I"$ts/src" -I"$py")
+for f in "$ts/src/lib.c" "$py/parser.c" "$py/scanner.c" "$here/tsparse.c"; do
+  "$CC" "${flags[@]}" -c "$f" -o "$tmp/$(basename "$f" .c).o"
+done
+"$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -O2 -mexec-model=reactor -Wl,--strip-all -Wl,-z,stack-size=1048576 \
+  -o "$here/tree-sitter-python-utf8.wasm" "$tmp"/*.o
+( cd "$root" && sha256sum node_modules/tree-sitter/package.json node_modules/tree-sitter-python/package.json \
+    "$ts/src/lib.c" "$py/parser.c" "$py/scanner.c" metrics/ast-match/wasm/tsparse.c | sed "s#$root/##" ) > "$here/sources.sha256"
+echo "built $here/tree-sitter-python-utf8.wasm ($(wc -c < "$here/tree-sitter-python-utf8.wasm") bytes)"
