@@ -1,6 +1,51 @@
-import type { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { UserError } from '../../errors.js';
 
-// Placeholder registration; the owning issue replaces it with the real command.
+function positive(name: string, integer = true) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      throw new UserError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got '${v}'`);
+    }
+    return n;
+  };
+}
+
 export function register(program: Command): void {
-  void program;
+  program
+    .command('exec')
+    .description('run programs in the Docker sandbox and classify each outcome (executability rate)')
+    .requiredOption('--input <file>', 'JSONL of {"id","code"}')
+    .requiredOption('--output <file>', 'JSONL results, one per input line in input order; rerunning resumes')
+    .option('--image <name>', 'run in this image (any image with python3) instead of a built profile')
+    .addOption(new Option('--profile <name>', 'built sandbox image to use (apieval sandbox build)').choices(['base', 'ml']).default('base'))
+    .option('--timeout-s <n>', 'wall-clock limit per program, seconds (default 20)', positive('timeout-s', false))
+    .option('--memory-mb <n>', 'memory a program may allocate, MiB (default 2048)', positive('memory-mb'))
+    .option('--concurrency <n>', 'warm containers running programs in parallel (default 2)', positive('concurrency'))
+    .option('--output-kb <n>', 'cap on each of stdout/stderr, KiB; more is output_limit (default 1024)', positive('output-kb'))
+    .option('--cpus <n>', 'CPUs per container (default 1)', positive('cpus', false))
+    .option('--preload <modules>', 'comma-separated modules the fork server imports once (default: the profile\'s list)')
+    .option('--hf-cache <dir>', 'mount this Hugging Face cache read-only at /hf (HF_HOME) — the only host mount allowed')
+    .option('--gold <file>', 'reference programs (same ids): tasks whose reference fails here are env_unsupported')
+    .action(async (o: Record<string, unknown>) => {
+      const { execCommand } = await import('../../../sandbox/cli-exec.js');
+      const { existsSync, statSync } = await import('node:fs');
+      const hf = o.hfCache as string | undefined;
+      if (hf && !(existsSync(hf) && statSync(hf).isDirectory())) throw new UserError(`--hf-cache ${hf}: not a directory`);
+      const { resolve } = await import('node:path');
+      await execCommand({
+        input: o.input as string,
+        output: o.output as string,
+        gold: o.gold as string | undefined,
+        image: o.image as string | undefined,
+        profile: o.profile as 'base' | 'ml',
+        timeoutS: o.timeoutS as number | undefined,
+        memoryMb: o.memoryMb as number | undefined,
+        concurrency: o.concurrency as number | undefined,
+        outputKb: o.outputKb as number | undefined,
+        cpus: o.cpus as number | undefined,
+        preload: typeof o.preload === 'string' ? o.preload.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        hfCache: hf ? resolve(hf) : undefined,
+      });
+    });
 }

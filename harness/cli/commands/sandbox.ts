@@ -1,6 +1,43 @@
-import type { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { UserError } from '../../errors.js';
 
-// Placeholder registration; the owning issue replaces it with the real command.
+function int(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UserError(`--${name} must be a positive integer, got '${v}'`);
+    return n;
+  };
+}
+
 export function register(program: Command): void {
-  void program;
+  const sandbox = program.command('sandbox').description('build and check the execution sandbox (Docker)');
+
+  sandbox
+    .command('build')
+    .description('build the sandbox image from Debian packages (debootstrap + docker import); rebuilt only when its recipe changes')
+    .addOption(new Option('--profile <name>', 'base = python3; ml = + numpy, scipy, pandas, pillow, scikit-learn, torch, torchvision, torchaudio, sentencepiece, soundfile').choices(['base', 'ml']).default('base'))
+    .option('--force', 'rebuild even when the image for this recipe exists (reuses the package cache)')
+    .option('--mirror <url>', 'Debian mirror (default: the one apt uses, from /etc/apt/sources.list*)')
+    .action(async (o: { profile: 'base' | 'ml'; force?: boolean; mirror?: string }) => {
+      const { buildImage } = await import('../../../sandbox/build.js');
+      const r = await buildImage({ profile: o.profile, force: o.force, mirror: o.mirror });
+      process.stdout.write(`${r.tag}\n`);
+    });
+
+  sandbox
+    .command('doctor')
+    .description('check the engine and the image, and prove each isolation limit with a probe program')
+    .addOption(new Option('--profile <name>', 'image profile to check').choices(['base', 'ml']).default('base'))
+    .option('--image <name>', 'check a user-provided image instead of a built profile')
+    .option('--hf-cache <dir>', 'also mount this Hugging Face cache read-only, as exec would')
+    .option('--timeout-s <n>', 'timeout used by the timeout probe', int('timeout-s'), 3)
+    .action(async (o: { profile: 'base' | 'ml'; image?: string; hfCache?: string; timeoutS: number }) => {
+      const { doctor } = await import('../../../sandbox/doctor.js');
+      const r = await doctor({ profile: o.profile, image: o.image, hfCache: o.hfCache, timeoutS: o.timeoutS }, (c) => {
+        process.stdout.write(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+      });
+      const failed = r.checks.filter((c) => !c.ok).length;
+      process.stdout.write(failed ? `${failed} check(s) failed\n` : 'all checks passed\n');
+      if (failed) process.exitCode = 1;
+    });
 }

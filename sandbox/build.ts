@@ -1,0 +1,138 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../harness/errors.js';
+import { docker, ensureEngine, imageExists } from './engine.js';
+import { debianMirror } from './mirror.js';
+import { cacheDir } from './paths.js';
+import { imageRepo, imageTag, loadRecipe, recipeHash, type Profile, type Recipe } from './recipe.js';
+
+export interface BuildResult {
+  tag: string;
+  built: boolean;
+  /** Where the root filesystem tarball is cached (rebuilds of the same recipe just re-import it). */
+  rootfs: string;
+  seconds: number;
+}
+
+export interface BuildOptions {
+  profile: Profile;
+  force?: boolean;
+  mirror?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Builds `apieval-sandbox-<profile>:<recipe hash>`: debootstrap (minbase) from the Debian mirror apt
+ * already uses, a few clean-up steps, `docker import`. No image registry is involved. The downloaded
+ * packages (shared between profiles) and the finished root filesystem tarball are cached, so a rebuild
+ * of an unchanged recipe only re-imports, and a changed recipe downloads only new packages.
+ */
+export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const t0 = Date.now();
+  const recipe = loadRecipe(opts.profile);
+  const tag = imageTag(recipe);
+  const hash = recipeHash(recipe);
+  const dir = cacheDir();
+  const tarball = join(dir, 'rootfs', `${recipe.profile}-${hash}.tar`);
+  await ensureEngine();
+
+  if (!opts.force && (await imageExists(tag))) {
+    log(`sandbox build: ${tag} is up to date`);
+    return { tag, built: false, rootfs: tarball, seconds: (Date.now() - t0) / 1000 };
+  }
+  if (!existsSync(tarball) || opts.force) {
+    await bootstrapRootfs(recipe, hash, dir, tarball, opts.mirror, log);
+  } else {
+    log(`sandbox build: reusing cached root filesystem ${tarball}`);
+  }
+  log(`sandbox build: importing ${tag}`);
+  await importTarball(tarball, recipe.profile, hash);
+  // `latest` lets people find the newest build by hand; the harness always uses the recipe tag.
+  await docker().getImage(tag).tag({ repo: imageRepo(recipe.profile), tag: 'latest' });
+  const seconds = (Date.now() - t0) / 1000;
+  log(`sandbox build: built ${tag} in ${seconds.toFixed(1)} s`);
+  return { tag, built: true, rootfs: tarball, seconds };
+}
+
+async function bootstrapRootfs(recipe: Recipe, hash: string, dir: string, tarball: string, mirrorOpt: string | undefined, log: (l: string) => void): Promise<void> {
+  if (process.getuid && process.getuid() !== 0) {
+    throw new UserError('sandbox build needs root (debootstrap creates device nodes and chowns files); run it with sudo, or bring an image with --image');
+  }
+  if (spawnSync('debootstrap', ['--version'], { stdio: 'ignore' }).error) {
+    throw new UserError('debootstrap not found; install it (apt-get install -y debootstrap) or bring an image with --image');
+  }
+  const mirror = mirrorOpt ?? process.env.APIEVAL_DEBIAN_MIRROR ?? debianMirror(recipe.suite);
+  if (!mirror) {
+    throw new UserError(`no Debian mirror for '${recipe.suite}' in /etc/apt/sources.list*; pass --mirror URL (or set APIEVAL_DEBIAN_MIRROR)`);
+  }
+  const work = join(dir, 'work', `${recipe.profile}-${hash}`);
+  const debs = join(dir, 'debs');
+  const logFile = join(dir, 'logs', `${recipe.profile}-${hash}.log`);
+  for (const d of [debs, join(dir, 'rootfs'), join(dir, 'logs'), join(dir, 'work')]) mkdirSync(d, { recursive: true });
+  rmSync(work, { recursive: true, force: true });
+
+  const args = [`--variant=${recipe.variant}`, `--cache-dir=${debs}`, `--include=${recipe.packages.join(',')}`, recipe.suite, work, mirror];
+  log(`sandbox build: debootstrap ${recipe.suite} (${recipe.packages.length} packages) from ${mirror}; log: ${logFile}`);
+  await run('debootstrap', args, logFile);
+
+  // Clean-ups that make the image smaller and its contents a function of the recipe alone.
+  for (const p of ['var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/info', 'debootstrap']) {
+    rmSync(join(work, p), { recursive: true, force: true });
+  }
+  mkdirSync(join(work, 'var/cache/apt/archives/partial'), { recursive: true });
+  mkdirSync(join(work, 'var/lib/apt/lists/partial'), { recursive: true });
+  // Mount points for the tmpfs work dir and the optional read-only Hugging Face cache.
+  for (const p of ['work', 'hf']) {
+    mkdirSync(join(work, p), { recursive: true });
+    chmodSync(join(work, p), 0o1777);
+  }
+  if (!readFileSync(join(work, 'etc/passwd'), 'utf8').includes(':65534:')) {
+    throw new Error('the root filesystem has no uid 65534 (nobody); the sandbox runs samples as that user');
+  }
+  const tmp = `${tarball}.tmp`;
+  await run('tar', ['-C', work, '--numeric-owner', '-cf', tmp, '.'], logFile);
+  renameSync(tmp, tarball);
+  rmSync(work, { recursive: true, force: true });
+}
+
+function run(cmd: string, args: string[], logFile: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(logFile, { flags: 'a' });
+    out.write(`$ ${cmd} ${args.join(' ')}\n`);
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout.pipe(out, { end: false });
+    p.stderr.pipe(out, { end: false });
+    p.on('error', (e) => reject(new UserError(`${cmd}: ${e.message}`)));
+    p.on('close', (code) => {
+      out.end();
+      if (code === 0) return resolve();
+      const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
+      reject(new UserError(`${cmd} failed (exit ${code}); see ${logFile}:\n${tail}`));
+    });
+  });
+}
+
+async function importTarball(tarball: string, profile: Profile, hash: string): Promise<void> {
+  const d = docker();
+  const stream = await d.importImage(tarball, {
+    repo: imageRepo(profile),
+    tag: hash,
+    changes: [
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'ENV LANG=C.UTF-8',
+      'USER 65534:65534',
+      'WORKDIR /work',
+      'CMD ["python3"]',
+    ],
+  } as object);
+  await new Promise<void>((resolve, reject) => {
+    d.modem.followProgress(stream, (err: Error | null, res: { error?: string; errorDetail?: { message?: string } }[]) => {
+      const failed = err ?? res.find((r) => r.error || r.errorDetail);
+      if (failed) reject(new UserError(`docker import failed: ${(failed as Error).message ?? JSON.stringify(failed)}`));
+      else resolve();
+    });
+  });
+  if (!(await imageExists(`${imageRepo(profile)}:${hash}`))) throw new UserError('docker import reported success but the image is missing');
+}

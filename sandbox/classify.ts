@@ -1,0 +1,64 @@
+import { constants } from 'node:os';
+import type { ExecResult, ExecStatus } from './types.js';
+import type { SampleReport, ServerVerdict } from './verdict.js';
+
+/**
+ * Turns what the fork server observed into exactly one status. Order matters: limits the server
+ * enforced itself (output flood, wall clock) win over whatever the dying process reported; then
+ * signals; then the in-process report, trusted only when it agrees with the exit status the server saw.
+ */
+export function classify(id: string, v: ServerVerdict): ExecResult {
+  const base = { id, duration_ms: v.duration_ms, stdout: v.stdout, stderr: v.stderr };
+  const r = (status: ExecStatus, exception: string | null, exit_code: number | null): ExecResult => ({ ...base, status, exception, exit_code });
+
+  if (v.output_limit) return r('output_limit', null, v.exit_code);
+  if (v.timed_out) return r('timeout', null, null);
+  if (v.signal !== null) {
+    const name = signalName(v.signal);
+    if (v.oom_killed && v.signal === constants.signals.SIGKILL) return r('memory_limit', `${name} (out of memory)`, null);
+    if (v.signal === constants.signals.SIGXCPU) return r('timeout', `${name} (CPU time limit)`, null);
+    return r('crashed', name, null);
+  }
+  const exit = v.exit_code ?? 0;
+  const rep = v.report;
+  if (rep && rep.exit === exit && (rep.phase === 'compile' || rep.phase === 'run') && rep.type) {
+    const exc = exceptionText(rep);
+    if (rep.phase === 'compile') return r('syntax_error', exc, exit);
+    return r(statusOfException(rep), exc, exit);
+  }
+  if (exit === 0) return r('ok', null, 0);
+  return r('exit_nonzero', null, exit);
+}
+
+function isA(rep: SampleReport, name: string): boolean {
+  return rep.type === name || (rep.builtin_bases ?? []).includes(name);
+}
+
+export function statusOfException(rep: SampleReport): ExecStatus {
+  if (isA(rep, 'MemoryError')) return 'memory_limit';
+  // torch reports a failed allocation as RuntimeError("... DefaultCPUAllocator: can't allocate memory ...").
+  if (isA(rep, 'RuntimeError') && /can't allocate memory|DefaultCPUAllocator: not enough memory/.test(rep.message ?? '')) return 'memory_limit';
+  if (isA(rep, 'ImportError')) return 'import_error';
+  if (isA(rep, 'NameError')) return 'name_error';
+  if (isA(rep, 'AttributeError')) return 'attribute_error';
+  if (isA(rep, 'TypeError')) return 'type_error';
+  return 'runtime_error';
+}
+
+export function exceptionText(rep: SampleReport): string {
+  const type = !rep.module || rep.module === 'builtins' ? rep.type : `${rep.module}.${rep.type}`;
+  const msg = (rep.message ?? '').slice(0, 1000);
+  return msg ? `${type}: ${msg}` : String(type);
+}
+
+export function signalName(sig: number): string {
+  for (const [name, n] of Object.entries(constants.signals)) if (n === sig) return name;
+  return `signal ${sig}`;
+}
+
+/** The top-level module an import_error names ("No module named 'transformers.models'" → transformers). */
+export function missingModule(exception: string | null): string | null {
+  if (!exception) return null;
+  const m = /No module named '([^'.]+)/.exec(exception) ?? /cannot import name '[^']+' from '([^'.]+)/.exec(exception);
+  return m ? m[1] : null;
+}

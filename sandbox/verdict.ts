@@ -1,0 +1,25 @@
+/** What the fork server observed about one sample (its `V` frame), before classification. */
+export interface ServerVerdict {
+  duration_ms: number;
+  stdout: string;
+  stderr: string;
+  timed_out: boolean;
+  output_limit: boolean;
+  oom_killed: boolean;
+  /** False when some process of the sample could not be killed: the container must be replaced. */
+  clean: boolean;
+  signal: number | null;
+  exit_code: number | null;
+  /** The child's own account of how it ended; untrusted, cross-checked against exit_code. */
+  report: SampleReport | null;
+}
+
+export interface SampleReport {
+  phase?: 'compile' | 'run' | 'exit' | 'done';
+  type?: string;
+  module?: string;
+  message?: string;
+  builtin_bases?: string[];
+  missing?: string | null;
+  exit?: number;
+}
