@@ -1,0 +1,80 @@
+/** Turns `apieval feedback` flags into FeedbackOptions, runs it, and reports. */
+import { resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { parseHub, resolveDataDir } from '../datasets/apibench.js';
+import type { FeedbackCliOptions } from '../cli/commands/feedback.js';
+import { cacheDirOpt, interruptSignal, intOpt, numOpt, priceOpt, retryPolicy } from './cli-options.js';
+import { resolveEndpoint } from './endpoint.js';
+import { questionMap, readOutcomes, runFeedback, samplesFromPairs, samplesFromResponses, type FeedbackStats } from './feedback.js';
+import type { ApiKind } from './openai-call.js';
+import { loadRubric } from './rubric.js';
+
+function fmt(x: number | null, digits = 4): string {
+  return x === null ? 'n/a' : x.toFixed(digits);
+}
+
+export function formatStats(s: FeedbackStats, out: string): string {
+  const lines = [
+    `judge ${s.judge.model} at ${s.judge.endpoint} (${s.judge.api}); rubric ${s.rubric.name} v${s.rubric.version} (${s.rubric.questions.length} questions), threshold ${s.threshold}`,
+    `labelled ${s.labelled}/${s.n_samples}: accepted ${s.accepted}, rejected ${s.rejected} (accept rate ${fmt(s.accept_rate)}), mean S ${fmt(s.mean_score)}, mean P(yes) ${fmt(s.mean_p_yes)}, unparsed answers ${s.unparsed_answers}`,
+    `requests: ${s.counts.requests_needed} needed, ${s.counts.cache_hits} from cache, ${s.counts.requests} sent (${s.counts.retries} retries), ${s.counts.failed} failed; tokens billed ${s.usage.prompt_tokens} in + ${s.usage.completion_tokens} out; cost ${s.cost_usd === 'unknown' ? 'unknown' : `$${s.cost_usd.toFixed(6)}`}`,
+  ];
+  for (const [k, a] of Object.entries(s.agreement)) {
+    if (!a) continue;
+    lines.push(`agreement with ${k}: n ${a.n} (unmatched ${a.unmatched}), tp ${a.tp} fp ${a.fp} fn ${a.fn} tn ${a.tn}, accuracy ${fmt(a.accuracy)}, Cohen's kappa ${fmt(a.cohen_kappa)}`);
+  }
+  lines.push(s.complete ? `wrote ${out}` : `incomplete: labelled samples so far are in ${out}.partial`);
+  return lines.join('\n') + '\n';
+}
+
+export async function runFeedbackCommand(opts: FeedbackCliOptions): Promise<void> {
+  if (!!opts.responses === !!opts.pairs) throw new UserError('pass exactly one of --responses FILE or --pairs FILE');
+  const hub = parseHub(opts.hub);
+  const ep = resolveEndpoint({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, model: opts.model }, process.env, 'judge model');
+  const rubric = loadRubric(opts.rubric);
+  const Q = rubric.questions.length;
+  const threshold = intOpt('--threshold', opts.threshold, 0, Q) ?? Q;
+  let samples;
+  if (opts.responses) {
+    const dataDir = opts.questions ? undefined : await resolveDataDir({ dataDir: opts.dataDir, hubs: [hub] });
+    const qs = questionMap({ questionsFile: opts.questions, dataDir, hub });
+    samples = samplesFromResponses(opts.responses, qs, opts.questions ?? `the ${hub} questions`);
+  } else samples = samplesFromPairs(opts.pairs!);
+  const logprobs = typeof opts.logprobs === 'string' ? intOpt('--logprobs', opts.logprobs, 0, 20) : opts.logprobs ? 2 : undefined;
+  const out = resolve(opts.out);
+  const statsOut = resolve(opts.stats ?? out.replace(/\.jsonl$/, '') + '.stats.json');
+  const log = (l: string): void => void process.stderr.write(l + '\n');
+  const { signal, dispose } = interruptSignal(log);
+  let stats: FeedbackStats;
+  try {
+    ({ stats } = await runFeedback({
+      samples,
+      rubric,
+      threshold,
+      api: opts.api as ApiKind,
+      ...ep,
+      temperature: numOpt('--temperature', opts.temperature, 0, 10)!,
+      maxTokens: intOpt('--max-tokens', opts.maxTokens, 1)!,
+      seed: opts.seed === false ? null : intOpt('--seed', opts.seed, 0, 2 ** 31 - 1)!,
+      logprobs,
+      concurrency: intOpt('--concurrency', opts.concurrency, 1, 1024)!,
+      retry: retryPolicy(opts),
+      cacheDir: cacheDirOpt(opts),
+      out,
+      statsOut,
+      ast: opts.ast ? readOutcomes(opts.ast, 'ast') : undefined,
+      exec: opts.exec ? readOutcomes(opts.exec, 'exec') : undefined,
+      price: priceOpt(opts, ep.model),
+      signal,
+      log,
+    }));
+  } finally {
+    dispose();
+  }
+  process.stdout.write(opts.json ? JSON.stringify(stats, null, 2) + '\n' : formatStats(stats, out));
+  if (stats.interrupted) throw new UserError('interrupted: judge answers so far are cached; rerun the same command to resume', 130);
+  if (stats.failures.length > 0) {
+    const f = stats.failures[0];
+    throw new UserError(`${stats.failures.length} judge request(s) failed (first: sample ${f.id}, question ${f.question}: ${f.error}); rerun the same command to retry only those`, 1);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The judge's rubric: binary yes/no questions, each asked separately so every answer (and its P(yes)) is
+ * attributable to one question. Loaded from an editable JSON file (fixtures/rubric/default.json).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { sha256 } from './cache.js';
+
+export interface RubricQuestion {
+  id: string;
+  text: string;
+}
+
+export interface Rubric {
+  name: string;
+  version: number | string;
+  system: string;
+  template: string;
+  questions: RubricQuestion[];
+  /** sha256 of the file's bytes, recorded with every labelled set. */
+  sha256: string;
+  file: string;
+}
+
+/** The default rubric ships in the package (`files` includes fixtures/). */
+export function defaultRubricPath(): string {
+  for (const rel of ['../../fixtures/rubric/default.json', '../../../fixtures/rubric/default.json']) {
+    const p = resolve(import.meta.dirname, rel);
+    if (existsSync(p)) return p;
+  }
+  throw new UserError('default rubric fixtures/rubric/default.json not found; pass --rubric FILE');
+}
+
+export function loadRubric(file?: string): Rubric {
+  const path = file ?? defaultRubricPath();
+  if (!existsSync(path)) throw new UserError(`${path}: no such file`);
+  const text = readFileSync(path, 'utf8');
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  const o = v as Record<string, unknown>;
+  const bad = (m: string): never => {
+    throw new UserError(`${path}: ${m}`);
+  };
+  if (!o || typeof o !== 'object' || Array.isArray(o)) bad('expected a JSON object');
+  if (typeof o.template !== 'string') bad("'template' must be a string");
+  const template = o.template as string;
+  for (const ph of ['{completion}', '{question}']) if (!template.includes(ph)) bad(`'template' must contain ${ph}`);
+  if (o.system !== undefined && typeof o.system !== 'string') bad("'system' must be a string");
+  if (!Array.isArray(o.questions) || o.questions.length === 0) bad("'questions' must be a non-empty array");
+  const ids = new Set<string>();
+  const questions = (o.questions as unknown[]).map((q, i) => {
+    const qq = q as Record<string, unknown>;
+    if (!qq || typeof qq.id !== 'string' || qq.id === '' || typeof qq.text !== 'string' || qq.text.trim() === '') bad(`questions[${i}] must be {"id": "...", "text": "..."}`);
+    if (ids.has(qq.id as string)) bad(`questions[${i}]: id '${qq.id}' is repeated`);
+    ids.add(qq.id as string);
+    return { id: qq.id as string, text: qq.text as string };
+  });
+  return {
+    name: typeof o.name === 'string' ? o.name : 'custom',
+    version: typeof o.version === 'number' || typeof o.version === 'string' ? o.version : 1,
+    system: (o.system as string | undefined) ?? '',
+    template,
+    questions,
+    sha256: sha256(text),
+    file: path,
+  };
+}
+
+export function fillTemplate(template: string, vars: { instruction: string; completion: string; question: string }): string {
+  // One pass, so a completion that happens to contain "{question}" is not expanded.
+  return template.replace(/\{(instruction|completion|question)\}/g, (_, k: keyof typeof vars) => vars[k]);
+}
