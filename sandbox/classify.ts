@@ -8,8 +8,16 @@ import type { SampleReport, ServerVerdict } from './verdict.js';
  * signals; then the in-process report, trusted only when it agrees with the exit status the server saw.
  */
 export function classify(id: string, v: ServerVerdict): ExecResult {
-  const base = { id, duration_ms: v.duration_ms, stdout: v.stdout, stderr: v.stderr };
-  const r = (status: ExecStatus, exception: string | null, exit_code: number | null): ExecResult => ({ ...base, status, exception, exit_code });
+  // Field order is the documented output order of `apieval exec`.
+  const r = (status: ExecStatus, exception: string | null, exit_code: number | null): ExecResult => ({
+    id,
+    status,
+    exception,
+    exit_code,
+    duration_ms: v.duration_ms,
+    stdout: v.stdout,
+    stderr: v.stderr,
+  });
 
   if (v.output_limit) return r('output_limit', null, v.exit_code);
   if (v.timed_out) return r('timeout', null, null);

@@ -304,7 +304,8 @@ def run_sample(code, workdir, rep):
         os._exit(1)
     except BaseException as e:
         try:
-            traceback.print_exc()
+            # Skip this wrapper's own frame: the traceback starts in the sample, as `python main.py` shows it.
+            traceback.print_exception(type(e), e, e.__traceback__.tb_next)
         except BaseException:
             pass
         flush_std()
