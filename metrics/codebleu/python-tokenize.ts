@@ -335,6 +335,27 @@ for (const p of PREFIXES) {
   tripleQuoted.add(p + '"""').add(p + "'''");
 }
 
+/**
+ * `initial in single_quoted or token[:2] in single_quoted or token[:3] in single_quoted`. Every member
+ * of single_quoted is ASCII and ends with its only quote, so a token whose first three characters hold
+ * no quote cannot match (the cheap test that spares slicing and hashing every NAME and OP), and UTF-16
+ * slicing equals Python's code-point slicing for the ones that can.
+ */
+function startsSingleQuoted(token: string): boolean {
+  const q = (i: number) => {
+    const c = token.charCodeAt(i);
+    return c === 0x22 || c === 0x27;
+  };
+  if (!(q(0) || q(1) || q(2))) return false;
+  return singleQuoted.has(token.slice(0, 1)) || singleQuoted.has(token.slice(0, 2)) || singleQuoted.has(token.slice(0, 3));
+}
+
+/** `line[i]` in Python: the code point at UTF-16 offset `i` (a lone surrogate is one code point). */
+function codePointAt(line: string, i: number): string {
+  const c = line.charCodeAt(i);
+  return c >= 0xd800 && c <= 0xdbff ? String.fromCodePoint(line.codePointAt(i)!) : line[i];
+}
+
 const TABSIZE = 8;
 const NUMCHARS = '0123456789';
 
@@ -491,7 +512,7 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
         pos = end;
         if (start === end) continue;
         let token = line.slice(start, end);
-        const initial = String.fromCodePoint(line.codePointAt(start)!);
+        const initial = codePointAt(line, start);
 
         if (NUMCHARS.includes(initial) || (initial === '.' && token !== '.' && token !== '...')) {
           // ordinary number
@@ -500,7 +521,7 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
           yield tok(parenlev > 0 ? 'NL' : 'NEWLINE', token, spos, epos, line);
         } else if (initial === '#') {
           yield tok('COMMENT', token, spos, epos, line);
-        } else if (tripleQuoted.has(token)) {
+        } else if (token.length <= 5 && tripleQuoted.has(token)) {
           endprog = endpats.get(token)!;
           const endmatch = matchAt(endprog, line, pos);
           if (endmatch) {
@@ -515,9 +536,7 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
             contline = line;
             break;
           }
-        } else if (singleQuoted.has(initial) || singleQuoted.has(token.slice(0, 2)) || singleQuoted.has(token.slice(0, 3))) {
-          // The first three characters of the token reveal a (prefixed) string start; the prefix
-          // characters are ASCII, so UTF-16 slicing here equals Python's code-point slicing.
+        } else if (startsSingleQuoted(token)) {
           if (token[token.length - 1] === '\n') {
             // continued string
             strstart = [lnum, col(start)];
@@ -542,7 +561,7 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
           yield tok('OP', token, spos, epos, line);
         }
       } else {
-        const ch = String.fromCodePoint(line.codePointAt(pos)!);
+        const ch = codePointAt(line, pos);
         yield tok('ERRORTOKEN', ch, [lnum, col(pos)], [lnum, col(pos) + 1], line);
         pos += ch.length;
       }
