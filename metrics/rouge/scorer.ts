@@ -18,8 +18,8 @@
  * For speed, tokens are interned to small integers per call and the DP tables are typed arrays; the
  * arithmetic on the final counts is the same sequence of IEEE operations as in Python.
  */
-import { MemoStemmer } from './porter.js';
-import { tokenize, type Stem } from './tokenize.js';
+import { porterStem } from './porter.js';
+import { TokenInterner, type TokenIds } from './tokenize.js';
 
 export type RougeType = 'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum';
 export const ROUGE_TYPES: readonly RougeType[] = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'];
@@ -51,57 +51,56 @@ function prf(precision: number, recall: number): PRF {
 
 const ZERO = (): PRF => ({ precision: 0, recall: 0, fmeasure: 0 });
 
-/** Maps token strings to dense ids for one score() call. */
-class Interner {
-  readonly ids = new Map<string, number>();
-  intern(tokens: string[]): Int32Array {
-    const out = new Int32Array(tokens.length);
-    for (let i = 0; i < tokens.length; i++) {
-      let id = this.ids.get(tokens[i]);
-      if (id === undefined) {
-        id = this.ids.size;
-        this.ids.set(tokens[i], id);
-      }
-      out[i] = id;
-    }
-    return out;
-  }
-  get size(): number {
-    return this.ids.size;
+/** Zeroed scratch count arrays shared by the scoring functions (each returns them zeroed again). */
+let cntA = new Int32Array(1024);
+let cntB = new Int32Array(1024);
+function ensureCounts(vocab: number): void {
+  if (cntA.length < vocab) {
+    cntA = new Int32Array(Math.max(vocab, cntA.length * 2));
+    cntB = new Int32Array(cntA.length);
   }
 }
 
 /** `_score_ngrams(_create_ngrams(target, n), _create_ngrams(prediction, n))` for n = 1. */
 function scoreUnigrams(t: Int32Array, p: Int32Array, vocab: number): PRF {
-  const tc = new Int32Array(vocab);
-  const pc = new Int32Array(vocab);
+  ensureCounts(vocab);
+  const tc = cntA;
+  const pc = cntB;
   for (let i = 0; i < t.length; i++) tc[t[i]]++;
   for (let i = 0; i < p.length; i++) pc[p[i]]++;
   let inter = 0;
-  for (let v = 0; v < vocab; v++) inter += tc[v] < pc[v] ? tc[v] : pc[v];
+  for (let v = 0; v < vocab; v++) {
+    inter += tc[v] < pc[v] ? tc[v] : pc[v];
+    tc[v] = 0;
+    pc[v] = 0;
+  }
   return prf(inter / Math.max(p.length, 1), inter / Math.max(t.length, 1));
 }
 
-/** Same for n = 2; a bigram (a, b) is keyed a * vocab + b (exact: vocab**2 < 2**53). */
+/** Sorted bigram keys a * vocab + b (exact: vocab**2 < 2**53). */
+function bigramKeys(x: Int32Array, vocab: number): Float64Array {
+  const k = new Float64Array(Math.max(x.length - 1, 0));
+  for (let i = 0; i + 1 < x.length; i++) k[i] = x[i] * vocab + x[i + 1];
+  return k.sort();
+}
+
+/** Same for n = 2: the clipped intersection is a merge of the two sorted key lists. */
 function scoreBigrams(t: Int32Array, p: Int32Array, vocab: number): PRF {
-  const tc = new Map<number, number>();
-  const pc = new Map<number, number>();
-  for (let i = 0; i + 1 < t.length; i++) {
-    const k = t[i] * vocab + t[i + 1];
-    tc.set(k, (tc.get(k) ?? 0) + 1);
-  }
-  for (let i = 0; i + 1 < p.length; i++) {
-    const k = p[i] * vocab + p[i + 1];
-    pc.set(k, (pc.get(k) ?? 0) + 1);
-  }
+  const tk = bigramKeys(t, vocab);
+  const pk = bigramKeys(p, vocab);
   let inter = 0;
-  for (const [k, c] of tc) {
-    const q = pc.get(k) ?? 0;
-    inter += c < q ? c : q;
+  let i = 0;
+  let j = 0;
+  while (i < tk.length && j < pk.length) {
+    if (tk[i] < pk[j]) i++;
+    else if (tk[i] > pk[j]) j++;
+    else {
+      inter++; // one matched occurrence on each side: sum of min(count_t, count_p)
+      i++;
+      j++;
+    }
   }
-  const tn = Math.max(t.length - 1, 0);
-  const pn = Math.max(p.length - 1, 0);
-  return prf(inter / Math.max(pn, 1), inter / Math.max(tn, 1));
+  return prf(inter / Math.max(pk.length, 1), inter / Math.max(tk.length, 1));
 }
 
 /** LCS length with two rolling rows (rougeL needs only the length). */
@@ -177,16 +176,18 @@ function markLcsIndices(ref: Int32Array, can: Int32Array, mark: Uint8Array): voi
   }
 }
 
-/** `_summary_level_lcs(ref_sent, can_sent)`. */
+/** `_summary_level_lcs(ref_sent, can_sent)`; sentences are given as non-empty token ranges. */
 function summaryLevelLcs(refSents: Int32Array[], canSents: Int32Array[], vocab: number): PRF {
-  if (refSents.length === 0 || canSents.length === 0) return ZERO();
+  // Sentences without tokens change nothing below (they add 0 to m / n and have empty LCSs), so
+  // "no sentences" and "no tokens" are the same zero case here, as in Python.
   let m = 0;
   let n = 0;
   for (const s of refSents) m += s.length;
   for (const s of canSents) n += s.length;
   if (n === 0 || m === 0) return ZERO();
-  const cntR = new Int32Array(vocab);
-  const cntC = new Int32Array(vocab);
+  ensureCounts(vocab);
+  const cntR = cntA;
+  const cntC = cntB;
   for (const s of refSents) for (let i = 0; i < s.length; i++) cntR[s[i]]++;
   for (const s of canSents) for (let i = 0; i < s.length; i++) cntC[s[i]]++;
   let hits = 0;
@@ -204,18 +205,33 @@ function summaryLevelLcs(refSents: Int32Array[], canSents: Int32Array[], vocab: 
       }
     }
   }
+  cntR.fill(0, 0, vocab);
+  cntC.fill(0, 0, vocab);
   return prf(hits / n, hits / m);
 }
 
-/** Lines as rougeLsum sees them: split on "\n", empty strings dropped. */
-function sentences(text: string): string[] {
-  return text.split('\n').filter((x) => x.length > 0);
+/** Non-empty lines of a tokenized text as subarrays (views, no copies). */
+function lines(t: TokenIds, ids: Int32Array): Int32Array[] {
+  const out: Int32Array[] = [];
+  let from = 0;
+  for (const end of t.lineEnds) {
+    if (end > from) out.push(ids.subarray(from, end));
+    from = end;
+  }
+  if (t.length > from) out.push(ids.subarray(from, t.length));
+  return out;
 }
 
 export class RougeScorer {
   readonly rougeTypes: readonly RougeType[];
   readonly useStemmer: boolean;
-  private readonly stem: Stem | undefined;
+  private readonly interner: TokenInterner;
+  // Per-call scratch: tokenizer outputs and the global-id → call-local-id remap (stamped, never cleared).
+  private readonly tTok: TokenIds = { ids: new Int32Array(256), length: 0, lineEnds: [] };
+  private readonly pTok: TokenIds = { ids: new Int32Array(256), length: 0, lineEnds: [] };
+  private localOf = new Int32Array(1024);
+  private stampOf = new Int32Array(1024);
+  private stamp = 0;
 
   constructor(opts: RougeScorerOptions = {}) {
     const types = opts.rougeTypes ?? [...ROUGE_TYPES];
@@ -225,10 +241,8 @@ export class RougeScorer {
     }
     this.rougeTypes = [...new Set(types)];
     this.useStemmer = opts.useStemmer ?? false;
-    if (this.useStemmer) {
-      const memo = new MemoStemmer();
-      this.stem = (w) => memo.stem(w);
-    }
+    // The interner's raw-token map memoises the stemmer too.
+    this.interner = new TokenInterner(this.useStemmer ? porterStem : undefined);
   }
 
   /**
@@ -241,9 +255,35 @@ export class RougeScorer {
     return isDefault ? base : `${base}|types:${this.rougeTypes.join(',')}`;
   }
 
-  /** Tokens of a text, one array per non-empty line (their concatenation is the text's tokens). */
-  private lineTokens(text: string, interner: Interner): Int32Array[] {
-    return sentences(text).map((s) => interner.intern(tokenize(s, this.stem)));
+  /** Renumbers the global ids of both texts densely from 0 (count arrays stay call-sized). */
+  private toLocal(t: TokenIds, p: TokenIds): { t: Int32Array; p: Int32Array; vocab: number } {
+    const size = this.interner.vocabularySize;
+    if (this.localOf.length < size) {
+      const cap = Math.max(size, this.localOf.length * 2);
+      const lo = new Int32Array(cap);
+      const st = new Int32Array(cap);
+      lo.set(this.localOf);
+      st.set(this.stampOf);
+      this.localOf = lo;
+      this.stampOf = st;
+    }
+    const stamp = ++this.stamp;
+    let vocab = 0;
+    const map = (src: TokenIds): Int32Array => {
+      const out = new Int32Array(src.length);
+      for (let i = 0; i < src.length; i++) {
+        const g = src.ids[i];
+        if (this.stampOf[g] !== stamp) {
+          this.stampOf[g] = stamp;
+          this.localOf[g] = vocab++;
+        }
+        out[i] = this.localOf[g];
+      }
+      return out;
+    };
+    const tl = map(t);
+    const pl = map(p);
+    return { t: tl, p: pl, vocab };
   }
 
   /** `RougeScorer.score(target, prediction)`: target is the reference. */
@@ -251,35 +291,30 @@ export class RougeScorer {
     if (typeof target !== 'string' || typeof prediction !== 'string') {
       throw new TypeError('RougeScorer.score expects two strings');
     }
-    const interner = new Interner();
-    // Every "\n" is a token separator, so the whole text's tokens are the concatenation of its lines'
-    // tokens: tokenize once per line and reuse for all four types.
-    const tLines = this.lineTokens(target, interner);
-    const pLines = this.lineTokens(prediction, interner);
-    let tAll: Int32Array | undefined;
-    let pAll: Int32Array | undefined;
-    const all = (lines: Int32Array[]): Int32Array => {
-      let len = 0;
-      for (const l of lines) len += l.length;
-      const out = new Int32Array(len);
-      let o = 0;
-      for (const l of lines) {
-        out.set(l, o);
-        o += l.length;
-      }
-      return out;
-    };
+    if (this.stamp > 0x3fffffff) {
+      this.stamp = 0;
+      this.stampOf.fill(0);
+    }
+    this.interner.maybeReset();
+    // Every "\n" is a token separator, so the whole text's tokens are its lines' tokens in order:
+    // tokenize once and use it for all four types.
+    this.interner.tokenize(target, this.tTok);
+    this.interner.tokenize(prediction, this.pTok);
+    const { t, p, vocab } = this.toLocal(this.tTok, this.pTok);
     const result = {} as RougeScores;
+    let lcs: PRF | undefined;
     for (const type of this.rougeTypes) {
-      if (type === 'rougeLsum') {
-        result.rougeLsum = summaryLevelLcs(tLines, pLines, interner.size);
-        continue;
+      if (type === 'rouge1') result.rouge1 = scoreUnigrams(t, p, vocab);
+      else if (type === 'rouge2') result.rouge2 = scoreBigrams(t, p, vocab);
+      else if (type === 'rougeL') result.rougeL = lcs ??= scoreLcs(t, p);
+      else {
+        const tl = lines(this.tTok, t);
+        const pl = lines(this.pTok, p);
+        // One line on each side: the union LCS is the LCS itself and clipping never bites (an LCS uses
+        // each token no more often than either side has it), so rougeLsum equals rougeL exactly.
+        if (tl.length === 1 && pl.length === 1) result.rougeLsum = { ...(lcs ??= scoreLcs(t, p)) };
+        else result.rougeLsum = summaryLevelLcs(tl, pl, vocab);
       }
-      tAll ??= all(tLines);
-      pAll ??= all(pLines);
-      if (type === 'rouge1') result.rouge1 = scoreUnigrams(tAll, pAll, interner.size);
-      else if (type === 'rouge2') result.rouge2 = scoreBigrams(tAll, pAll, interner.size);
-      else result.rougeL = scoreLcs(tAll, pAll);
     }
     return result;
   }
