@@ -49,10 +49,12 @@ export interface CallStats {
   retries: number;
   /** Transient failures seen, by kind: 'http_429', 'http_5xx', 'timeout', 'malformed', 'connection'. */
   transient: Record<string, number>;
+  /** Every wait before a retry: why, and for how long (server-requested waits are honoured exactly). */
+  waits: { kind: string; ms: number; retryAfter: boolean }[];
 }
 
 export function newStats(): CallStats {
-  return { attempts: 0, retries: 0, transient: {} };
+  return { attempts: 0, retries: 0, transient: {}, waits: [] };
 }
 
 /** The request failed for good (non-retryable status, or retries exhausted). */
@@ -197,6 +199,7 @@ export async function callWithRetry(client: OpenAI, api: ApiKind, body: Record<s
       const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
       delay = cap / 2 + Math.random() * (cap / 2); // jitter so parallel workers do not retry in lockstep
     }
+    stats.waits.push({ kind: err.kind, ms: delay, retryAfter: err.retryAfterMs !== undefined });
     await sleep(delay, signal);
   }
 }
