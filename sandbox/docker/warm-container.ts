@@ -186,6 +186,7 @@ export class WarmContainer {
     this.stream.on('error', (e) => this.fail(new SandboxInfraError(`attach stream error: ${e.message}`)));
 
     const ready = new Promise<ReadyInfo>((resolve, reject) => (this.readyWaiter = { resolve, reject }));
+    ready.catch(() => undefined); // start() may fail first; the rejection is then reported by it
     await this.container.start();
     this.stream.write(encodeFrame('S', forkServerSource()));
     this.stream.write(encodeFrame('C', JSON.stringify({ preload: this.spec.preload })));

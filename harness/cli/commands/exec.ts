@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .option('--cpus <n>', 'CPUs per container (default 1)', positive('cpus', false))
     .option('--preload <modules>', 'comma-separated modules the fork server imports once (default: the profile\'s list)')
     .option('--hf-cache <dir>', 'mount this Hugging Face cache read-only at /hf (HF_HOME) — the only host mount allowed')
+    .option('--run-id <label>', 'value of the apieval.run label on this run\'s containers (default: random)')
     .option('--gold <file>', 'reference programs (same ids): tasks whose reference fails here are env_unsupported')
     .action(async (o: Record<string, unknown>) => {
       const { execCommand } = await import('../../../sandbox/cli-exec.js');
@@ -46,6 +47,7 @@ export function register(program: Command): void {
         cpus: o.cpus as number | undefined,
         preload: typeof o.preload === 'string' ? o.preload.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
         hfCache: hf ? resolve(hf) : undefined,
+        runId: o.runId as string | undefined,
       });
     });
 }
