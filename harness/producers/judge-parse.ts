@@ -60,22 +60,25 @@ function tokenWord(tok: string): YesNo | null {
   return w === 'yes' ? 'yes' : w === 'no' ? 'no' : null;
 }
 
-/** Normalised P(yes) among yes/no alternatives at one position; without alternatives, from the chosen token alone. */
+/**
+ * Normalised P(yes) among yes/no alternatives at one position. The APIs list the chosen token among its
+ * top alternatives; it is added only when missing, so it is never counted twice. Without alternatives,
+ * P(yes) comes from the chosen token alone.
+ */
 function pAt(chosen: string, chosenLp: number, alts: [string, number][]): number | null {
+  if (alts.length === 0) {
+    const p = Math.exp(chosenLp);
+    return tokenWord(chosen) === 'yes' ? p : 1 - p;
+  }
+  const all = alts.some(([t]) => t === chosen) ? alts : [[chosen, chosenLp] as [string, number], ...alts];
   let py = 0;
   let pn = 0;
-  const seen = new Set<string>();
-  for (const [t, lp] of [[chosen, chosenLp] as [string, number], ...alts]) {
-    if (seen.has(t)) continue; // the chosen token usually reappears among the alternatives
-    seen.add(t);
+  for (const [t, lp] of all) {
     const w = tokenWord(t);
     if (w === 'yes') py += Math.exp(lp);
     else if (w === 'no') pn += Math.exp(lp);
   }
-  if (alts.length === 0 || py + pn === 0) {
-    const p = Math.exp(chosenLp);
-    return tokenWord(chosen) === 'yes' ? p : 1 - p;
-  }
+  if (py + pn === 0) return null;
   return py / (py + pn);
 }
 

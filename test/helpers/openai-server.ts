@@ -86,10 +86,11 @@ function chatLogprobs(text: string, judge: { yes: boolean; p: number } | undefin
     content: tokens(text).map((tok) => {
       const isAnswer = judge !== undefined && /^[^A-Za-z]*(yes|no)\b/i.test(tok);
       const lp = isAnswer ? Math.log(judge!.p) : -0.01;
+      // Like the real APIs, the chosen token itself heads its list of alternatives.
       const alts = isAnswer
         ? [
-            { token: judge!.yes ? 'Yes' : 'No', logprob: Math.log(judge!.p), bytes: null },
-            { token: judge!.yes ? 'No' : 'Yes', logprob: Math.log(1 - judge!.p), bytes: null },
+            { token: tok, logprob: Math.log(judge!.p), bytes: null },
+            { token: judge!.yes ? ' No' : ' Yes', logprob: Math.log(1 - judge!.p), bytes: null },
           ]
         : [{ token: tok, logprob: -0.01, bytes: null }];
       return { token: tok, logprob: lp, bytes: null, top_logprobs: alts.slice(0, Math.max(top, isAnswer ? 2 : 1)) };
@@ -109,7 +110,7 @@ function completionLogprobs(text: string, judge: { yes: boolean; p: number } | u
     const isAnswer = judge !== undefined && /^[^A-Za-z]*(yes|no)\b/i.test(tok);
     if (isAnswer) {
       token_logprobs.push(Math.log(judge!.p));
-      top_logprobs.push({ [judge!.yes ? 'Yes' : 'No']: Math.log(judge!.p), [judge!.yes ? 'No' : 'Yes']: Math.log(1 - judge!.p) });
+      top_logprobs.push({ [tok]: Math.log(judge!.p), [judge!.yes ? ' No' : ' Yes']: Math.log(1 - judge!.p) });
     } else {
       token_logprobs.push(-0.01);
       top_logprobs.push({ [tok]: -0.01 });
