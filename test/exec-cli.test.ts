@@ -148,12 +148,15 @@ describe.skipIf(SKIP_DOCKER)('apieval exec against the real engine', () => {
     const input = join(dir, 'nopy-in.jsonl');
     writeFileSync(input, jsonl([{ id: 'a', code: 'pass' }]));
     const runId = `nopy-${randomBytes(4).toString('hex')}`;
-    const r = runCli(['exec', '--input', input, '--output', join(dir, 'nopy.out.jsonl'), '--image', tag, '--run-id', runId]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^apieval: the sandbox does not start in apieval-test-nopython:1: /);
-    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
-    expect(await leftContainers(runId)).toEqual([]);
-    await docker().getImage(tag).remove({ force: true });
+    try {
+      const r = runCli(['exec', '--input', input, '--output', join(dir, 'nopy.out.jsonl'), '--image', tag, '--run-id', runId]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^apieval: the sandbox does not start in apieval-test-nopython:1: .*python3/);
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+      expect(await leftContainers(runId)).toEqual([]);
+    } finally {
+      await docker().getImage(tag).remove({ force: true });
+    }
     const missing = runCli(['exec', '--input', input, '--output', join(dir, 'nopy.out.jsonl'), '--image', 'apieval-no-such-image:0']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('image apieval-no-such-image:0 not found in the Docker engine');

@@ -12,12 +12,13 @@ const PIDS_LEFT = py(
   'import os',
   'me = os.getpid()',
   'print(sorted(int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)))',
-  'print(sorted(os.listdir("/tmp")), sorted(os.listdir("/work")) == [os.path.basename(os.getcwd())])',
+  'print(sorted(os.listdir("/tmp")), sorted(os.listdir("/dev/shm")), sorted(os.listdir("/work")) == [os.path.basename(os.getcwd())])',
 );
 const TRIVIAL = 'print(6 * 7)\n';
 
-// Each hostile program is followed by a check program that must run normally in whatever container
-// comes next: the harness keeps going, and nothing of the previous sample survives.
+// Each hostile program is followed by a trivial program that must run normally: the harness keeps going.
+// One container at a time, so that the "after-*" checks run in the container the hostile program used
+// (unless it breached a limit and was replaced): nothing of the previous sample survives there.
 const HOSTILE: { id: string; code: string; expect: (r: ExecResult) => void }[] = [
   {
     id: 'infinite-loop',
@@ -99,7 +100,32 @@ const HOSTILE: { id: string; code: string; expect: (r: ExecResult) => void }[] =
     code: PIDS_LEFT,
     expect: (r) => {
       expect(r.status).toBe('ok');
-      expect(r.stdout).toBe('[]\n[] True\n');
+      expect(r.stdout).toBe('[]\n[] [] True\n');
+    },
+  },
+  {
+    id: 'litter',
+    code: py(
+      'import os',
+      'for p in ("/work/litter", "/tmp/litter", "/dev/shm/litter"):',
+      '    open(p, "w").write("x")',
+      'os.makedirs("locked/inner")',
+      'open("locked/inner/f", "w").write("x")',
+      'os.chmod("locked/inner", 0)',
+      'os.chmod("locked", 0)',
+      'print("littered")',
+    ),
+    expect: (r) => {
+      expect(r.status).toBe('ok');
+      expect(r.stdout).toBe('littered\n');
+    },
+  },
+  {
+    id: 'after-litter',
+    code: PIDS_LEFT,
+    expect: (r) => {
+      expect(r.status).toBe('ok');
+      expect(r.stdout).toBe('[]\n[] [] True\n');
     },
   },
   {
@@ -192,7 +218,7 @@ const HOSTILE: { id: string; code: string; expect: (r: ExecResult) => void }[] =
     code: PIDS_LEFT,
     expect: (r) => {
       expect(r.status).toBe('ok');
-      expect(r.stdout).toBe('[]\n[] True\n');
+      expect(r.stdout).toBe('[]\n[] [] True\n');
     },
   },
 ];
@@ -210,7 +236,7 @@ describe.skipIf(SKIP_DOCKER)('hostile programs against the real engine', () => {
       programs.push({ id: `${h.id}/then-trivial`, code: TRIVIAL });
     }
     const order: string[] = [];
-    await executePrograms(programs, { profile: 'base', runId, timeoutS: 3, memoryMb: 256, outputKb: 64, tmpfsMb: 64, pidsLimit: 64, concurrency: 2 }, async (r) => {
+    await executePrograms(programs, { profile: 'base', runId, timeoutS: 3, memoryMb: 256, outputKb: 64, tmpfsMb: 64, pidsLimit: 64, concurrency: 1 }, async (r) => {
       order.push(r.id);
       results.set(r.id, r);
       for (const c of await docker().listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } })) containerIds.add(c.Id);

@@ -320,8 +320,10 @@ def run_sample(code, workdir, rep):
 
 # --------------------------------------------------------------------------------------------- server
 
-def run_request(req, counter, vm_base):
+def run_request(req, counter):
     workdir = os.path.join(WORK_ROOT, 's%d' % counter)
+    # The sample may add memory_mb to what the server maps now (its copy starts with all of it).
+    vm_base = vm_size_bytes()
     os.mkdir(workdir, 0o700)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
@@ -410,12 +412,9 @@ def run_request(req, counter, vm_base):
     for fd in (out_r, err_r, rep_r):
         os.close(fd)
     oom_after = oom_kills()
-    wipe(workdir)
-    try:
-        os.rmdir(workdir)
-    except OSError:
-        pass
-    wipe(TMP_ROOT)
+    # Everything a sample could write goes: its work dir and anything it left beside it, /tmp, /dev/shm.
+    for root in (WORK_ROOT, TMP_ROOT, '/dev/shm'):
+        wipe(root)
 
     verdict = {
         'duration_ms': round((t_end - t0) * 1000.0, 3),
@@ -485,7 +484,7 @@ def main():
             raise ValueError('unexpected frame %r' % kind)
         counter += 1
         req = json.loads(body)
-        nonce, verdict = run_request(req, counter, vm_base)
+        nonce, verdict = run_request(req, counter)
         write_frame('V %s' % nonce.decode('ascii'), json.dumps(verdict).encode())
 
 
