@@ -13,7 +13,7 @@
  *
  * Run it standalone with `node --import tsx fixtures/openai/serve.ts` (see that file).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -255,13 +255,25 @@ export class FakeOpenAIProcess {
     return this.url.replace(/\/v1$/, '');
   }
 
+  /** Control requests use a fresh connection each (agent: false): a pooled keep-alive socket can be closed by the server between calls. */
+  private control(method: 'GET' | 'POST', path: string, body?: string): Promise<string> {
+    return new Promise((res, rej) => {
+      const req = httpRequest(`${this.origin()}${path}`, { method, agent: false }, (r) => {
+        let t = '';
+        r.on('data', (c: Buffer) => (t += c.toString('utf8')));
+        r.on('end', () => res(t));
+      });
+      req.on('error', rej);
+      req.end(body);
+    });
+  }
+
   async stats(): Promise<{ requests: number; byPath: Record<string, number> }> {
-    const r = await fetch(`${this.origin()}/__stats`);
-    return (await r.json()) as { requests: number; byPath: Record<string, number> };
+    return JSON.parse(await this.control('GET', '/__stats')) as { requests: number; byPath: Record<string, number> };
   }
 
   async setOptions(opts: FakeOptions): Promise<void> {
-    await fetch(`${this.origin()}/__faults`, { method: 'POST', body: JSON.stringify(opts) });
+    await this.control('POST', '/__faults', JSON.stringify(opts));
   }
 
   async close(): Promise<void> {
