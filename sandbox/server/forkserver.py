@@ -18,6 +18,7 @@
 # WHY PID 1: the kernel never delivers a signal without a handler to a namespace's init from inside the
 # namespace, so a sample cannot kill the server; and kill(-1, SIGKILL) from PID 1 reaches every other
 # process in the container (daemons that called setsid included), which is how nothing outlives a sample.
+import builtins
 import ctypes
 import gc
 import json
@@ -29,6 +30,7 @@ import signal
 import sys
 import time
 import traceback
+import types
 
 STDIN, STDOUT = 0, 1
 WORK_ROOT = '/work'
@@ -272,7 +274,13 @@ def run_sample(code, workdir, rep):
         info.update(phase='compile', exit=1)
         report(rep, info)
         os._exit(1)
-    g = {'__name__': '__main__', '__file__': path, '__builtins__': __builtins__}
+    # A real __main__ module, as `python main.py` has: pickling classes defined by the sample
+    # (multiprocessing, torch.save) looks them up in sys.modules['__main__'].
+    main_mod = types.ModuleType('__main__')
+    main_mod.__file__ = path
+    main_mod.__builtins__ = builtins
+    sys.modules['__main__'] = main_mod
+    g = main_mod.__dict__
     try:
         exec(compiled, g)
     except SystemExit as e:
