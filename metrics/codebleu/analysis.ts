@@ -1,0 +1,69 @@
+/**
+ * Everything CodeBLEU derives from one code string through tree-sitter, computed once per distinct
+ * string and cached: the syntax subtree ids and the normalised data-flow items.
+ *
+ * References repeat (the same APIBench reference is scored against every model's answer), and the
+ * comment-stripped forms repeat too, so parsing once per distinct text is the main speed-up over the
+ * Python reference, which re-parses both sides for every pair in both the syntax and dataflow steps.
+ */
+import { removeCommentsAndDocstringsPython, removeCommentsJavaStyle } from './python-comments.js';
+import { utf8EncodeError } from './pystr.js';
+import { parseFlat } from './tree.js';
+import { SexpInterner, subtreeIds } from './sexp.js';
+import { getDataFlow, normalizeDataflow } from './dfg-python.js';
+
+export interface CodeAnalysis {
+  /** `str(e)` of the UnicodeEncodeError `bytes(code, 'utf8')` raises, or null. */
+  encodeError: string | null;
+  /** Subtree ids of `get_all_sub_trees` (null when the text cannot be encoded). */
+  subtrees: number[] | null;
+  /** `normalize_dataflow(get_data_flow(code))` as item keys ([] when the text cannot be encoded). */
+  dataflow: string[];
+}
+
+const interner = new SexpInterner();
+const MAX_CACHE = 50_000;
+const analysisCache = new Map<string, CodeAnalysis>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  // Drop everything at the cap: simple, bounded memory, and CLI inputs rarely exceed it.
+  if (cache.size >= MAX_CACHE) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+export function analyzeCode(code: string): CodeAnalysis {
+  const hit = analysisCache.get(code);
+  if (hit) return hit;
+  const encodeError = utf8EncodeError(code);
+  if (encodeError !== null) return remember(analysisCache, code, { encodeError, subtrees: null, dataflow: [] });
+  const tree = parseFlat(code);
+  const result: CodeAnalysis = {
+    encodeError: null,
+    subtrees: subtreeIds(tree, interner),
+    dataflow: normalizeDataflow(getDataFlow(tree)),
+  };
+  return remember(analysisCache, code, result);
+}
+
+export type StripKind = 'python' | 'java';
+const stripCaches: Record<StripKind, Map<string, string>> = { python: new Map(), java: new Map() };
+
+/**
+ * `remove_comments_and_docstrings(code, lang)` inside the callers' `try: … except Exception: pass`:
+ * the original text is kept when the stripper raises.
+ */
+export function stripComments(code: string, kind: StripKind): string {
+  const cache = stripCaches[kind];
+  const hit = cache.get(code);
+  if (hit !== undefined) return hit;
+  let out: string;
+  try {
+    out = kind === 'python' ? removeCommentsAndDocstringsPython(code) : removeCommentsJavaStyle(code);
+  } catch (e) {
+    // A Python exception in the reference is swallowed there; a JS RangeError/TypeError would be our bug.
+    if (e instanceof RangeError || e instanceof TypeError || e instanceof ReferenceError) throw e;
+    out = code;
+  }
+  return remember(cache, code, out);
+}

@@ -1,0 +1,187 @@
+/**
+ * N-gram BLEU and weighted n-gram BLEU as CodeBLEU computes them, split into per-sample sufficient
+ * statistics and a corpus aggregation (sentence level = a corpus of one).
+ *
+ * Ports of k4black/codebleu 0.7.1 `codebleu/bleu.py` (NLTK 3.x `corpus_bleu`, `modified_precision`,
+ * `closest_ref_length`, `brevity_penalty`, `SmoothingFunction.method1`) and
+ * `codebleu/weighted_ngram_match.py` (`corpus_bleu`, `modified_recall`), which are CodeXGLUE's files with
+ * integer tuples in place of `Fraction(..., _normalize=False)` (bit-identical floats on CPython 3.11).
+ *
+ * Exactness notes:
+ * - Counts are kept unnormalised (no fraction reduction), exactly as `_normalize=False` / tuples do.
+ * - Tokens never contain Python whitespace (they come from `str.split()`), so an n-gram key joined with a
+ *   space is unambiguous.
+ * - The weighted unigram sums are float sums whose value depends on the order of addition; they are
+ *   added in the reference's first-appearance order, which is the order of Python's `Counter`/dict.
+ * - The corpus sums add the per-sample numbers in sample order, as the Python loop does.
+ */
+import { fsum } from './fsum.js';
+
+const ORDERS = 4;
+/** NLTK's BLEU weights inside CodeBLEU are always the default 0.25 x 4 (the CodeBLEU weights are separate). */
+const BLEU_WEIGHTS = [0.25, 0.25, 0.25, 0.25];
+const EPSILON = 0.1; // SmoothingFunction().method1
+
+/** Clipped n-gram counts (orders 1..4), hypothesis length and closest reference length of one sample. */
+export interface NgramStats {
+  num: number[];
+  den: number[];
+  hyp_len: number;
+  ref_len: number;
+}
+
+function ngramCounts(tokens: readonly string[], n: number): Map<string, number> {
+  const m = new Map<string, number>();
+  if (tokens.length < n) return m;
+  for (let i = 0; i + n <= tokens.length; i++) {
+    const key = n === 1 ? tokens[i] : tokens.slice(i, i + n).join(' ');
+    m.set(key, (m.get(key) ?? 0) + 1);
+  }
+  return m;
+}
+
+/** `closest_ref_length`: the reference length nearest the hypothesis length, ties to the shorter. */
+function closestRefLength(refLens: readonly number[], hypLen: number): number {
+  let best = refLens[0];
+  for (let i = 1; i < refLens.length; i++) {
+    const r = refLens[i];
+    const d = Math.abs(r - hypLen);
+    const bd = Math.abs(best - hypLen);
+    if (d < bd || (d === bd && r < best)) best = r;
+  }
+  return best;
+}
+
+/** `brevity_penalty(closest_ref_len, hyp_len)`. */
+function brevityPenalty(closestRefLen: number, hypLen: number): number {
+  if (hypLen > closestRefLen) return 1;
+  if (hypLen === 0) return 0;
+  return Math.exp(1 - closestRefLen / hypLen);
+}
+
+/** Per-sample statistics of NLTK `corpus_bleu` (one hypothesis, its references). */
+export function ngramStats(references: readonly (readonly string[])[], hypothesis: readonly string[]): NgramStats {
+  const num: number[] = [];
+  const den: number[] = [];
+  for (let n = 1; n <= ORDERS; n++) {
+    const counts = ngramCounts(hypothesis, n);
+    const maxCounts = new Map<string, number>();
+    for (const ref of references) {
+      const refCounts = ngramCounts(ref, n);
+      for (const g of counts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
+    }
+    let numerator = 0;
+    let total = 0;
+    for (const [g, c] of counts) {
+      numerator += Math.min(c, maxCounts.get(g) ?? 0);
+      total += c;
+    }
+    num.push(numerator);
+    den.push(Math.max(1, total));
+  }
+  const hypLen = hypothesis.length;
+  return { num, den, hyp_len: hypLen, ref_len: closestRefLength(references.map((r) => r.length), hypLen) };
+}
+
+/** NLTK `corpus_bleu` over per-sample statistics, with chencherry method1 smoothing. */
+export function ngramScore(stats: readonly NgramStats[]): number {
+  const num = new Array<number>(ORDERS).fill(0);
+  const den = new Array<number>(ORDERS).fill(0);
+  let hypLengths = 0;
+  let refLengths = 0;
+  for (const s of stats) {
+    for (let i = 0; i < ORDERS; i++) {
+      num[i] += s.num[i];
+      den[i] += s.den[i];
+    }
+    hypLengths += s.hyp_len;
+    refLengths += s.ref_len;
+  }
+  const bp = brevityPenalty(refLengths, hypLengths);
+  if (num[0] === 0) return 0;
+  const terms: number[] = [];
+  for (let i = 0; i < ORDERS; i++) {
+    const p = num[i] === 0 ? (num[i] + EPSILON) / den[i] : num[i] / den[i];
+    terms.push(BLEU_WEIGHTS[i] * Math.log(p));
+  }
+  return bp * Math.exp(fsum(terms));
+}
+
+/** Per-sample statistics of the weighted n-gram match (`modified_recall`, summed over references). */
+export interface WeightedNgramStats {
+  num: number[];
+  den: number[];
+  hyp_len: number;
+  /** `closest_ref_length` over `[tokens, weights]` pairs: always 2 (the quirk golden README §5.8 names). */
+  ref_len: number;
+}
+
+/**
+ * `modified_recall` for n = 1..4 against every reference. Unigrams are weighted by `keywords`
+ * (1 for a keyword, 0.2 otherwise); the condition `len(weights) == len(reference_counts)` that guards
+ * the weighting is always true for unigrams (both count the reference's distinct tokens).
+ */
+export function weightedNgramStats(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  keywords: ReadonlySet<string>,
+): WeightedNgramStats {
+  const num: number[] = [];
+  const den: number[] = [];
+  for (let n = 1; n <= ORDERS; n++) {
+    const counts = ngramCounts(hypothesis, n);
+    let numerator = 0;
+    let denominator = 0;
+    for (const ref of references) {
+      const refCounts = ngramCounts(ref, n);
+      if (n === 1) {
+        // weighted_sum(weights, clipped_counts) and weighted_sum(weights, reference_counts), in dict order
+        let clippedSum = 0;
+        let refSum = 0;
+        for (const [g, c] of refCounts) {
+          const w = keywords.has(g) ? 1 : 0.2;
+          clippedSum += Math.min(c, counts.get(g) ?? 0) * w;
+          refSum += c * w;
+        }
+        numerator += clippedSum;
+        denominator += Math.max(1, refSum);
+      } else {
+        let clippedSum = 0;
+        let refSum = 0;
+        for (const [g, c] of refCounts) {
+          clippedSum += Math.min(c, counts.get(g) ?? 0);
+          refSum += c;
+        }
+        numerator += clippedSum;
+        denominator += Math.max(1, refSum);
+      }
+    }
+    num.push(numerator);
+    den.push(denominator);
+  }
+  return { num, den, hyp_len: hypothesis.length, ref_len: 2 };
+}
+
+/** weighted_ngram_match.corpus_bleu over per-sample statistics. */
+export function weightedNgramScore(stats: readonly WeightedNgramStats[]): number {
+  const num = new Array<number>(ORDERS).fill(0);
+  const den = new Array<number>(ORDERS).fill(0);
+  let hypLengths = 0;
+  let refLengths = 0;
+  for (const s of stats) {
+    for (let i = 0; i < ORDERS; i++) {
+      num[i] += s.num[i];
+      den[i] += s.den[i];
+    }
+    hypLengths += s.hyp_len;
+    refLengths += s.ref_len;
+  }
+  const bp = brevityPenalty(refLengths, hypLengths);
+  if (num[0] === 0) return 0;
+  const terms: number[] = [];
+  for (let i = 0; i < ORDERS; i++) {
+    const a = num[i] === 0 ? num[i] + EPSILON : num[i];
+    terms.push(BLEU_WEIGHTS[i] * Math.log(a / den[i]));
+  }
+  return bp * Math.exp(fsum(terms));
+}

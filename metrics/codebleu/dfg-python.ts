@@ -1,0 +1,418 @@
+/**
+ * CodeBLEU's data-flow graph for Python, and the recursion limit that silently empties it.
+ *
+ * Line-for-line port of k4black/codebleu 0.7.1 `codebleu/parser/DFG.py::DFG_python`,
+ * `codebleu/parser/utils.py::{tree_to_token_index, tree_to_variable_index, index_to_code_token}` and
+ * `codebleu/dataflow_match.py::{get_data_flow, normalize_dataflow}` (the same code as CodeXGLUE's,
+ * ported to the py-tree-sitter ≥0.22 API).
+ *
+ * CPython's recursion limit. These functions recurse once per tree level, and `get_data_flow` swallows
+ * every exception, RecursionError included: past CPython 3.11's default limit of 1000 frames the graph
+ * is empty and the pair's dataflow degenerates (golden `adv/099_deep_parens_1000`). We count frames the
+ * way CPython 3.11 does (measured with `sys.setrecursionlimit(1000)` probes on 3.11):
+ *   - every Python call is one frame; a frame number above {@link RECURSION_LIMIT} raises;
+ *   - a call to a C function that checks recursion (`dict.copy`/`list.copy`, METH_VARARGS methods such as
+ *     py-tree-sitter's `child_by_field_name`, `sorted`) needs one more level while it runs, and a `key=`
+ *     lambda that `sorted` calls needs two; attribute getters (`node.children`, `.type`) and `len` need none;
+ *   - a list comprehension is a frame of its own in 3.11.
+ * `get_data_flow` itself runs at frame {@link GET_DATA_FLOW_FRAME}: the oracle driver's module and main
+ * function, `calc_codebleu`, `corpus_dataflow_match`, `get_data_flow`. Only inputs nested ~990 levels deep
+ * are near the edge; the golden cases sit at ~800 (fine) and ~1000 (empty).
+ *
+ * Set order. Merges use `list(set(names))`, whose order CPython derives from string hashes: ported in
+ * pyset.ts (PYTHONHASHSEED=0, as the oracles ran).
+ */
+import { childByField, type FlatTree, type PyPoints, pythonPoints } from './tree.js';
+import { codePointArray, isAscii } from './pystr.js';
+import { pySetList } from './pyset.js';
+
+export const RECURSION_LIMIT = 1000;
+export const GET_DATA_FLOW_FRAME = 5;
+
+/** (variable, token index, relation, parent variables, parent token indexes) — a DFG edge in DFG.py. */
+export type DfgItem = [string, number, string, string[], number[]];
+type States = Map<string, number[]>;
+
+/** Thrown to emulate any Python exception inside `get_data_flow` (all are swallowed there). */
+class PyError extends Error {}
+
+function checkFrame(frame: number): void {
+  if (frame > RECURSION_LIMIT) throw new PyError('RecursionError: maximum recursion depth exceeded');
+}
+
+const STRING_TYPES = new Set(['string_literal', 'string', 'character_literal']);
+
+interface Ctx {
+  t: FlatTree;
+  pts: PyPoints;
+  /** index_to_code: position key -> [token idx, token text] (later tokens at the same position win). */
+  indexToCode: Map<string, [number, string]>;
+}
+
+function isLeafLike(t: FlatTree, i: number): boolean {
+  return (t.childCount[i] === 0 || STRING_TYPES.has(t.type[i])) && t.type[i] !== 'comment';
+}
+
+function posKey(p: PyPoints, i: number): string {
+  return p.sr[i] + ',' + p.sc[i] + ',' + p.er[i] + ',' + p.ec[i];
+}
+
+/** A None child (missing field) used like a node raises AttributeError in Python. */
+function node(i: number): number {
+  if (i < 0) throw new PyError("AttributeError: 'NoneType' object has no attribute");
+  return i;
+}
+
+function lookup(ctx: Ctx, key: string): [number, string] {
+  const v = ctx.indexToCode.get(key);
+  if (v === undefined) throw new PyError('KeyError');
+  return v;
+}
+
+/** utils.py `tree_to_token_index`. */
+function treeToTokenIndex(t: FlatTree, pts: PyPoints, i: number, frame: number, out: number[]): void {
+  checkFrame(frame);
+  if (isLeafLike(t, i)) {
+    out.push(i);
+    return;
+  }
+  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) treeToTokenIndex(t, pts, k, frame + 1, out);
+}
+
+/** utils.py `tree_to_variable_index`: positions of leaves whose text differs from their type. */
+function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: string[]): string[] {
+  checkFrame(frame);
+  const t = ctx.t;
+  node(i);
+  if (isLeafLike(t, i)) {
+    const key = posKey(ctx.pts, i);
+    const [, code] = lookup(ctx, key);
+    if (t.type[i] !== code) out.push(key);
+    return out;
+  }
+  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) treeToVariableIndex(ctx, k, frame + 1, out);
+  return out;
+}
+
+const byIdx = (a: DfgItem, b: DfgItem): number => a[1] - b[1];
+
+/** `sorted(DFG, key=lambda x: x[1])` called from a frame: sorted (+1) and, when it calls the key, the lambda (+2). */
+function sortedByIdx(dfg: DfgItem[], frame: number): DfgItem[] {
+  checkFrame(frame + (dfg.length ? 2 : 1));
+  return dfg.slice().sort(byIdx);
+}
+
+function copyStates(s: States): States {
+  return new Map(s);
+}
+
+/** The `for`/`while` merge: one item per (name, idx, relation), parents unioned. */
+function mergeLoopItems(dfg: DfgItem[], frame: number): DfgItem[] {
+  const dic = new Map<string, { k: [string, number, string]; v: [string[], number[]] }>();
+  for (const x of dfg) {
+    const key = x[0] + '\u0000' + x[1] + '\u0000' + x[2];
+    const e = dic.get(key);
+    if (!e) dic.set(key, { k: [x[0], x[1], x[2]], v: [x[3], x[4]] });
+    else {
+      e.v[0] = pySetList([...e.v[0], ...x[3]]);
+      checkFrame(frame + 1); // sorted(...)
+      e.v[1] = [...new Set([...e.v[1], ...x[4]])].sort((a, b) => a - b);
+    }
+  }
+  // sorted(dic.items(), key=lambda t: t[0][1]) — stable on insertion order
+  checkFrame(frame + (dic.size ? 2 : 1));
+  const items = [...dic.values()].sort((a, b) => a.k[1] - b.k[1]);
+  return items.map((e) => [e.k[0], e.k[1], e.k[2], e.v[0], e.v[1]] as DfgItem);
+}
+
+/** Assignment-like left/right node lists (assignment, augmented_assignment and each for-loop pass). */
+function splitSides(ctx: Ctx, i: number, frame: number): [number[], number[]] {
+  const t = ctx.t;
+  checkFrame(frame + 1); // child_by_field_name("left")
+  const left = childByField(t, i, 'left');
+  checkFrame(frame + 1); // list comprehension frame
+  const leftKids = kidsNoComma(t, node(left));
+  checkFrame(frame + 1);
+  const right = childByField(t, i, 'right');
+  checkFrame(frame + 1);
+  const rightKids = kidsNoComma(t, node(right));
+  let leftNodes = leftKids;
+  let rightNodes = rightKids;
+  if (rightNodes.length !== leftNodes.length) {
+    checkFrame(frame + 1);
+    leftNodes = [left];
+    checkFrame(frame + 1);
+    rightNodes = [right];
+  }
+  if (leftNodes.length === 0) leftNodes = [left];
+  if (rightNodes.length === 0) rightNodes = [right];
+  return [leftNodes, rightNodes];
+}
+
+function kidsNoComma(t: FlatTree, i: number): number[] {
+  const out: number[] = [];
+  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) if (t.type[k] !== ',') out.push(k);
+  return out;
+}
+
+/** The computedFrom edges of `zip(left_nodes, right_nodes)`. */
+function computedFrom(ctx: Ctx, leftNodes: number[], rightNodes: number[], states: States, frame: number, dfg: DfgItem[]): void {
+  const n = Math.min(leftNodes.length, rightNodes.length);
+  for (let z = 0; z < n; z++) {
+    const leftTokens = treeToVariableIndex(ctx, leftNodes[z], frame + 1, []);
+    const rightTokens = treeToVariableIndex(ctx, rightNodes[z], frame + 1, []);
+    for (const k1 of leftTokens) {
+      const [idx1, code1] = lookup(ctx, k1);
+      checkFrame(frame + 1); // list comprehensions
+      const names = rightTokens.map((x) => lookup(ctx, x)[1]);
+      const idxs = rightTokens.map((x) => lookup(ctx, x)[0]);
+      dfg.push([code1, idx1, 'computedFrom', names, idxs]);
+      states.set(code1, [idx1]);
+    }
+  }
+}
+
+/** DFG.py `DFG_python(root_node, index_to_code, states)`, returning [DFG, states]. */
+function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgItem[], States] {
+  checkFrame(frame);
+  const t = ctx.t;
+  checkFrame(frame + 1); // states.copy()
+  let states = copyStates(statesIn);
+  const type = t.type[i];
+  if (isLeafLike(t, i)) {
+    const [idx, code] = lookup(ctx, posKey(ctx.pts, i));
+    if (type === code) return [[], states];
+    const prev = states.get(code);
+    if (prev !== undefined) {
+      checkFrame(frame + 1); // states[code].copy()
+      return [[[code, idx, 'comesFrom', [code], prev.slice()]], states];
+    }
+    if (type === 'identifier') states.set(code, [idx]);
+    return [[[code, idx, 'comesFrom', [], []]], states];
+  }
+  if (type === 'default_parameter') {
+    checkFrame(frame + 1);
+    const name = childByField(t, i, 'name');
+    checkFrame(frame + 1);
+    const value = childByField(t, i, 'value');
+    const dfg: DfgItem[] = [];
+    if (value < 0) {
+      const indexs = treeToVariableIndex(ctx, name, frame + 1, []);
+      for (const index of indexs) {
+        const [idx, code] = lookup(ctx, index);
+        dfg.push([code, idx, 'comesFrom', [], []]);
+        states.set(code, [idx]);
+      }
+      return [sortedByIdx(dfg, frame), states];
+    }
+    const nameIndexs = treeToVariableIndex(ctx, name, frame + 1, []);
+    const valueIndexs = treeToVariableIndex(ctx, value, frame + 1, []);
+    const [temp, st] = dfgPython(ctx, value, states, frame + 1);
+    states = st;
+    dfg.push(...temp);
+    for (const index1 of nameIndexs) {
+      const [idx1, code1] = lookup(ctx, index1);
+      for (const index2 of valueIndexs) {
+        const [idx2, code2] = lookup(ctx, index2);
+        dfg.push([code1, idx1, 'comesFrom', [code2], [idx2]]);
+      }
+      states.set(code1, [idx1]);
+    }
+    return [sortedByIdx(dfg, frame), states];
+  }
+  if (type === 'assignment' || type === 'augmented_assignment' || type === 'for_in_clause') {
+    let leftNodes: number[];
+    let rightNodes: number[];
+    if (type === 'for_in_clause') {
+      rightNodes = [lastChild(t, i)];
+      checkFrame(frame + 1);
+      leftNodes = [childByField(t, i, 'left')];
+    } else {
+      checkFrame(frame + 1);
+      if (childByField(t, i, 'right') < 0) return [[], states];
+      [leftNodes, rightNodes] = splitSides(ctx, i, frame);
+    }
+    const dfg: DfgItem[] = [];
+    for (const nd of rightNodes) {
+      const [temp, st] = dfgPython(ctx, node(nd), states, frame + 1);
+      states = st;
+      dfg.push(...temp);
+    }
+    computedFrom(ctx, leftNodes, rightNodes, states, frame, dfg);
+    return [sortedByIdx(dfg, frame), states];
+  }
+  if (type === 'if_statement') {
+    const dfg: DfgItem[] = [];
+    checkFrame(frame + 1);
+    let currentStates = copyStates(states);
+    const othersStates: States[] = [];
+    let tag = false;
+    for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
+      const ct = t.type[k];
+      if (ct.includes('else')) tag = true;
+      if (ct !== 'elif_clause' && ct !== 'else_clause') {
+        const [temp, st] = dfgPython(ctx, k, currentStates, frame + 1);
+        currentStates = st;
+        dfg.push(...temp);
+      } else {
+        const [temp, newStates] = dfgPython(ctx, k, states, frame + 1);
+        dfg.push(...temp);
+        othersStates.push(newStates);
+      }
+    }
+    othersStates.push(currentStates);
+    if (!tag) othersStates.push(states);
+    const newStates: States = new Map();
+    for (const dic of othersStates) {
+      for (const [key, val] of dic) {
+        const cur = newStates.get(key);
+        if (cur === undefined) {
+          checkFrame(frame + 1);
+          newStates.set(key, val.slice());
+        } else cur.push(...val);
+      }
+    }
+    for (const [key, val] of newStates) {
+      checkFrame(frame + 1);
+      newStates.set(key, [...new Set(val)].sort((a, b) => a - b));
+    }
+    return [sortedByIdx(dfg, frame), newStates];
+  }
+  if (type === 'for_statement') {
+    let dfg: DfgItem[] = [];
+    for (let pass = 0; pass < 2; pass++) {
+      const [leftNodes, rightNodes] = splitSides(ctx, i, frame);
+      for (const nd of rightNodes) {
+        const [temp, st] = dfgPython(ctx, node(nd), states, frame + 1);
+        states = st;
+        dfg.push(...temp);
+      }
+      computedFrom(ctx, leftNodes, rightNodes, states, frame, dfg);
+      const last = lastChild(t, i);
+      if (t.type[node(last)] === 'block') {
+        const [temp, st] = dfgPython(ctx, last, states, frame + 1);
+        states = st;
+        dfg.push(...temp);
+      }
+    }
+    dfg = mergeLoopItems(dfg, frame);
+    return [sortedByIdx(dfg, frame), states];
+  }
+  if (type === 'while_statement') {
+    let dfg: DfgItem[] = [];
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
+        const [temp, st] = dfgPython(ctx, k, states, frame + 1);
+        states = st;
+        dfg.push(...temp);
+      }
+    }
+    dfg = mergeLoopItems(dfg, frame);
+    return [sortedByIdx(dfg, frame), states];
+  }
+  const dfg: DfgItem[] = [];
+  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
+    if (t.type[k] === 'for_in_clause') {
+      const [temp, st] = dfgPython(ctx, k, states, frame + 1);
+      states = st;
+      dfg.push(...temp);
+    }
+  }
+  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
+    if (t.type[k] !== 'for_in_clause') {
+      const [temp, st] = dfgPython(ctx, k, states, frame + 1);
+      states = st;
+      dfg.push(...temp);
+    }
+  }
+  return [sortedByIdx(dfg, frame), states];
+}
+
+function lastChild(t: FlatTree, i: number): number {
+  let last = -1;
+  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) last = k;
+  if (last < 0) throw new PyError('IndexError: list index out of range');
+  return last;
+}
+
+/** utils.py `index_to_code_token`: slices Python lines (code points) with byte columns, as the original does. */
+function tokenText(lines: string[], lineCps: (string[] | null)[], sr: number, sc: number, er: number, ec: number): string {
+  const slice = (row: number, a: number, b?: number): string => {
+    const line = lines[row];
+    if (line === undefined) throw new PyError('IndexError: list index out of range');
+    let cps = lineCps[row];
+    if (cps === undefined) {
+      cps = isAscii(line) ? null : codePointArray(line);
+      lineCps[row] = cps;
+    }
+    if (cps === null) return b === undefined ? line.slice(a) : line.slice(a, Math.max(a, b));
+    return (b === undefined ? cps.slice(a) : cps.slice(a, Math.max(a, b))).join('');
+  };
+  if (sr === er) return slice(sr, sc, ec);
+  let s = slice(sr, sc);
+  for (let r = sr + 1; r < er; r++) s += slice(r, 0);
+  s += slice(er, 0, ec);
+  return s;
+}
+
+/**
+ * dataflow_match.py `get_data_flow(code, parser)` for an already parsed tree: the merged DFG, or [] when
+ * any step raised. (The caller handles `bytes(code, 'utf8')` failing: that also gives [].)
+ */
+export function getDataFlow(t: FlatTree): DfgItem[] {
+  let dfg: DfgItem[];
+  try {
+    const pts = pythonPoints(t);
+    const tokens: number[] = [];
+    treeToTokenIndex(t, pts, 0, GET_DATA_FLOW_FRAME + 1, tokens);
+    const lines = t.text.split('\n');
+    const lineCps: (string[] | null)[] = [];
+    const indexToCode = new Map<string, [number, string]>();
+    tokens.forEach((i, idx) => {
+      indexToCode.set(posKey(pts, i), [idx, tokenText(lines, lineCps, pts.sr[i], pts.sc[i], pts.er[i], pts.ec[i])]);
+    });
+    const ctx: Ctx = { t, pts, indexToCode };
+    let DFG: DfgItem[];
+    try {
+      DFG = dfgPython(ctx, 0, new Map(), GET_DATA_FLOW_FRAME + 1)[0];
+    } catch (e) {
+      if (!(e instanceof PyError)) throw e;
+      DFG = [];
+    }
+    DFG = DFG.slice().sort(byIdx);
+    const indexs = new Set<number>();
+    for (const d of DFG) {
+      if (d[4].length !== 0) indexs.add(d[1]);
+      for (const x of d[4]) indexs.add(x);
+    }
+    dfg = DFG.filter((d) => indexs.has(d[1]));
+  } catch (e) {
+    if (!(e instanceof PyError)) throw e;
+    dfg = [];
+  }
+  // merge nodes
+  const dic = new Map<number, DfgItem>();
+  for (const d of dfg) {
+    const prev = dic.get(d[1]);
+    if (!prev) dic.set(d[1], d);
+    else dic.set(d[1], [d[0], d[1], d[2], pySetList([...prev[3], ...d[3]]), [...new Set([...prev[4], ...d[4]])]]);
+  }
+  return [...dic.values()];
+}
+
+/** dataflow_match.py `normalize_dataflow`: variables renamed var_i by first appearance; items as keys. */
+export function normalizeDataflow(dfg: readonly DfgItem[]): string[] {
+  const varDict = new Map<string, string>();
+  let i = 0;
+  const out: string[] = [];
+  for (const item of dfg) {
+    const varName = item[0];
+    const parents = item[3];
+    for (const name of parents) {
+      if (!varDict.has(name)) varDict.set(name, 'var_' + i++);
+    }
+    if (!varDict.has(varName)) varDict.set(varName, 'var_' + i++);
+    out.push(varDict.get(varName)! + '|' + item[2] + '|' + parents.map((x) => varDict.get(x)!).join(','));
+  }
+  return out;
+}
