@@ -233,4 +233,16 @@ describe('runGenerate', () => {
     expect(msgs[0].content).toContain(' \n Use this API documentation for reference:  {"domain": ');
     await expect(runGenerate(opts(s.url, { api: 'completions', style: 'gorilla-chat' }))).rejects.toThrow(/needs --api chat/);
   });
+
+  it('refuses to resume into files made with other parameters', async () => {
+    const s = await serve();
+    const a = await runGenerate(opts(s.url, { limit: 2, sampling: { n: 1, splitN: false, temperature: 0.5 } }));
+    expect(a.status).toBe('complete');
+    expect(JSON.parse(read(join(dir, 'out', 'run.run.json'))).config.sampling).toEqual({ n: 1, splitN: false, temperature: 0.5 });
+    await expect(runGenerate(opts(s.url, { limit: 2, sampling: { n: 1, splitN: false, temperature: 0.7 } }))).rejects.toThrow(/were made with different sampling; pass another --run-name/);
+    await expect(runGenerate(opts(s.url, { limit: 2, model: 'other', sampling: { n: 1, splitN: false, temperature: 0.5 } }))).rejects.toThrow(/different model/);
+    // Another seed or a larger limit is the same run: fine.
+    const b = await runGenerate(opts(s.url, { limit: 3, seeds: [0, 9], sampling: { n: 1, splitN: false, temperature: 0.5 } }));
+    expect(b.counts).toMatchObject({ already_on_disk: 2, requests: 4 });
+  });
 });

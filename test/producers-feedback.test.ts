@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { parseYesNo, pYesFromLogprobs } from '../harness/producers/judge-parse.js';
 import { agreement } from '../harness/producers/agreement.js';
 import { fillTemplate, loadRubric } from '../harness/producers/rubric.js';
-import { readOutcomes, runFeedback, samplesFromPairs, type FeedbackOptions, type Sample } from '../harness/producers/feedback.js';
+import { readOutcomes, runFeedback, samplesFromPairs, samplesFromResponses, type FeedbackOptions, type Sample } from '../harness/producers/feedback.js';
+import { loadQuestions } from '../harness/datasets/apibench.js';
+import { extractResponse } from '../harness/datasets/extract.js';
+import { APIBENCH } from './helpers/shared.js';
 import { DEFAULT_RETRY } from '../harness/producers/openai-call.js';
 import { judgeAnswer, startFakeOpenAI, type FakeOpenAI } from './helpers/openai-server.js';
 
@@ -200,5 +203,16 @@ describe('runFeedback', () => {
     const a = join(dir, 'ast.jsonl');
     writeFileSync(a, '{"question_id": 1, "correct": "yes"}\n');
     expect(() => readOutcomes(a, 'ast')).toThrow(/ast\.jsonl:1: expected a boolean 'correct'/);
+  });
+
+  it('--completion code gives the judge the program, with Gorilla\'s literal escapes decoded', () => {
+    const f = join(APIBENCH, 'responses', 'huggingface', 'response_huggingface_Gorilla_FT_0_shot.jsonl');
+    const qs = new Map(loadQuestions(APIBENCH, 'huggingface').map((q) => [q.question_id, q.text]));
+    const text = samplesFromResponses(f, qs, 'q', 'text', 'huggingface');
+    const code = samplesFromResponses(f, qs, 'q', 'code', 'huggingface');
+    expect(text).toHaveLength(904);
+    expect(text[0].completion).toContain('\\n');
+    expect(code[0].completion).toBe(extractResponse(text[0].completion, 'huggingface').predictionCode);
+    expect(code[0].completion.startsWith(' from sentence_transformers import SentenceTransformer\nfrom scipy')).toBe(true);
   });
 });

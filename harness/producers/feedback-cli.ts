@@ -38,7 +38,7 @@ export async function runFeedbackCommand(opts: FeedbackCliOptions): Promise<void
   if (opts.responses) {
     const dataDir = opts.questions ? undefined : await resolveDataDir({ dataDir: opts.dataDir, hubs: [hub] });
     const qs = questionMap({ questionsFile: opts.questions, dataDir, hub });
-    samples = samplesFromResponses(opts.responses, qs, opts.questions ?? `the ${hub} questions`);
+    samples = samplesFromResponses(opts.responses, qs, opts.questions ?? `the ${hub} questions`, opts.completion as 'text' | 'code', hub);
   } else samples = samplesFromPairs(opts.pairs!);
   const logprobs = typeof opts.logprobs === 'string' ? intOpt('--logprobs', opts.logprobs, 0, 20) : opts.logprobs ? 2 : undefined;
   const out = resolve(opts.out);

@@ -12,6 +12,7 @@ import { UserError, inputError } from '../errors.js';
 import { readJsonl, toJsonl, writeFileAtomic } from '../io/jsonl.js';
 import { loadQuestions, loadQuestionsFile, loadResponses, type Hub } from '../datasets/apibench.js';
 import { VERSION } from '../version.js';
+import { extractResponse } from '../datasets/extract.js';
 import { agreement, type Agreement } from './agreement.js';
 import { ResponseCache, requestKey } from './cache.js';
 import { parseYesNo, pYesFromLogprobs, type YesNo } from './judge-parse.js';
@@ -98,14 +99,15 @@ export interface FeedbackStats {
 }
 
 /** Samples from a Gorilla-style response file, with instructions from the questions (by question_id). */
-export function samplesFromResponses(responsesFile: string, questions: Map<number, string>, questionsLabel: string): Sample[] {
+export function samplesFromResponses(responsesFile: string, questions: Map<number, string>, questionsLabel: string, completion: 'text' | 'code' = 'text', hub: Hub = 'huggingface'): Sample[] {
   const seen = new Set<number>();
   return loadResponses(responsesFile).map((r) => {
     const instruction = questions.get(r.question_id);
     if (instruction === undefined) throw inputError(responsesFile, r.line, `question_id ${r.question_id} is not in ${questionsLabel}`);
     if (seen.has(r.question_id)) throw inputError(responsesFile, r.line, `question_id ${r.question_id} appears twice (one response file per seed/sample, as apieval generate writes)`);
     seen.add(r.question_id);
-    return { id: String(r.question_id), question_id: r.question_id, instruction, completion: r.text };
+    // 'code': the program the other metrics score (text after <<<code>>>, Gorilla's literal escapes decoded).
+    return { id: String(r.question_id), question_id: r.question_id, instruction, completion: completion === 'code' ? extractResponse(r.text, hub).predictionCode : r.text };
   });
 }
 

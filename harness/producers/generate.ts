@@ -17,7 +17,7 @@ import { loadQuestions, loadQuestionsFile, type Question } from '../datasets/api
 import { VERSION } from '../version.js';
 import { readApiDocs, readEvalApiData, type Hub } from './apibench-raw.js';
 import { Bm25Okapi } from './bm25.js';
-import { ResponseCache, requestKey, sha256 } from './cache.js';
+import { canonicalJson, ResponseCache, requestKey, sha256 } from './cache.js';
 import { callWithRetry, Cancelled, makeClient, newStats, RequestFailed, type ApiKind, type CallResult, type RetryPolicy, type Usage } from './openai-call.js';
 import { runPool } from './pool.js';
 import { addUsage, costUsd, zeroUsage, type Price } from './pricing.js';
@@ -90,6 +90,9 @@ export interface ResponseRecord {
 export interface RunSummary {
   apieval_version: string;
   command: 'generate';
+  status: 'complete' | 'interrupted' | 'incomplete';
+  config: Record<string, unknown>;
+  config_sha: string;
   endpoint: string;
   api: ApiKind;
   model: string;
@@ -214,11 +217,52 @@ interface Task {
   part: number;
 }
 
+/**
+ * What makes answers of one run interchangeable: resuming must never mix answers made with other
+ * parameters into a file. Seeds and --limit are not part of it (files are per seed; a limit is a subset).
+ */
+export function runConfig(o: GenerateOptions): Record<string, unknown> {
+  return {
+    endpoint: o.baseURL.replace(/\/+$/, ''),
+    api: o.api,
+    model: o.model,
+    hub: o.hub,
+    questions: o.questionsFile ?? null,
+    prompt_style: o.style,
+    retriever: o.retriever,
+    num_docs: o.retriever === 'bm25' ? o.numDocs : null,
+    template: o.api === 'completions' ? o.template : null,
+    sampling: o.sampling,
+  };
+}
+
+function checkResumable(o: GenerateOptions, configSha: string, files: string[]): void {
+  const manifest = join(o.outDir, `${o.runName}.run.json`);
+  if (!existsSync(manifest)) return;
+  let prev: { config_sha?: string; config?: Record<string, unknown> };
+  try {
+    prev = JSON.parse(readFileSync(manifest, 'utf8'));
+  } catch {
+    return;
+  }
+  if (prev.config_sha === undefined || prev.config_sha === configSha) return;
+  if (!files.some((f) => existsSync(f) || existsSync(f + '.partial'))) return;
+  const now = runConfig(o);
+  const diff = Object.keys(now).filter((k) => JSON.stringify(now[k]) !== JSON.stringify(prev.config?.[k]));
+  throw new UserError(`${manifest}: the answers in ${o.outDir} for run '${o.runName}' were made with different ${diff.join(', ') || 'parameters'}; pass another --run-name or --out-dir (or delete them)`);
+}
+
 export async function runGenerate(o: GenerateOptions): Promise<RunSummary> {
   const started = new Date();
   const s = o.sampling;
   const items = buildPrompts(o);
   if (items.length === 0) throw new UserError('no questions to generate for');
+  const config = runConfig(o);
+  const configSha = sha256(canonicalJson(config));
+  const allFiles = o.seeds.flatMap((seed) => Array.from({ length: s.n }, (_, i) => outputFile(o.outDir, o.runName, seed, i, s.n)));
+  checkResumable(o, configSha, allFiles);
+  // Recorded before any request, so even a run killed outright leaves its parameters beside its answers.
+  writeFileAtomic(join(o.outDir, `${o.runName}.run.json`), JSON.stringify({ apieval_version: VERSION, command: 'generate', status: 'running', config, config_sha: configSha }, null, 2) + '\n');
   const cache = new ResponseCache<CallResult>(o.cacheDir);
   const client = makeClient(o.baseURL, o.apiKey);
   const stats = newStats();
@@ -344,6 +388,9 @@ export async function runGenerate(o: GenerateOptions): Promise<RunSummary> {
   const summary: RunSummary = {
     apieval_version: VERSION,
     command: 'generate',
+    status: complete ? 'complete' : o.signal.aborted ? 'interrupted' : 'incomplete',
+    config,
+    config_sha: configSha,
     endpoint: o.baseURL,
     api: o.api,
     model: o.model,

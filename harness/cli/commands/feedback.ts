@@ -7,6 +7,7 @@ interface Opts {
   dataDir?: string;
   questions?: string;
   rubric?: string;
+  completion: string;
   threshold?: string;
   api: string;
   baseUrl?: string;
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub (for --responses)', 'huggingface')
     .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
     .option('--questions <file>', 'questions JSONL ({question_id, text}) instead of the hub\'s')
+    .addOption(new Option('--completion <what>', 'what the judge sees of each response: text (the whole answer) or code (the program after <<<code>>>, escapes decoded)').choices(['text', 'code']).default('text'))
     .option('--rubric <file>', 'rubric JSON (default: fixtures/rubric/default.json, 8 questions)')
     .option('--threshold <tau>', 'accept when the number of "yes" answers S >= tau (default: every question)')
     .addOption(new Option('--api <kind>', 'chat or completions endpoint').choices(['chat', 'completions']).default('chat'))
