@@ -162,7 +162,7 @@ describe.skipIf(SKIP_DOCKER)('apieval exec against the real engine', () => {
     expect(missing.stderr).toContain('image apieval-no-such-image:0 not found in the Docker engine');
   });
 
-  it('Ctrl-C removes the run\'s containers and exits 130; a rerun resumes', async () => {
+  it('Ctrl-C removes the run\'s containers, exits 130, and keeps the results so far', async () => {
     const input = join(dir, 'sigint.jsonl');
     const output = join(dir, 'sigint.out.jsonl');
     writeFileSync(input, jsonl([{ id: 'quick', code: 'print(1)' }, ...['s1', 's2', 's3'].map((id) => ({ id, code: 'import time\ntime.sleep(60)\n' }))]));
@@ -179,5 +179,24 @@ describe.skipIf(SKIP_DOCKER)('apieval exec against the real engine', () => {
     expect(stderr).toContain('interrupted');
     expect(await leftContainers(runId)).toEqual([]);
     expect(readOut(output).map((o) => o.id)).toEqual(['quick']);
+  }, 60_000);
+
+  it('even a SIGKILLed harness leaves no container behind (stdin EOF ends the fork server)', async () => {
+    const input = join(dir, 'sigkill.jsonl');
+    writeFileSync(input, jsonl(['k1', 'k2'].map((id) => ({ id, code: 'import time\ntime.sleep(60)\n' }))));
+    const runId = `sigkill-${randomBytes(4).toString('hex')}`;
+    const child = spawn(process.execPath, [resolve(REPO, 'bin/apieval.js'), 'exec', '--input', input, '--output', join(dir, 'sigkill.out.jsonl'), '--timeout-s', '100', '--run-id', runId], { stdio: 'ignore' });
+    const exited = new Promise((res) => child.on('exit', res));
+    for (let i = 0; i < 200 && (await leftContainers(runId)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await leftContainers(runId)).length).toBe(2);
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGKILL');
+    await exited;
+    let left = await leftContainers(runId);
+    for (let i = 0; i < 300 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await leftContainers(runId);
+    }
+    expect(left).toEqual([]);
   }, 60_000);
 });
