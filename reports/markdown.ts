@@ -5,7 +5,8 @@ import { cellInterval, cellMain, cellMark, formatP, legend, pct, signatureLines 
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\r\n\t]+/g, ' ')
-    .replace(/[\\`*_{}[\]()#+\-.!|~^$]/g, (c) => '\\' + c)
+    // Only what can start inline markup or break a table cell; `.`, `-`, `(` are literal mid-line.
+    .replace(/[\\`*_[\]|~]/g, (c) => '\\' + c)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
@@ -36,7 +37,7 @@ export function leaderboardMarkdown(lb: Leaderboard): string {
       ['l', ...lb.metrics.map(() => 'r')],
     ),
   );
-  out.push('', ...legend(lb).map((l) => escapeMarkdown(l)), '');
+  out.push('', ...legend(lb).map((l) => escapeMarkdown(l) + '  '), '');
   if (lb.baseline !== null) {
     out.push('p-values against the baseline (raw / Holm-adjusted):', '');
     const others = lb.rows.filter((r) => r.checkpoint !== lb.baseline);

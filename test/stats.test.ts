@@ -245,3 +245,18 @@ describe('meanSd', () => {
     expect(meanSd([]).mean).toBeNaN();
   });
 });
+
+describe('resample index cache', () => {
+  it('gives the same intervals as an uncached draw of the same stream', () => {
+    // Statistic that records its indices; compare the first resample with the stream drawn by hand.
+    const seen: number[][] = [];
+    bootstrapInterval(6, (idx) => (seen.push(Array.from(idx)), 0), { seed: 77, nResamples: 3 });
+    const rng = new Rng(77);
+    const want = Array.from({ length: 3 }, () => Array.from({ length: 6 }, () => rng.int(6)));
+    expect(seen.slice(1)).toEqual(want);
+    // A second call (cache hit) sees the same resamples.
+    const again: number[][] = [];
+    bootstrapInterval(6, (idx) => (again.push(Array.from(idx)), 0), { seed: 77, nResamples: 3 });
+    expect(again).toEqual(seen);
+  });
+});

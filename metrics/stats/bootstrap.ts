@@ -49,8 +49,37 @@ export function identityIndices(n: number): Int32Array {
   return idx;
 }
 
-/** Draws B resamples of n indices (with replacement) from one seeded stream, calling `visit` on each. */
+// The resample indices depend only on (n, B, seed): a leaderboard bootstraps dozens of metrics and
+// checkpoints over the same questions with the same seed, so the index matrix is drawn once and reused
+// (a few MB; the last few matrices are kept).
+const INDEX_CACHE = new Map<string, Int32Array>();
+const INDEX_CACHE_MAX = 4;
+const INDEX_CACHE_MAX_ENTRIES = 32 * 1024 * 1024; // Int32 entries (128 MB): larger draws are not cached
+
+function resampleMatrix(n: number, B: number, seed: number): Int32Array | null {
+  if (n * B > INDEX_CACHE_MAX_ENTRIES) return null;
+  const key = `${n}:${B}:${seed}`;
+  let m = INDEX_CACHE.get(key);
+  if (!m) {
+    m = new Int32Array(n * B);
+    const rng = new Rng(seed);
+    for (let k = 0; k < m.length; k++) m[k] = rng.int(n);
+    if (INDEX_CACHE.size >= INDEX_CACHE_MAX) INDEX_CACHE.delete(INDEX_CACHE.keys().next().value!);
+    INDEX_CACHE.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * Draws B resamples of n indices (with replacement) from one seeded stream, calling `visit` on each. The
+ * b-th resample is always draws b·n … b·n + n − 1 of the stream, cached or not.
+ */
 export function forEachResample(n: number, B: number, seed: number, visit: (indices: Int32Array, b: number) => void): void {
+  const m = resampleMatrix(n, B, seed);
+  if (m) {
+    for (let b = 0; b < B; b++) visit(m.subarray(b * n, b * n + n), b);
+    return;
+  }
   const rng = new Rng(seed);
   const idx = new Int32Array(n);
   for (let b = 0; b < B; b++) {

@@ -1,6 +1,128 @@
 import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
 
-// Placeholder registration; the owning issue replaces it with the real command.
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+function nonNegativeInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UserError(`${name} must be an integer in [0, 2^32), got '${v}'`);
+  return n;
+}
+
 export function register(program: Command): void {
-  void program;
+  program
+    .command('eval')
+    .description('Score checkpoints on APIBench with every metric into a resumable run directory, then write the leaderboard')
+    .requiredOption('--out <dir>', 'run directory (created; the same command again resumes it)')
+    .option('--hub <hub>', 'APIBench hub: huggingface, torchhub or tensorflowhub', 'huggingface')
+    .option('--data-dir <dir>', 'local APIBench folder (default: $APIEVAL_DATA_DIR, else the pinned download cache)')
+    .option('--candidate <NAME=FILE[,FILE...]>', 'a checkpoint and its response/prediction files ({"question_id","text"} JSONL); several files = repeated runs; repeatable', collect, [])
+    .option('--gorilla-responses [dir]', "every response_<hub>_<NAME>.jsonl in DIR as checkpoint NAME (default: the data folder's responses/<hub>)")
+    .option('--no-exec', 'skip executability (no sandbox needed)')
+    .option('--image <name>', 'sandbox image (default: the built base profile)')
+    .option('--profile <profile>', 'sandbox profile built by apieval sandbox build: base or ml')
+    .option('--timeout-s <n>', 'per-sample wall-clock limit, seconds')
+    .option('--memory-mb <n>', 'per-sample memory limit, MiB')
+    .option('--concurrency <n>', 'warm sandbox containers')
+    .option('--codebleu-variant <v>', 'k4black or codexglue', 'k4black')
+    .option('--rouge-stemmer', 'ROUGE with the Porter stemmer', false)
+    .option('--seed <n>', 'bootstrap seed', '12345')
+    .option('--bootstrap <n>', 'bootstrap resamples', '1000')
+    .option('--report <dir>', 'where to write the leaderboard (default: RUN_DIR/report)')
+    .option('--no-report', 'do not write the leaderboard')
+    .option('--baseline <name>', 'checkpoint the leaderboard tests others against')
+    .option('--formats <list>', 'leaderboard formats: csv,latex,md,json,html', 'csv,latex,md,json,html')
+    .option('--jobs <n>', 'worker threads for the metrics (default: one per core); results do not depend on it')
+    .option('--quiet', 'no progress output', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  apieval eval --hub huggingface --gorilla-responses --no-exec --out runs/gorilla-hf
+  apieval eval --data-dir ../apibench --candidate mine=preds_seed1.jsonl,preds_seed2.jsonl,preds_seed3.jsonl \\
+               --candidate base=base.jsonl --baseline base --out runs/mine`,
+    )
+    .action(async (o) => {
+      const { parseHub } = await import('../../datasets/apibench.js');
+      const { resolveDataDir } = await import('../../datasets/source.js');
+      const { parseCandidate, gorillaResponseCandidates, checkUniqueNames } = await import('../../runs/candidates.js');
+      const { runEval } = await import('../../runs/run.js');
+      const { join, resolve } = await import('node:path');
+      const hub = parseHub(o.hub);
+      if (o.codebleuVariant !== 'k4black' && o.codebleuVariant !== 'codexglue') throw new UserError(`--codebleu-variant must be k4black or codexglue, got '${o.codebleuVariant}'`);
+      if (o.profile !== undefined && o.profile !== 'base' && o.profile !== 'ml') throw new UserError(`--profile must be base or ml, got '${o.profile}'`);
+      const formats = await parseFormats(o.formats);
+      const candidates = (o.candidate as string[]).map(parseCandidate);
+      const wantGorilla = o.gorillaResponses !== undefined;
+      const dataDir = await resolveDataDir({ dataDir: o.dataDir, hubs: [hub], responses: wantGorilla && o.gorillaResponses === true });
+      if (wantGorilla) {
+        const dir = o.gorillaResponses === true ? join(dataDir, 'responses', hub) : o.gorillaResponses;
+        candidates.push(...gorillaResponseCandidates(dir, hub));
+      }
+      if (candidates.length === 0) throw new UserError('nothing to score: give --candidate NAME=FILE (repeatable) or --gorilla-responses');
+      checkUniqueNames(candidates);
+      if (o.baseline !== undefined && !candidates.some((c) => c.name === o.baseline)) {
+        throw new UserError(`--baseline ${o.baseline}: no such checkpoint (have: ${candidates.map((c) => c.name).join(', ')})`);
+      }
+      const outDir = resolve(o.out);
+      const result = await runEval({
+        outDir,
+        dataDir,
+        dataSource: o.dataDir ?? process.env.APIEVAL_DATA_DIR ?? `pinned cache (${dataDir})`,
+        candidates,
+        command: ['apieval', ...process.argv.slice(2)].join(' '),
+        quiet: o.quiet,
+        jobs: positiveInt('--jobs', o.jobs),
+        config: {
+          hub,
+          codebleuVariant: o.codebleuVariant,
+          rougeStemmer: !!o.rougeStemmer,
+          exec: o.exec !== false,
+          image: o.image,
+          profile: o.profile,
+          timeoutS: positiveInt('--timeout-s', o.timeoutS),
+          memoryMb: positiveInt('--memory-mb', o.memoryMb),
+          concurrency: positiveInt('--concurrency', o.concurrency),
+          seed: nonNegativeInt('--seed', o.seed),
+          nResamples: positiveInt('--bootstrap', o.bootstrap)!,
+        },
+      });
+      const say = (s: string) => {
+        if (!o.quiet) process.stderr.write(s + '\n');
+      };
+      say(`eval: ${result.records.length} samples (${result.computed} computed, ${result.reused} reused) in ${result.manifest.timings.wall_s?.toFixed(1)} s → ${outDir}`);
+      if (o.report !== false) {
+        const { buildLeaderboard } = await import('../../runs/leaderboard.js');
+        const { writeReports } = await import('../../../reports/index.js');
+        const { leaderboardMarkdown } = await import('../../../reports/markdown.js');
+        const lb = buildLeaderboard([outDir], { baseline: o.baseline });
+        const reportDir = typeof o.report === 'string' ? resolve(o.report) : join(outDir, 'report');
+        const files = writeReports(lb, reportDir, formats);
+        if (!o.quiet) process.stdout.write(leaderboardMarkdown({ ...lb, domains: null }) + '\n');
+        say(`leaderboard: ${files.join(', ')}`);
+      }
+    });
+}
+
+export async function parseFormats(list: string): Promise<import('../../../reports/index.js').ReportFormat[]> {
+  const { REPORT_FORMATS } = await import('../../../reports/index.js');
+  const out = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '')
+    .map((s) => (s === 'tex' ? 'latex' : s === 'markdown' ? 'md' : s));
+  for (const f of out) {
+    if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UserError(`--formats: unknown format '${f}' (expected ${REPORT_FORMATS.join(', ')})`);
+  }
+  if (out.length === 0) throw new UserError('--formats: give at least one format');
+  return out as import('../../../reports/index.js').ReportFormat[];
 }

@@ -1,0 +1,351 @@
+/**
+ * `apieval eval`: scores every response of every checkpoint with the metric suite (and the sandbox),
+ * into a resumable run directory (see types.ts for the layout).
+ *
+ * Resume and caching: every metric value of a sample is stored with a key = hash(metric signature,
+ * dataset checksums, question, response text) (for execution: the sandbox signature and the program).
+ * On start, samples.jsonl is read back; a metric whose key matches is reused, anything else is computed
+ * and the sample is appended again (the later line wins). So the same command after a crash continues
+ * where it stopped, and a changed option (another CodeBLEU variant, execution turned on) recomputes only
+ * the metrics it affects. At the end samples.jsonl is rewritten with one line per sample in a fixed order
+ * (checkpoint as given, run, question_id) and summary.json is derived from it alone: a finished run is
+ * byte-identical however it got there. Timings live only in manifest.json.
+ */
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, fstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError, inputError } from '../errors.js';
+import { JsonlAppender, toJsonl, writeFileAtomic } from '../io/jsonl.js';
+import { VERSION } from '../version.js';
+import { apiDbPath, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadResponses, type EvalRecord, type Response } from '../datasets/apibench.js';
+import { extractResponse } from '../datasets/extract.js';
+import { isFailure } from '../../metrics/types.js';
+import { buildSuite } from './suite.js';
+import { computeOnWorkers, defaultJobs, workersAvailable } from './pool.js';
+import { buildViews } from './views.js';
+import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
+import { cacheKey, fileSha256 } from './hash.js';
+import { Progress } from './progress.js';
+import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type Manifest, type SampleRecord, type Summary } from './types.js';
+
+export interface EvalRunOptions {
+  outDir: string;
+  dataDir: string;
+  /** Human description of where the data came from (a folder, or the pinned download cache). */
+  dataSource: string;
+  candidates: CandidateSpec[];
+  config: EvalConfig;
+  command: string;
+  quiet?: boolean;
+  /** Worker threads for the metrics (default: one per core, at most 8); results do not depend on it. */
+  jobs?: number;
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+export interface EvalRunResult {
+  manifest: Manifest;
+  summary: Summary;
+  records: SampleRecord[];
+  computed: number;
+  reused: number;
+}
+
+export const MANIFEST = 'manifest.json';
+export const SAMPLES = 'samples.jsonl';
+export const SUMMARY = 'summary.json';
+
+interface Task {
+  checkpoint: string;
+  run: number;
+  response: Response;
+  file: string;
+  evalRecord: EvalRecord;
+}
+
+function sampleId(checkpoint: string, run: number, qid: number): string {
+  return `${checkpoint}\u0000${run}\u0000${qid}`;
+}
+
+/**
+ * Reads back the samples of an interrupted or earlier run. A crash can leave the last line half-written:
+ * the file is cut back to its last complete line so that appending continues cleanly. Lines that do not
+ * parse are ignored (they are only a cache); later lines win.
+ */
+export function loadPreviousSamples(file: string): Map<string, SampleRecord> {
+  const out = new Map<string, SampleRecord>();
+  if (!existsSync(file)) return out;
+  const fd = openSync(file, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) {
+        const text = readFileSync(file);
+        const cut = text.lastIndexOf(0x0a) + 1;
+        ftruncateSync(fd, cut);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const text = readFileSync(file, 'utf8');
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const r = JSON.parse(line) as SampleRecord;
+      if (r && typeof r.checkpoint === 'string' && typeof r.run === 'number' && typeof r.question_id === 'number' && r.metrics && r.keys) {
+        out.set(sampleId(r.checkpoint, r.run, r.question_id), r);
+      }
+    } catch {
+      /* a damaged cache line: recomputed */
+    }
+  }
+  return out;
+}
+
+function loadCandidateFile(file: string, evalRecords: EvalRecord[]): Response[] {
+  const responses = loadResponses(file);
+  checkResponsesAgainstEval(file, responses, evalRecords);
+  const seen = new Map<number, number>();
+  for (const r of responses) {
+    const prev = seen.get(r.question_id);
+    if (prev !== undefined) throw inputError(file, r.line, `question_id ${r.question_id} answered twice (first on line ${prev})`);
+    seen.set(r.question_id, r.line);
+  }
+  return [...responses].sort((a, b) => a.question_id - b.question_id);
+}
+
+function readManifest(file: string): Manifest | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new UserError(`${file}: not a valid run manifest (${(e as Error).message}); use another --out folder`);
+  }
+}
+
+export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
+  const started = Date.now();
+  const { config, outDir } = opts;
+  const stderr = opts.stderr ?? process.stderr;
+  const hub = config.hub;
+
+  // --- Dataset and candidates (all validated before anything is written).
+  const evalFile = evalPath(opts.dataDir, hub);
+  const apiFile = apiDbPath(opts.dataDir, hub);
+  for (const f of [evalFile, apiFile]) if (!existsSync(f)) throw new UserError(`${f}: no such file (is ${opts.dataDir} an APIBench data folder?)`);
+  const evalRecords = loadEvalFile(evalFile);
+  const apiDb = loadApiDbFile(apiFile);
+  const datasetFiles: Record<string, string> = { [`${hub}_eval`]: fileSha256(evalFile), [`${hub}_api`]: fileSha256(apiFile) };
+  const datasetKey = Object.values(datasetFiles).join(',');
+
+  const tasks: Task[] = [];
+  const manifestCandidates: Manifest['candidates'] = [];
+  for (const c of opts.candidates) {
+    const runs: Manifest['candidates'][number]['runs'] = [];
+    c.files.forEach((file, i) => {
+      const responses = loadCandidateFile(file, evalRecords);
+      runs.push({ run: i + 1, file, sha256: fileSha256(file), responses: responses.length });
+      for (const response of responses) {
+        tasks.push({ checkpoint: c.name, run: i + 1, response, file, evalRecord: evalRecords[response.question_id - 1] });
+      }
+    });
+    manifestCandidates.push({ name: c.name, runs });
+  }
+
+  // --- The run directory: refuse to mix datasets or schema versions in one folder.
+  const manifestFile = join(outDir, MANIFEST);
+  const previous = readManifest(manifestFile);
+  if (previous) {
+    if (previous.schema_version !== RUN_SCHEMA_VERSION) {
+      throw new UserError(`${manifestFile}: run schema_version ${previous.schema_version}, this apieval writes ${RUN_SCHEMA_VERSION}; use another --out folder`);
+    }
+    if (previous.dataset?.hub !== hub || JSON.stringify(previous.dataset?.files) !== JSON.stringify(datasetFiles)) {
+      throw new UserError(`${outDir} holds a run on another dataset (${previous.dataset?.hub}); use another --out folder`);
+    }
+  }
+
+  // --- Metrics and their signatures.
+  const suite = buildSuite(apiDb, { hub, codebleuVariant: config.codebleuVariant, rougeStemmer: config.rougeStemmer });
+  const signatures: Record<string, string> = {};
+  for (const m of suite) signatures[m.name] = m.signature;
+  type Sandbox = typeof import('../../sandbox/index.js');
+  let sandbox: Sandbox | null = null;
+  const execOptions = { image: config.image, profile: config.profile, timeoutS: config.timeoutS, memoryMb: config.memoryMb, concurrency: config.concurrency };
+  if (config.exec) {
+    sandbox = await import('../../sandbox/index.js');
+    try {
+      signatures.exec = await sandbox.sandboxSignature(execOptions);
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(`${e.message} (or pass --no-exec to skip executability)`);
+      throw e;
+    }
+  }
+
+  const manifest: Manifest = {
+    schema_version: RUN_SCHEMA_VERSION,
+    apieval_version: VERSION,
+    command: opts.command,
+    dataset: { hub, source: opts.dataSource, files: datasetFiles },
+    candidates: manifestCandidates,
+    config,
+    signatures,
+    seeds: { bootstrap: config.seed },
+    timings: { started_at: new Date(started).toISOString(), finished_at: null, wall_s: null, computed_samples: 0, reused_samples: 0 },
+  };
+  writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+
+  // --- Compute what the cache does not already hold.
+  const samplesFile = join(outDir, SAMPLES);
+  const cached = loadPreviousSamples(samplesFile);
+  const appender = new JsonlAppender(samplesFile, 'append');
+  const final = new Map<string, SampleRecord>();
+  const pendingExec: { id: string; code: string; record: SampleRecord; key: string }[] = [];
+  const progress = new Progress('eval', tasks.length, stderr, opts.quiet ?? false);
+  let computed = 0;
+  let reused = 0;
+  let sinceSync = 0;
+
+  const failedCount = (r: SampleRecord) => (Object.values(r.metrics).some((v) => v !== null && isFailure(v)) ? 1 : 0);
+
+  // Plan: per sample, which metrics the cache already holds (same key) and which must be computed. The
+  // record's metric and key objects are created in suite order first, so that JSON key order — and with
+  // it the bytes of samples.jsonl — does not depend on what was cached.
+  interface Plan {
+    t: Task;
+    id: string;
+    prev: SampleRecord | undefined;
+    record: SampleRecord;
+    todo: string[];
+  }
+  const plans: Plan[] = tasks.map((t) => {
+    const id = sampleId(t.checkpoint, t.run, t.response.question_id);
+    const prev = cached.get(id);
+    const record: SampleRecord = { checkpoint: t.checkpoint, run: t.run, question_id: t.response.question_id, domain: t.evalRecord.domain, metrics: {}, keys: {} };
+    const todo: string[] = [];
+    for (const m of suite) {
+      const key = cacheKey([m.signature, datasetKey, String(t.response.question_id), t.response.text]);
+      record.keys[m.name] = key;
+      if (prev && prev.keys[m.name] === key && m.name in prev.metrics) record.metrics[m.name] = prev.metrics[m.name];
+      else {
+        record.metrics[m.name] = null;
+        todo.push(m.name);
+      }
+    }
+    return { t, id, prev, record, todo };
+  });
+
+  const finishPlan = (p: Plan) => {
+    const { record, prev } = p;
+    final.set(p.id, record);
+    if (config.exec) {
+      const code = extractResponse(p.t.response.text, hub).predictionCode;
+      const key = cacheKey([signatures.exec, code]);
+      if (prev && prev.keys.exec === key && prev.metrics.exec) {
+        record.metrics.exec = prev.metrics.exec;
+        record.keys.exec = key;
+      } else {
+        pendingExec.push({ id: p.id, code, record, key });
+        return; // appended once executed
+      }
+    }
+    const unchanged = p.todo.length === 0 && prev !== undefined && Object.keys(prev.metrics).length === Object.keys(record.metrics).length;
+    if (unchanged) reused++;
+    else {
+      appender.write(record);
+      computed++;
+      if (++sinceSync >= 500) {
+        appender.sync();
+        sinceSync = 0;
+      }
+    }
+    progress.tick(1, failedCount(record));
+  };
+
+  try {
+    const work = plans.filter((p) => p.todo.length > 0);
+    for (const p of plans) if (p.todo.length === 0) finishPlan(p);
+    const jobs = opts.jobs ?? defaultJobs();
+    if (work.length >= 256 && jobs > 1 && workersAvailable()) {
+      await computeOnWorkers(
+        { dataDir: opts.dataDir, hub, codebleuVariant: config.codebleuVariant, rougeStemmer: config.rougeStemmer },
+        work.map((p, i) => ({ i, qid: p.t.response.question_id, text: p.t.response.text, names: p.todo })),
+        jobs,
+        (i, values) => {
+          const p = work[i];
+          for (const name of p.todo) p.record.metrics[name] = values[name] ?? null;
+          finishPlan(p);
+        },
+      );
+    } else {
+      for (const p of work) {
+        const extracted = extractResponse(p.t.response.text, hub);
+        for (const m of suite) if (p.todo.includes(m.name)) p.record.metrics[m.name] = m.compute({ evalRecord: p.t.evalRecord, text: p.t.response.text }, extracted);
+        finishPlan(p);
+      }
+    }
+
+    if (pendingExec.length > 0 && sandbox) {
+      const byId = new Map(pendingExec.map((p) => [p.id, p]));
+      await sandbox.executePrograms(
+        pendingExec.map((p) => ({ id: p.id, code: p.code })),
+        execOptions,
+        (res) => {
+          const p = byId.get(res.id);
+          if (!p) return;
+          p.record.metrics.exec = { status: res.status, exception: res.exception, exit_code: res.exit_code };
+          p.record.keys.exec = p.key;
+          appender.write(p.record);
+          computed++;
+          progress.tick(1, res.status === 'sandbox_error' || failedCount(p.record) ? 1 : 0);
+        },
+      );
+    }
+  } finally {
+    appender.close();
+  }
+  progress.finish();
+
+  // --- Final, canonical outputs.
+  const order = new Map(opts.candidates.map((c, i) => [c.name, i]));
+  const records = [...final.values()].sort(
+    (a, b) => order.get(a.checkpoint)! - order.get(b.checkpoint)! || a.run - b.run || a.question_id - b.question_id,
+  );
+  writeFileAtomic(samplesFile, toJsonl(records));
+  const summary = buildSummary(records, opts.candidates, config, signatures);
+  writeFileAtomic(join(outDir, SUMMARY), JSON.stringify(summary, null, 2) + '\n');
+  const finished = Date.now();
+  manifest.timings = {
+    ...manifest.timings,
+    finished_at: new Date(finished).toISOString(),
+    wall_s: (finished - started) / 1000,
+    computed_samples: computed,
+    reused_samples: reused,
+  };
+  writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  return { manifest, summary, records, computed, reused };
+}
+
+export function buildSummary(records: SampleRecord[], candidates: { name: string }[], config: EvalConfig, signatures: Record<string, string>): Summary {
+  const views = buildViews({ codebleuVariant: config.codebleuVariant, exec: config.exec });
+  const level = 0.95;
+  const groups = groupByCheckpoint(records);
+  return {
+    schema_version: RUN_SCHEMA_VERSION,
+    hub: config.hub,
+    level,
+    bootstrap: { seed: config.seed, n_resamples: config.nResamples, method: 'percentile bootstrap over questions, corpus score recomputed from per-sample statistics' },
+    signatures,
+    checkpoints: candidates.map((c) => {
+      const runs = groups.get(c.name) ?? new Map();
+      const runList = [...runs.entries()].sort((a, b) => a[0] - b[0]);
+      const runOut = runList.map(([run, qs]) => ({
+        run,
+        n: qs.size,
+        metrics: Object.fromEntries(views.map((v) => [v.key, runEstimate(v, qs, { seed: config.seed, nResamples: config.nResamples, level })])),
+      }));
+      const mean = Object.fromEntries(views.map((v) => [v.key, meanOfRuns(runOut.map((r) => r.metrics[v.key].value))]));
+      return { name: c.name, runs: runOut, mean };
+    }),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The per-sample metric suite of `apieval eval`: what is computed for one response of one checkpoint.
+ * Pure computation on in-memory inputs (execution is separate, in run.ts, because it is asynchronous
+ * and batched through the sandbox).
+ *
+ * Inputs, per sample, follow the golden pairs exactly (../shared/golden/README.md §3):
+ *  - AST (gorilla, strict): the raw response through the hub script's own api_call extraction.
+ *  - codebleu_api: reference = eval `api_call`; prediction = the exact substring ast_eval_hf.py parses.
+ *  - codebleu_code, rouge_code: reference = eval `code` after `<<<code>>>`; prediction = predictionCode
+ *    (trailing quote dropped, literal escapes decoded). Not applicable (null) when the eval record has no
+ *    `<<<code>>>` section (23 of the 911 HF records).
+ */
+import type { ApiRecord, EvalRecord, Hub } from '../datasets/apibench.js';
+import { extractResponse, type ExtractedResponse } from '../datasets/extract.js';
+import { AstMatcher, type AstVariant } from '../../metrics/ast-match/index.js';
+import { codeBleuSignature, codeBleuStats, codeBleuFromStats, type CodeBleuOptions } from '../../metrics/codebleu/index.js';
+import { RougeScorer } from '../../metrics/rouge/index.js';
+import { isFailure } from '../../metrics/types.js';
+import type { MetricValue } from './types.js';
+
+export interface SampleInput {
+  evalRecord: EvalRecord;
+  /** Raw response text, exactly as in the candidate file. */
+  text: string;
+}
+
+export interface SuiteMetric {
+  name: string;
+  signature: string;
+  compute(input: SampleInput, extracted: ExtractedResponse): MetricValue;
+}
+
+export interface SuiteOptions {
+  hub: Hub;
+  codebleuVariant: 'k4black' | 'codexglue';
+  rougeStemmer: boolean;
+}
+
+function errorText(e: unknown): string {
+  const err = e as Error;
+  return `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
+}
+
+function astMetric(name: string, hub: Hub, apiDb: ApiRecord[], variant: AstVariant): SuiteMetric {
+  const matcher = new AstMatcher(hub, apiDb, variant);
+  return {
+    name,
+    signature: matcher.signature(),
+    compute({ evalRecord, text }) {
+      try {
+        const v = matcher.matchResponse(text, {
+          domain: evalRecord.domain,
+          referenceApiCall: evalRecord.api_data.api_call,
+          questionIndex: evalRecord.index,
+        });
+        return { correct: v.correct, hallucination: v.hallucination, database_index: v.database_index };
+      } catch (e) {
+        return { error: errorText(e) };
+      }
+    },
+  };
+}
+
+function codeBleuMetric(name: string, opts: CodeBleuOptions, pick: (i: SampleInput, x: ExtractedResponse) => [string, string] | null): SuiteMetric {
+  return {
+    name,
+    signature: codeBleuSignature(opts),
+    compute(input, extracted) {
+      const pair = pick(input, extracted);
+      if (pair === null) return null;
+      const [reference, prediction] = pair;
+      try {
+        const stats = codeBleuStats([reference], prediction, opts);
+        if (isFailure(stats)) return { error: stats.error };
+        const scores = codeBleuFromStats([stats], opts);
+        if (isFailure(scores)) return { error: scores.error };
+        return { ...scores, stats: stats as unknown };
+      } catch (e) {
+        return { error: errorText(e) };
+      }
+    },
+  };
+}
+
+export function buildSuite(apiDb: ApiRecord[], opts: SuiteOptions): SuiteMetric[] {
+  const cb: CodeBleuOptions = { variant: opts.codebleuVariant };
+  const rouge = new RougeScorer({ useStemmer: opts.rougeStemmer });
+  const metrics: SuiteMetric[] = [
+    astMetric('ast_gorilla', opts.hub, apiDb, 'gorilla'),
+    astMetric('ast_strict', opts.hub, apiDb, 'strict'),
+    codeBleuMetric('codebleu_api', cb, (i, x) => [i.evalRecord.api_call, x.astApiCall]),
+    codeBleuMetric('codebleu_code', cb, (i, x) => (i.evalRecord.referenceCode === undefined ? null : [i.evalRecord.referenceCode, x.predictionCode])),
+    {
+      name: 'rouge_code',
+      signature: rouge.signature(),
+      compute({ evalRecord }, x) {
+        if (evalRecord.referenceCode === undefined) return null;
+        try {
+          return rouge.score(evalRecord.referenceCode, x.predictionCode) as unknown as Record<string, unknown>;
+        } catch (e) {
+          return { error: errorText(e) };
+        }
+      },
+    },
+  ];
+  return metrics;
+}
+
+export { extractResponse };

@@ -1,0 +1,92 @@
+/**
+ * The on-disk format of a run directory (schema_version 1):
+ *
+ *   RUN_DIR/manifest.json   what was run: dataset source and checksums, candidates, configuration, metric
+ *                           signatures, seeds, apieval version, timings (the only non-deterministic part)
+ *   RUN_DIR/samples.jsonl   one line per (checkpoint, run, question), appended as samples finish and
+ *                           rewritten sorted at the end, so a finished run is byte-identical however it got
+ *                           there (resumed, reordered by the sandbox's concurrency)
+ *   RUN_DIR/summary.json    corpus scores with 95% bootstrap intervals per checkpoint and run
+ */
+import type { Hub } from '../datasets/apibench.js';
+
+export const RUN_SCHEMA_VERSION = 1;
+
+export interface AstValue {
+  correct: boolean;
+  hallucination: boolean;
+  database_index: number;
+}
+
+export interface ExecValue {
+  status: string;
+  exception: string | null;
+  exit_code: number | null;
+}
+
+/** A metric's per-sample value, or its failure (`{error}`), or null when it does not apply (no reference). */
+export type MetricValue = Record<string, unknown> | null;
+
+export interface SampleRecord {
+  checkpoint: string;
+  /** 1-based repeated-run index (the n-th file of the checkpoint). */
+  run: number;
+  question_id: number;
+  domain: string;
+  /** Per-metric values, keyed by metric name (ast_gorilla, ast_strict, codebleu_api, codebleu_code, rouge_code, exec). */
+  metrics: Record<string, MetricValue>;
+  /** Per-metric cache keys: hash of the metric signature and every input it read. */
+  keys: Record<string, string>;
+}
+
+export interface CandidateSpec {
+  name: string;
+  files: string[];
+}
+
+export interface EvalConfig {
+  hub: Hub;
+  codebleuVariant: 'k4black' | 'codexglue';
+  rougeStemmer: boolean;
+  exec: boolean;
+  image?: string;
+  profile?: 'base' | 'ml';
+  timeoutS?: number;
+  memoryMb?: number;
+  concurrency?: number;
+  seed: number;
+  nResamples: number;
+}
+
+export interface Manifest {
+  schema_version: number;
+  apieval_version: string;
+  command: string;
+  dataset: { hub: Hub; source: string; files: Record<string, string> };
+  candidates: { name: string; runs: { run: number; file: string; sha256: string; responses: number }[] }[];
+  config: EvalConfig;
+  signatures: Record<string, string>;
+  seeds: { bootstrap: number };
+  timings: { started_at: string; finished_at: string | null; wall_s: number | null; computed_samples: number; reused_samples: number };
+}
+
+export interface Estimate {
+  value: number | null;
+  low: number | null;
+  high: number | null;
+  n: number;
+  error?: string;
+}
+
+export interface Summary {
+  schema_version: number;
+  hub: Hub;
+  level: number;
+  bootstrap: { seed: number; n_resamples: number; method: string };
+  signatures: Record<string, string>;
+  checkpoints: {
+    name: string;
+    runs: { run: number; n: number; metrics: Record<string, Estimate> }[];
+    mean: Record<string, { mean: number | null; sd: number | null; runs: number }>;
+  }[];
+}

@@ -1,0 +1,51 @@
+/**
+ * Worker process of `apieval eval`: computes the per-sample metric suite for batches of samples, so that
+ * scoring uses every core (tree-sitter parsing dominates). A child PROCESS, not a worker thread: the
+ * native tree-sitter binding keeps process-global state and crashes when loaded by two threads
+ * (tree-sitter/node-tree-sitter#57, #137). Each worker loads the dataset and builds its suite once from
+ * its first message; later messages carry only question ids and response texts.
+ */
+import { apiDbPath, evalPath, loadApiDbFile, loadEvalFile, type Hub } from '../datasets/apibench.js';
+import { extractResponse } from '../datasets/extract.js';
+import { buildSuite } from './suite.js';
+import type { MetricValue } from './types.js';
+
+export interface WorkerInit {
+  dataDir: string;
+  hub: Hub;
+  codebleuVariant: 'k4black' | 'codexglue';
+  rougeStemmer: boolean;
+}
+export interface WorkerJob {
+  batch: number;
+  items: { i: number; qid: number; text: string; names: string[] }[];
+}
+export interface WorkerReply {
+  batch: number;
+  results: { i: number; values: Record<string, MetricValue> }[];
+}
+
+let init: WorkerInit;
+let evalRecords: ReturnType<typeof loadEvalFile>;
+let suite: ReturnType<typeof buildSuite>;
+
+process.on('message', (msg: { init: WorkerInit } | WorkerJob) => {
+  if ('init' in msg) {
+    init = msg.init;
+    evalRecords = loadEvalFile(evalPath(init.dataDir, init.hub));
+    suite = buildSuite(loadApiDbFile(apiDbPath(init.dataDir, init.hub)), init);
+    return;
+  }
+  const job = msg;
+  const results: WorkerReply['results'] = [];
+  for (const it of job.items) {
+    const evalRecord = evalRecords[it.qid - 1];
+    const extracted = extractResponse(it.text, init.hub);
+    const values: Record<string, MetricValue> = {};
+    for (const m of suite) if (it.names.includes(m.name)) values[m.name] = m.compute({ evalRecord, text: it.text }, extracted);
+    results.push({ i: it.i, values });
+  }
+  process.send!({ batch: job.batch, results } satisfies WorkerReply);
+});
+// The parent going away (crash, Ctrl-C) closes the channel: leave with it.
+process.on('disconnect', () => process.exit(0));

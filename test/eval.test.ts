@@ -1,0 +1,288 @@
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runCli, REPO } from './helpers/cli.js';
+import { APIBENCH, GOLDEN, sharedPath } from './helpers/shared.js';
+import { readJsonlAll } from '../harness/io/jsonl.js';
+import type { SampleRecord, Summary, Manifest } from '../harness/runs/types.js';
+
+const HF = () => join(sharedPath('apibench'), 'responses', 'huggingface');
+const resp = (model: string) => join(HF(), `response_huggingface_${model}.jsonl`);
+const MODELS = ['Gorilla_FT_0_shot', 'Gorilla_FT_bm25', 'Gorilla_FT_gpt_index', 'Gorilla_FT_oracle', 'Gorilla_RT_0_shot', 'Gorilla_RT_bm25', 'Gorilla_RT_gpt_index', 'Gorilla_RT_oracle'];
+
+function readSamples(dir: string): SampleRecord[] {
+  return readFileSync(join(dir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SampleRecord);
+}
+function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'apieval-eval-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('apieval eval on the 8 Gorilla HF response files (--no-exec)', () => {
+  let out: string;
+  let samples: SampleRecord[];
+  let summary: Summary;
+  beforeAll(() => {
+    out = join(tmp, 'hf8');
+    const r = runCli(['eval', '--data-dir', sharedPath('apibench'), '--gorilla-responses', '--no-exec', '--out', out, '--baseline', 'Gorilla_FT_0_shot']);
+    expect(r.status, r.stderr).toBe(0);
+    samples = readSamples(out);
+    summary = readJson<Summary>(join(out, 'summary.json'));
+  }, 300_000);
+
+  it('scores every response of every file as its own checkpoint', () => {
+    expect(samples.length).toBe(8 * 904);
+    expect(summary.checkpoints.map((c) => c.name)).toEqual(MODELS);
+    for (const c of summary.checkpoints) expect(c.runs.map((r) => r.n)).toEqual([904]);
+  });
+
+  it('reproduces the golden AST verdicts record for record, and the totals', async () => {
+    const golden = await readJsonlAll<Record<string, unknown>>(join(GOLDEN, 'ast_gorilla_modern_grammar_variant.jsonl.gz'));
+    const byKey = new Map(samples.map((s) => [`${s.checkpoint}/${s.question_id}`, s]));
+    let n = 0;
+    for (const g of golden) {
+      if (g.type === 'totals') {
+        const c = summary.checkpoints.find((x) => x.name === g.file)!;
+        expect(Math.abs(c.runs[0].metrics.ast_gorilla.value! - (g.final_functionality_accuracy as number))).toBeLessThan(1e-9);
+        expect(Math.abs(c.runs[0].metrics.hallucination.value! - (g.final_hallucination as number))).toBeLessThan(1e-9);
+        continue;
+      }
+      const s = byKey.get(`${g.file}/${g.question_id}`)!;
+      expect(s, `${g.file}/${g.question_id}`).toBeDefined();
+      const v = s.metrics.ast_gorilla as { correct: boolean; hallucination: boolean; database_index: number };
+      expect([v.correct, v.hallucination, v.database_index], `${g.file}/${g.question_id}`).toEqual([g.correct, g.hallucination, g.database_index]);
+      expect(s.domain).toBe(g.question_domain);
+      n++;
+    }
+    expect(n).toBe(7232);
+  });
+
+  it('reproduces the golden corpus CodeBLEU (k4black) and ROUGE means per checkpoint', async () => {
+    const cb = await readJsonlAll<Record<string, any>>(join(GOLDEN, 'codebleu_corpus.jsonl.gz'));
+    const rouge = await readJsonlAll<Record<string, any>>(join(GOLDEN, 'rouge_corpus.jsonl.gz'));
+    let checked = 0;
+    for (const c of summary.checkpoints) {
+      const m = c.runs[0].metrics;
+      const api = cb.find((x) => x.subset === `hf_api/${c.name}`);
+      const code = cb.find((x) => x.subset === `hf_code/${c.name}`);
+      const rc = rouge.find((x) => x.subset === `hf_code/${c.name}`);
+      if (!api) continue; // the oracle subsets are kept back
+      expect(Math.abs(m.codebleu_api.value! - api.k4black.codebleu)).toBeLessThan(1e-9);
+      expect(Math.abs(m.codebleu_code.value! - code!.k4black.codebleu)).toBeLessThan(1e-9);
+      expect(m.codebleu_code.n).toBe(code!.n);
+      for (const t of ['rouge1', 'rouge2', 'rougeL', 'rougeLsum']) {
+        expect(Math.abs(m[`${t}_code`].value! - rc!.use_stemmer_false.mean_fmeasure[t])).toBeLessThan(1e-9);
+      }
+      checked++;
+    }
+    expect(checked).toBe(6);
+  });
+
+  it('gives every estimate a 95% interval around it', () => {
+    for (const c of summary.checkpoints) {
+      for (const [k, e] of Object.entries(c.runs[0].metrics)) {
+        expect(e.value, `${c.name} ${k}`).not.toBeNull();
+        expect(e.low!).toBeLessThanOrEqual(e.value! + 1e-12);
+        expect(e.high!).toBeGreaterThanOrEqual(e.value! - 1e-12);
+        expect(e.high! - e.low!).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('writes the manifest: schema, dataset checksums, signatures, seeds, timings', () => {
+    const m = readJson<Manifest>(join(out, 'manifest.json'));
+    expect(m.schema_version).toBe(1);
+    expect(m.dataset.files.huggingface_eval).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.signatures.codebleu_api).toMatch(/^codebleu\|v:k4black-0\.7\.1\|/);
+    expect(m.signatures.ast_gorilla).toMatch(/^ast\|/);
+    expect(m.signatures.rouge_code).toMatch(/^rouge\|/);
+    expect(m.seeds.bootstrap).toBe(12345);
+    expect(m.timings.wall_s).toBeGreaterThan(0);
+    expect(m.candidates).toHaveLength(8);
+    expect(m.candidates[0].runs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('writes the leaderboard in every format, with McNemar counts that match the samples', () => {
+    for (const f of ['leaderboard.csv', 'leaderboard_domains.csv', 'leaderboard.tex', 'leaderboard.md', 'leaderboard.json', 'leaderboard.html']) {
+      expect(existsSync(join(out, 'report', f)), f).toBe(true);
+    }
+    const lb = readJson<any>(join(out, 'report', 'leaderboard.json'));
+    expect(lb.baseline).toBe('Gorilla_FT_0_shot');
+    const row = lb.rows.find((r: any) => r.checkpoint === 'Gorilla_RT_0_shot');
+    const t = row.cells.ast_gorilla.vs_baseline;
+    // Independent count of discordant pairs from samples.jsonl.
+    const base = new Map(samples.filter((s) => s.checkpoint === 'Gorilla_FT_0_shot').map((s) => [s.question_id, (s.metrics.ast_gorilla as any).correct]));
+    let b = 0;
+    let c = 0;
+    for (const s of samples.filter((x) => x.checkpoint === 'Gorilla_RT_0_shot')) {
+      const x = base.get(s.question_id);
+      const y = (s.metrics.ast_gorilla as any).correct;
+      if (x && !y) b++;
+      if (!x && y) c++;
+    }
+    expect([t.test, t.b, t.c]).toEqual(['mcnemar', b, c]);
+    expect(t.significant).toBe(true);
+    expect(row.cells.codebleu_code.vs_baseline.test).toBe('paired_bootstrap');
+    expect(lb.domains.domains.length).toBe(40);
+    // Holm across the table: the largest adjusted p is at least the largest raw p.
+    const tests = lb.rows.flatMap((r: any) => Object.values(r.cells).map((x: any) => x.vs_baseline).filter(Boolean));
+    expect(tests.length).toBe(7 * lb.metrics.length);
+    for (const x of tests) expect(x.p_holm).toBeGreaterThanOrEqual(x.p);
+  });
+});
+
+describe('resume after a crash', () => {
+  const candidates = ['--candidate', `ft=${resp('Gorilla_FT_0_shot')}`, '--candidate', `rt=${resp('Gorilla_RT_0_shot')},${resp('Gorilla_RT_bm25')}`, '--candidate', `bm=${resp('Gorilla_FT_bm25')}`];
+  const args = (out: string) => ['eval', '--data-dir', sharedPath('apibench'), ...candidates, '--no-exec', '--no-report', '--out', out];
+
+  it('continues a SIGKILLed run and ends byte-identical to an uninterrupted one', async () => {
+    const clean = join(tmp, 'clean');
+    const crashed = join(tmp, 'crashed');
+    const r0 = runCli(args(clean));
+    expect(r0.status, r0.stderr).toBe(0);
+
+    // Start the same run, kill it hard once some samples are on disk (not all).
+    const child = spawn(process.execPath, [resolve(REPO, 'bin/apieval.js'), ...args(crashed), '--quiet'], { stdio: 'ignore' });
+    const samplesFile = join(crashed, 'samples.jsonl');
+    const killedAt = await new Promise<number>((res, rej) => {
+      const timer = setInterval(() => {
+        if (existsSync(samplesFile) && statSync(samplesFile).size > 0) {
+          const lines = readFileSync(samplesFile, 'utf8').split('\n').length - 1;
+          if (lines >= 400) {
+            child.kill('SIGKILL');
+            clearInterval(timer);
+            res(lines);
+          }
+        }
+      }, 5);
+      child.on('exit', () => {
+        clearInterval(timer);
+        rej(new Error('the run finished before it could be killed'));
+      });
+    });
+    await new Promise((r) => child.once('exit', r));
+    expect(killedAt).toBeGreaterThanOrEqual(400);
+    expect(existsSync(join(crashed, 'summary.json'))).toBe(false);
+    const partial = readFileSync(samplesFile, 'utf8').split('\n').length - 1;
+    expect(partial).toBeLessThan(4 * 904);
+
+    const r1 = runCli(args(crashed));
+    expect(r1.status, r1.stderr).toBe(0);
+    const m = readJson<Manifest>(join(crashed, 'manifest.json'));
+    expect(m.timings.reused_samples).toBeGreaterThanOrEqual(killedAt);
+    expect(m.timings.computed_samples + m.timings.reused_samples).toBe(4 * 904);
+    expect(readFileSync(samplesFile, 'utf8')).toBe(readFileSync(join(clean, 'samples.jsonl'), 'utf8'));
+    expect(readFileSync(join(crashed, 'summary.json'), 'utf8')).toBe(readFileSync(join(clean, 'summary.json'), 'utf8'));
+    // Manifests agree apart from timings (and the output folder in the recorded command).
+    const mc = readJson<Manifest>(join(clean, 'manifest.json'));
+    const strip = (x: Manifest) => ({ ...x, timings: null, command: null });
+    expect(strip(m)).toEqual(strip(mc));
+  }, 300_000);
+
+  it('recomputes only the metric whose signature changed', () => {
+    const dir = join(tmp, 'clean');
+    const file = join(dir, 'samples.jsonl');
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SampleRecord);
+    // Tamper with a cached AST value: if AST were recomputed, the tampering would disappear.
+    (lines[0].metrics.ast_gorilla as any).database_index = 424242;
+    const cbBefore = (lines[0].metrics.codebleu_api as any).codebleu;
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const r = runCli([...args(dir).map((a) => a), '--codebleu-variant', 'codexglue']);
+    expect(r.status, r.stderr).toBe(0);
+    const after = readSamples(dir);
+    expect((after[0].metrics.ast_gorilla as any).database_index).toBe(424242);
+    expect(after[0].keys.ast_gorilla).toBe(lines[0].keys.ast_gorilla);
+    expect(after[0].keys.codebleu_api).not.toBe(lines[0].keys.codebleu_api);
+    expect(typeof (after[0].metrics.codebleu_api as any).codebleu).toBe('number');
+    void cbBefore;
+    const m = readJson<Manifest>(join(dir, 'manifest.json'));
+    expect(m.signatures.codebleu_api).toMatch(/codexglue/);
+  }, 300_000);
+
+  it('reports repeated runs as mean ± sd', () => {
+    const s = readJson<Summary>(join(tmp, 'crashed', 'summary.json'));
+    const rt = s.checkpoints.find((c) => c.name === 'rt')!;
+    expect(rt.runs.map((r) => r.run)).toEqual([1, 2]);
+    const a = rt.runs[0].metrics.ast_gorilla.value!;
+    const b = rt.runs[1].metrics.ast_gorilla.value!;
+    expect(rt.mean.ast_gorilla.mean).toBeCloseTo((a + b) / 2, 15);
+    expect(rt.mean.ast_gorilla.sd).toBeCloseTo(Math.abs(a - b) / Math.SQRT2, 15);
+    expect(rt.mean.ast_gorilla.runs).toBe(2);
+
+    const outDir = join(tmp, 'lb-rep');
+    const r = runCli(['leaderboard', join(tmp, 'crashed'), '--baseline', 'ft', '--out', outDir, '--formats', 'json,md', '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    const lb = readJson<any>(join(outDir, 'leaderboard.json'));
+    const cell = lb.rows.find((x: any) => x.checkpoint === 'rt').cells.ast_gorilla;
+    expect(cell.runs).toBe(2);
+    expect(cell.sd).toBeCloseTo(Math.abs(a - b) / Math.SQRT2, 15);
+    expect(cell.vs_baseline.test).toBe('paired_bootstrap'); // outcomes per question are no longer 0/1
+    expect(lb.rows.find((x: any) => x.checkpoint === 'bm').cells.ast_gorilla.vs_baseline.test).toBe('mcnemar');
+    expect(readFileSync(join(outDir, 'leaderboard.md'), 'utf8')).toMatch(/ ± /);
+  });
+});
+
+describe('bad input is a one-line error, exit code 2', () => {
+  const data = () => ['--data-dir', sharedPath('apibench')];
+  it.each([
+    [['--candidate', 'noequals'], /expected NAME=FILE/],
+    [['--candidate', 'x=/no/such/file.jsonl'], /no such file/],
+    [[], /nothing to score/],
+    [['--gorilla-responses', '--baseline', 'nope'], /--baseline nope: no such checkpoint/],
+    [['--gorilla-responses', '--codebleu-variant', 'x'], /codebleu-variant/],
+    [['--gorilla-responses', '--formats', 'pdf'], /unknown format 'pdf'/],
+  ])('eval %j', (extra, msg) => {
+    const r = runCli(['eval', ...data(), '--no-exec', '--out', join(tmp, 'bad'), ...(extra as string[])]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(msg as RegExp);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+  it('names the file and line of a malformed or duplicated prediction', () => {
+    const f = join(tmp, 'dup.jsonl');
+    writeFileSync(f, '{"question_id": 1, "text": "a"}\n{"question_id": 1, "text": "b"}\n');
+    let r = runCli(['eval', ...data(), '--no-exec', '--out', join(tmp, 'bad2'), '--candidate', `m=${f}`]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${f}:2: question_id 1 answered twice`);
+    writeFileSync(f, '{"question_id": 1, "text": "a"}\n{"question_id": 2, "text": 5}\n');
+    r = runCli(['eval', ...data(), '--no-exec', '--out', join(tmp, 'bad2'), '--candidate', `m=${f}`]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${f}:2:`);
+    expect(existsSync(join(tmp, 'bad2', 'samples.jsonl'))).toBe(false);
+  });
+  it('leaderboard refuses a folder that is not a finished run', () => {
+    const r = runCli(['leaderboard', join(tmp, 'nothing-here')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not a run directory/);
+  });
+});
+
+describe('plain predictions JSONL and progress lines', () => {
+  it('scores a small predictions file and prints plain progress when not on a terminal', () => {
+    const f = join(REPO, 'fixtures/runs/predictions_example.jsonl');
+    const out = join(tmp, 'pred');
+    const r = runCli(['eval', '--data-dir', sharedPath('apibench'), '--no-exec', '--candidate', `example=${f}`, '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/eval: \d+\/\d+ \(100%\)/);
+    const s = readSamples(out);
+    expect(s.map((x) => x.question_id)).toEqual([1, 2, 3, 4, 5]);
+    // The reference api_call itself must be AST-correct for its own question (strict too).
+    const exact = s.find((x) => x.question_id === 2)!;
+    expect((exact.metrics.ast_gorilla as any).correct).toBe(true);
+    expect((exact.metrics.ast_strict as any).correct).toBe(true);
+    const q = runCli(['eval', '--data-dir', sharedPath('apibench'), '--no-exec', '--candidate', `example=${f}`, '--out', out, '--quiet']);
+    expect(q.status).toBe(0);
+    expect(q.stderr).toBe('');
+    expect(q.stdout).toBe('');
+  });
+});
+
+void APIBENCH;
