@@ -90,8 +90,20 @@ export class Bm25Okapi {
   /** Indices of the `n` best documents, best first (`get_top_n`). */
   topN(query: string[], n: number): number[] {
     const s = this.scores(query);
-    const idx = Array.from({ length: s.length }, (_, i) => i);
-    idx.sort((a, c) => s[c] - s[a] || c - a);
-    return idx.slice(0, n);
+    // Ordered by score descending, ties by index descending (see the header). A partial insertion pass
+    // keeps only n candidates: far cheaper than sorting the corpus for every question.
+    const better = (a: number, c: number): boolean => s[a] > s[c] || (s[a] === s[c] && a > c);
+    const top: number[] = [];
+    for (let i = 0; i < s.length; i++) {
+      if (top.length === n && !better(i, top[n - 1])) continue;
+      let k = Math.min(top.length, n - 1);
+      if (top.length < n) top.push(i);
+      while (k > 0 && better(i, top[k - 1])) {
+        top[k] = top[k - 1];
+        k--;
+      }
+      top[k] = i;
+    }
+    return top;
   }
 }

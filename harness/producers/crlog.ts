@@ -3,11 +3,11 @@
  *
  * WHY: V8's `Math.log` (an fdlibm port) is off by one ulp for about 2% of arguments, while CPython's
  * `math.log` calls glibc, whose `log` is correctly rounded in practice. BM25 idf values feed a ranking,
- * and one ulp can flip the order of two documents, so the port computes the logarithm exactly: in 192-bit
+ * and one ulp can flip the order of two documents, so the port computes the logarithm exactly: in 128-bit
  * fixed point with BigInt (ln z = 2·atanh((z−1)/(z+1)) on the mantissa, plus the exponent times ln 2), then
  * a single rounding to double. Results are memoised: BM25 only ever asks for log(k + 0.5), k ≤ corpus size.
  */
-const F = 192n;
+const F = 128n;
 const ONE = 1n << F;
 
 function atanhSeries(tf: bigint): bigint {
