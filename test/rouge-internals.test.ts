@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { readJsonlAll } from '../harness/io/jsonl.js';
+import { RougeScorer } from '../metrics/rouge/index.js';
+import { porterStem } from '../metrics/rouge/porter.js';
+import { TokenInterner, tokenize, type TokenIds } from '../metrics/rouge/tokenize.js';
+import { MT19937 } from '../metrics/random/mt19937.js';
+import { sharedPath } from './helpers/shared.js';
+
+/*
+ * The scorer's fast paths (interned token ids, bit-parallel LCS length, the one-line rougeLsum shortcut,
+ * the sentence-signature skip) must agree with the straightforward transcription of the Python code.
+ * These tests compare them on the golden texts and on seeded random token sequences.
+ */
+
+/** `_lcs_table(ref, can)[-1][-1]`, written as in rouge_scorer.py. */
+function lcsDp(a: string[], b: string[]): number {
+  const t = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) t[i][j] = a[i - 1] === b[j - 1] ? t[i - 1][j - 1] + 1 : Math.max(t[i - 1][j], t[i][j - 1]);
+  }
+  return t[a.length][b.length];
+}
+
+const pairs = await readJsonlAll<{ id: string; reference: string; prediction: string }>(sharedPath('golden/rouge_pairs.jsonl.gz'));
+
+describe('rouge internals', () => {
+  for (const stem of [false, true]) {
+    it(`interned ids give the same token sequence and line split as tokenize() (stemmer ${stem})`, () => {
+      const interner = new TokenInterner(stem ? porterStem : undefined);
+      const out: TokenIds = { ids: new Int32Array(4), length: 0, lineEnds: [] };
+      const idOf = new Map<string, number>();
+      let checked = 0;
+      for (const p of pairs) {
+        for (const text of [p.reference, p.prediction]) {
+          interner.tokenize(text, out);
+          const want = tokenize(text, stem ? porterStem : undefined);
+          expect(out.length).toBe(want.length);
+          for (let i = 0; i < want.length; i++) {
+            // ids must be a bijection with the Python token strings
+            const prev = idOf.get(want[i]);
+            if (prev === undefined) idOf.set(want[i], out.ids[i]);
+            else expect(out.ids[i]).toBe(prev);
+          }
+          // line ends: the tokens of each "\n"-line, as rougeLsum tokenizes them
+          const lineTokens = text.split('\n').map((l) => tokenize(l, stem ? porterStem : undefined).length);
+          let acc = 0;
+          const ends = lineTokens.slice(0, -1).map((n) => (acc += n));
+          expect(out.lineEnds).toEqual(ends);
+          checked++;
+        }
+      }
+      expect(new Set(idOf.values()).size).toBe(idOf.size);
+      expect(checked).toBe(pairs.length * 2);
+    });
+  }
+
+  it('bit-parallel rougeL equals the DP on long random sequences (multi-word carries)', () => {
+    const rng = new MT19937(2024);
+    const scorer = new RougeScorer({ rougeTypes: ['rougeL'] });
+    for (let trial = 0; trial < 300; trial++) {
+      const alpha = 1 + rng.randintOne(0, 12);
+      const la = rng.randintOne(0, 200);
+      const lb = rng.randintOne(0, 200);
+      const a = Array.from({ length: la }, () => `t${rng.randintOne(0, alpha)}`);
+      const b = Array.from({ length: lb }, () => `t${rng.randintOne(0, alpha)}`);
+      const got = scorer.score(a.join(' '), b.join(' ')).rougeL;
+      const lcs = la && lb ? lcsDp(a, b) : 0;
+      expect(got.precision).toBe(lb ? lcs / lb : 0);
+      expect(got.recall).toBe(la ? lcs / la : 0);
+    }
+  });
+
+  it('rougeLsum one-line shortcut and signature skip agree with rougeL / multi-line texts', () => {
+    const scorer = new RougeScorer();
+    const s = scorer.score('a b c a b', 'b a c b');
+    expect(s.rougeLsum).toEqual(s.rougeL);
+    expect(s.rougeLsum).not.toBe(s.rougeL); // separate objects: callers may mutate one
+    // Lines that share no token are skipped; result must equal the unskipped Python value
+    // (rouge_scorer.py: hits = 2 ("a", "d" reachable), m = 4, n = 4).
+    const m = scorer.score('a b\nc d', 'x a\nd y');
+    expect(m.rougeLsum).toEqual({ precision: 0.5, recall: 0.5, fmeasure: 0.5 });
+  });
+});
