@@ -161,8 +161,12 @@ function scoreLcs(t: Int32Array, p: Int32Array, vocab: number): PRF {
   return prf(lcs / p.length, lcs / t.length);
 }
 
-/** Scratch space for full LCS tables (grown on demand, reused across calls). */
+/**
+ * Scratch space for full LCS tables, reused across calls up to RETAINED_CELLS; a larger table (a
+ * pathological pair of very long lines) gets a temporary buffer so one odd input does not pin memory.
+ */
 let tableBuf = new Int32Array(1 << 16);
+const RETAINED_CELLS = 1 << 22;
 
 /**
  * `lcs_ind(ref, can)` = `_backtrack_norec(_lcs_table(ref, can), ref, can)`: marks in `mark` the indices
@@ -175,8 +179,11 @@ function markLcsIndices(ref: Int32Array, can: Int32Array, mark: Uint8Array): voi
   if (rows === 0 || cols === 0) return;
   const w = cols + 1;
   const size = (rows + 1) * w;
-  if (tableBuf.length < size) tableBuf = new Int32Array(Math.max(size, tableBuf.length * 2));
-  const t = tableBuf;
+  let t = tableBuf;
+  if (t.length < size) {
+    t = new Int32Array(size <= RETAINED_CELLS ? Math.min(Math.max(size, tableBuf.length * 2), RETAINED_CELLS) : size);
+    if (size <= RETAINED_CELLS) tableBuf = t;
+  }
   t.fill(0, 0, w);
   for (let i = 1; i <= rows; i++) {
     const base = i * w;
