@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { sha256 } from './cache.js';
 
@@ -26,7 +27,7 @@ export interface Rubric {
 /** The default rubric ships in the package (`files` includes fixtures/). */
 export function defaultRubricPath(): string {
   for (const rel of ['../../fixtures/rubric/default.json', '../../../fixtures/rubric/default.json']) {
-    const p = resolve(import.meta.dirname, rel);
+    const p = resolve(fileURLToPath(new URL('.', import.meta.url)), rel); // import.meta.dirname needs Node ≥ 20.11
     if (existsSync(p)) return p;
   }
   throw new UserError('default rubric fixtures/rubric/default.json not found; pass --rubric FILE');
