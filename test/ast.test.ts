@@ -1,4 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from './helpers/cli.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
 import { readJsonlAll } from '../harness/io/jsonl.js';
 import { loadApiDb, loadEval, loadResponses, responsesPath, type ApiRecord } from '../harness/datasets/apibench.js';
@@ -129,6 +133,38 @@ function db(...calls: [string, string?][]): ApiRecord[] {
   return calls.map(([api_call, domain], i) => ({ api_call, domain: domain ?? 'D', api_name: `api${i}` }));
 }
 const Q = (domain = 'D', referenceApiCall = '') => ({ domain, referenceApiCall });
+
+describe('the UTF-8 parser build', () => {
+  it('was built from exactly the runtime and grammar sources installed now (wasm/sources.sha256)', () => {
+    const lines = readFileSync(join(REPO, 'metrics/ast-match/wasm/sources.sha256'), 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(40);
+    expect(lines.some((l) => l.endsWith('node_modules/tree-sitter-python/src/parser.c'))).toBe(true);
+    expect(lines.some((l) => l.endsWith('metrics/ast-match/wasm/tree-sitter-python-utf8.wasm'))).toBe(true);
+    const stale = lines.filter((l) => {
+      const [sha, path] = l.split(/\s+/);
+      return createHash('sha256').update(readFileSync(join(REPO, path))).digest('hex') !== sha;
+    });
+    expect(stale).toEqual([]); // if not: run metrics/ast-match/wasm/build.sh and the golden tests again
+    const pkg = (name: string) => JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')).version;
+    expect([pkg('tree-sitter'), pkg('tree-sitter-python')]).toEqual(['0.22.4', '0.23.6']);
+  });
+
+  it('copes with deep nesting, NUL and empty input', () => {
+    const deep = parseUtf8('('.repeat(5000) + 'x' + ')'.repeat(5000));
+    let n = 0;
+    const st = [deep.root];
+    while (st.length) {
+      const x = st.pop()!;
+      n++;
+      st.push(...x.children);
+    }
+    expect(n).toBe(15003);
+    expect(parseUtf8('').root.children).toEqual([]);
+    expect(parseUtf8('f(\u0000)').root.end).toBe(4);
+    const m = new AstMatcher('huggingface', db(["f('x')"]));
+    expect(m.match('('.repeat(3000) + "f('x')" + ')'.repeat(3000), Q()).database_index).toBe(0);
+  });
+});
 
 describe('ast_eval_hf.py quirks', () => {
   it('parses like py-tree-sitter: from UTF-8 bytes, byte offsets', () => {

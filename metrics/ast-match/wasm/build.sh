@@ -20,6 +20,10 @@ for f in "$ts/src/lib.c" "$py/parser.c" "$py/scanner.c" "$here/tsparse.c"; do
 done
 "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -O2 -mexec-model=reactor -Wl,--strip-all -Wl,-z,stack-size=1048576 \
   -o "$here/tree-sitter-python-utf8.wasm" "$tmp"/*.o
-( cd "$root" && sha256sum node_modules/tree-sitter/package.json node_modules/tree-sitter-python/package.json \
-    "$ts/src/lib.c" "$py/parser.c" "$py/scanner.c" metrics/ast-match/wasm/tsparse.c | sed "s#$root/##" ) > "$here/sources.sha256"
+# Provenance: every input file and the output, checked by test/ast.test.ts (a dependency bump that changes
+# the runtime or the grammar fails that test until the binary is rebuilt and the golden tests pass again).
+( cd "$root" && find node_modules/tree-sitter/vendor/tree-sitter/lib node_modules/tree-sitter-python/src -type f \( -name '*.c' -o -name '*.h' \) \
+    | LC_ALL=C sort | xargs sha256sum
+  sha256sum \
+    metrics/ast-match/wasm/tsparse.c metrics/ast-match/wasm/tree-sitter-python-utf8.wasm ) > "$here/sources.sha256"
 echo "built $here/tree-sitter-python-utf8.wasm ($(wc -c < "$here/tree-sitter-python-utf8.wasm") bytes)"
