@@ -44,6 +44,21 @@ describe('callWithRetry', () => {
     expect(stats).toMatchObject({ attempts: 3, retries: 2, transient: { http_429: 2 } });
   });
 
+  it('a retry-after pauses every worker of the run, not only the one told', async () => {
+    const s = await serve({ faults: { 1: { kind: '429', retryAfterMs: '300' } }, delayMs: 20 });
+    const stats = newStats();
+    const c = makeClient(s.url, 'k');
+    const sig = new AbortController().signal;
+    // Two lanes: the first request is rate-limited; the second lane's next request must wait for the pause.
+    const lane = async (k: number): Promise<void> => {
+      for (let i = 0; i < 3; i++) await callWithRetry(c, 'chat', { ...chatBody, messages: [{ role: 'user', content: `l${k}-${i}` }] }, FAST, sig, stats);
+    };
+    await Promise.all([lane(0), lane(1)]);
+    expect(stats.waits.filter((w) => w.kind === 'http_429')).toEqual([{ kind: 'http_429', ms: 300, retryAfter: true }]);
+    expect(stats.waits.some((w) => w.kind === 'shared_pause')).toBe(true);
+    expect(s.stats.requests).toBe(7);
+  });
+
   it('retries 500, a hang past the timeout, and a malformed body; then succeeds', async () => {
     const s = await serve({ faults: { 1: { kind: '500' }, 2: { kind: 'hang' }, 3: { kind: 'malformed' } } });
     const stats = newStats();

@@ -51,10 +51,15 @@ export interface CallStats {
   transient: Record<string, number>;
   /** Every wait before a retry: why, and for how long (server-requested waits are honoured exactly). */
   waits: { kind: string; ms: number; retryAfter: boolean }[];
+  /**
+   * Shared by every worker of a run: when the server says "retry after T", nobody sends before T (not only
+   * the worker that was told), so a rate limit is not hammered by the other lanes.
+   */
+  pauseUntil: number;
 }
 
 export function newStats(): CallStats {
-  return { attempts: 0, retries: 0, transient: {}, waits: [] };
+  return { attempts: 0, retries: 0, transient: {}, waits: [], pauseUntil: 0 };
 }
 
 /** The request failed for good (non-retryable status, or retries exhausted). */
@@ -164,6 +169,12 @@ function classify(e: unknown, timedOut: boolean, cancelled: boolean): Transient 
 export async function callWithRetry(client: OpenAI, api: ApiKind, body: Record<string, unknown>, policy: RetryPolicy, signal: AbortSignal, stats: CallStats): Promise<CallResult> {
   for (let attempt = 0; ; attempt++) {
     if (signal.aborted) throw new Cancelled();
+    const pause = stats.pauseUntil - Date.now();
+    // (> 5 ms: a worker that just slept out its own retry-after may wake a millisecond "early" by the clock.)
+    if (pause > 5) {
+      stats.waits.push({ kind: 'shared_pause', ms: pause, retryAfter: true });
+      await sleep(pause, signal);
+    }
     stats.attempts++;
     const attemptCtl = new AbortController();
     let timedOut = false;
@@ -194,8 +205,10 @@ export async function callWithRetry(client: OpenAI, api: ApiKind, body: Record<s
     }
     stats.retries++;
     let delay: number;
-    if (err.retryAfterMs !== undefined) delay = Math.min(err.retryAfterMs, policy.maxRetryAfterMs);
-    else {
+    if (err.retryAfterMs !== undefined) {
+      delay = Math.min(err.retryAfterMs, policy.maxRetryAfterMs);
+      stats.pauseUntil = Math.max(stats.pauseUntil, Date.now() + delay);
+    } else {
       const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
       delay = cap / 2 + Math.random() * (cap / 2); // jitter so parallel workers do not retry in lockstep
     }
