@@ -1,6 +1,29 @@
 import type { Command } from 'commander';
 
-// Placeholder registration; the owning issue replaces it with the real command.
 export function register(program: Command): void {
-  void program;
+  program
+    .command('score')
+    .description('Score predictions against references with CodeBLEU and/or ROUGE (sentence or corpus level)')
+    .requiredOption('--input <file>', 'JSON Lines: {"id", "reference": string | string[], "prediction": string}')
+    .requiredOption('--output <file>', 'where to write the scores (written atomically)')
+    .option('--metrics <list>', 'comma-separated: codebleu,rouge', 'codebleu,rouge')
+    .option('--codebleu-variant <name>', 'k4black (codebleu 0.7.1) or codexglue (CodeXGLUE evaluator)', 'k4black')
+    .option('--codebleu-weights <a,b,c,d>', 'weights of ngram, weighted ngram, syntax, dataflow', '0.25,0.25,0.25,0.25')
+    .option('--rouge-stemmer', 'Porter-stem tokens (rouge-score use_stemmer=True)', false)
+    .option('--level <level>', 'sentence (one line per input line) or corpus (one object)', 'sentence')
+    .action(async (opts: { input: string; output: string; metrics: string; codebleuVariant: string; codebleuWeights: string; rougeStemmer: boolean; level: string }) => {
+      const { parseMetrics, parseVariant, parseWeights, parseLevel } = await import('../../score/options.js');
+      const metrics = parseMetrics(opts.metrics);
+      const variant = parseVariant(opts.codebleuVariant);
+      const weights = parseWeights(opts.codebleuWeights);
+      const level = parseLevel(opts.level);
+      const { runScore } = await import('../../score/run.js');
+      const t0 = performance.now();
+      const s = await runScore({ input: opts.input, output: opts.output, metrics, variant, weights, rougeStemmer: !!opts.rougeStemmer, level });
+      const failed = Object.entries(s.failures).map(([m, k]) => `${k} ${m} failure(s)`).join(', ');
+      process.stderr.write(
+        `apieval score: ${s.n} item(s) -> ${opts.output} (${level}, ${((performance.now() - t0) / 1000).toFixed(2)} s)${failed ? `; ${failed}` : ''}\n` +
+          Object.values(s.signatures).map((sig) => `  ${sig}\n`).join(''),
+      );
+    });
 }

@@ -24,7 +24,8 @@ const TSLanguage *tree_sitter_python(void);
 
 #define NODE_FIELDS 10
 
-static TSParser *parser = NULL;
+// One parser per thread: `apieval score` parses in worker threads, and a TSParser is not thread-safe.
+static _Thread_local TSParser *parser = NULL;
 
 static TSParser *get_parser(void) {
   if (!parser) {
