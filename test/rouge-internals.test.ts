@@ -81,3 +81,25 @@ describe('rouge internals', () => {
     expect(m.rougeLsum).toEqual({ precision: 0.5, recall: 0.5, fmeasure: 0.5 });
   });
 });
+
+describe('token interner memory bound', () => {
+  it('drops its tables between calls past the bound and keeps producing consistent ids', () => {
+    const interner = new TokenInterner(porterStem, 8);
+    const out: TokenIds = { ids: new Int32Array(1), length: 0, lineEnds: [] };
+    const texts = pairs.slice(0, 200).map((p) => p.reference);
+    for (const text of texts) {
+      interner.maybeReset();
+      interner.tokenize(text, out);
+      const want = tokenize(text, porterStem);
+      expect(out.length).toBe(want.length);
+      const seen = new Map<string, number>();
+      for (let i = 0; i < want.length; i++) {
+        const prev = seen.get(want[i]);
+        if (prev === undefined) seen.set(want[i], out.ids[i]);
+        else expect(out.ids[i]).toBe(prev);
+      }
+      expect(new Set(seen.values()).size).toBe(seen.size);
+    }
+    expect(interner.vocabularySize).toBeLessThan(400);
+  });
+});

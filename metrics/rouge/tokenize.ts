@@ -94,10 +94,11 @@ export class TokenInterner {
   private entryRaw: string[] = [];
   private entryId: number[] = [];
   /** Beyond this many distinct raw tokens the tables are dropped between calls (bounded memory). */
-  private static readonly MAX_ENTRIES = 1 << 20;
+  private readonly maxEntries: number;
 
-  constructor(stem?: Stem) {
+  constructor(stem?: Stem, maxEntries = 1 << 20) {
     this.stem = stem;
+    this.maxEntries = maxEntries;
   }
 
   /** Number of distinct final tokens seen (ids are < this). */
@@ -107,7 +108,7 @@ export class TokenInterner {
 
   /** Call between independent scoring calls only: ids from before a reset are meaningless after it. */
   maybeReset(): void {
-    if (this.entryRaw.length > TokenInterner.MAX_ENTRIES) {
+    if (this.entryRaw.length > this.maxEntries) {
       this.finalToId = new Map();
       this.slots = new Int32Array(1 << 12);
       this.entryHash = [];
