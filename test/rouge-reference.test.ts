@@ -100,6 +100,12 @@ describe('scorer API', () => {
     const mixed = [new RougeScorer().score('a', 'a'), new RougeScorer({ rougeTypes: ['rouge1'] }).score('a', 'a')];
     expect(() => rougeMean(mixed)).toThrow(/rouge types/);
   });
+  it('scoreMulti keeps the FIRST reference on an fmeasure tie (np.argmax)', () => {
+    // rouge_score 0.1.2: score_multi(['a b c d', 'a'], 'a b') → P=1, R=0.5; reversed → P=0.5, R=1 (F = 2/3 both).
+    const s = new RougeScorer({ rougeTypes: ['rouge1', 'rougeL'] });
+    expect(s.scoreMulti(['a b c d', 'a'], 'a b').rouge1).toEqual({ precision: 1, recall: 0.5, fmeasure: 0.6666666666666666 });
+    expect(s.scoreMulti(['a', 'a b c d'], 'a b').rougeL).toEqual({ precision: 0.5, recall: 1, fmeasure: 0.6666666666666666 });
+  });
   it('mean of identical scores is that score', () => {
     const s = new RougeScorer().score('a b c', 'a b d');
     expect(rougeMean([s, s, s])).toEqual(s);
