@@ -15,8 +15,13 @@
  *     as `np.argmax` does);
  *   - fmeasure = 2*p*r/(p+r), 0 when p + r == 0.
  *
- * For speed, tokens are interned to small integers per call and the DP tables are typed arrays; the
- * arithmetic on the final counts is the same sequence of IEEE operations as in Python.
+ * For speed (and only where the result is provably the same integer counts): tokens are interned to
+ * integers (renumbered densely per call), bigram counts are merged from sorted keys, rougeL's LCS length
+ * comes from a bit-parallel algorithm, rougeLsum reuses rougeL when both texts have one non-empty line,
+ * and rougeLsum skips line pairs that share no token. The floating-point arithmetic on the final counts is
+ * the same sequence of IEEE operations as in Python, so the scores are bit-identical (tested on every
+ * golden pair). Limitation shared with Python: rougeLsum keeps a full (len+1)×(len+1) table per line pair,
+ * so two single lines of tens of thousands of tokens each need gigabytes.
  */
 import { porterStem } from './porter.js';
 import { TokenInterner, type TokenIds } from './tokenize.js';
