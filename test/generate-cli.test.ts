@@ -26,7 +26,7 @@ afterAll(async () => {
 const env = { APIEVAL_DATA_DIR: APIBENCH, OPENAI_BASE_URL: '', OPENAI_API_KEY: '', APIEVAL_MODEL: '', APIEVAL_CACHE_DIR: '' };
 
 function gen(args: string[], extraEnv: Record<string, string> = {}) {
-  return runCli(['generate', '--base-url', server.url, '--cache-dir', join(dir, 'cache'), '--out-dir', join(dir, 'out'), '--retry-base', '5', '--timeout', '1', ...args], { env: { ...env, ...extraEnv } });
+  return runCli(['generate', '--base-url', server.url, '--cache-dir', join(dir, 'cache'), '--out-dir', join(dir, 'out'), '--retry-base', '5', '--timeout', '3', ...args], { env: { ...env, ...extraEnv } });
 }
 
 describe('apieval generate (CLI)', () => {

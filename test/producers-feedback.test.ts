@@ -115,7 +115,7 @@ function fopts(url: string, over: Partial<FeedbackOptions> = {}): FeedbackOption
     seed: 0,
     logprobs: 2,
     concurrency: 4,
-    retry: { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 400 },
+    retry: { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000 }, // generous: a loaded machine must not add retries
     cacheDir: join(dir, 'cache'),
     out: join(dir, 'fb.jsonl'),
     statsOut: join(dir, 'fb.stats.json'),
