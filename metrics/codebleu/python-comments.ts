@@ -67,13 +67,75 @@ export function removeCommentsAndDocstringsPython(source: string): string {
  * floor division (`a // b` → `a  `) and keeps `#` comments and docstrings — the reference behaviour.
  *
  * Python: `re.sub(r'//.*?$|/\*.*?\*\/|\'(?:\\.|[^\\\'])*\'|"(?:\\.|[^\\"])*"', replacer, source,
- * flags=re.DOTALL | re.MULTILINE)`. JS spelling: DOTALL `.` → `[^]`; MULTILINE `$` in Python matches only
- * before '\n' or at the very end, while JS's `m`-mode `$` also matches before \r, U+2028 and U+2029, so
- * it is written as `(?=\n|(?![^]))`.
+ * flags=re.DOTALL | re.MULTILINE)`. {@link JAVA_STYLE_SPEC} is that regex spelled for JS (DOTALL `.` →
+ * `[^]`; Python's MULTILINE `$` matches only before '\n' or at the very end, while JS's `m`-mode `$`
+ * also matches before \r, U+2028 and U+2029, so it is written `(?=\n|(?![^]))`). The function itself
+ * scans by hand: V8 throws "Maximum call stack size exceeded" on a quoted span of ~8 million characters
+ * (one backtrack entry per character), where Python's `re` does not. The scan is the same leftmost-first
+ * search: at each position try `//`, then `/*`, then a quote; on no match move one character on.
  */
-const JAVA_STYLE_RE = /\/\/[^]*?(?=\n|(?![^]))|\/\*[^]*?\*\/|'(?:\\[^]|[^\\'])*'|"(?:\\[^]|[^\\"])*"/gu;
+export const JAVA_STYLE_SPEC = /\/\/[^]*?(?=\n|(?![^]))|\/\*[^]*?\*\/|'(?:\\[^]|[^\\'])*'|"(?:\\[^]|[^\\"])*"/gu;
+
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const BACKSLASH = 0x5c;
+const SQUOTE = 0x27;
+const DQUOTE = 0x22;
+
+/** `q(?:\\.|[^\\q])*q` from just after the opening quote (DOTALL: an escape may take a newline); -1 if none. */
+function javaQuotedEnd(s: string, from: number, q: number): number {
+  const n = s.length;
+  for (let j = from; j < n; ) {
+    const c = s.charCodeAt(j);
+    if (c === q) return j + 1;
+    if (c === BACKSLASH) {
+      if (j + 1 < n) j += 2;
+      else return -1;
+    } else j += 1;
+  }
+  return -1;
+}
 
 export function removeCommentsJavaStyle(source: string): string {
-  const replaced = source.replace(JAVA_STYLE_RE, (s) => (s.startsWith('/') ? ' ' : s));
-  return dropBlankLines(replaced);
+  const n = source.length;
+  const out: string[] = [];
+  let kept = 0; // source[kept:i] is copied unchanged
+  // Memos that keep unterminated constructs linear (Python rescans them; the result is the same):
+  // no '*/' at or after noCloseFrom; once a quote of one kind fails to close, every later one of that
+  // kind fails too (its scan joins the failed scan's character boundaries right after the quote).
+  let noCloseFrom = Infinity;
+  let singleFails = false;
+  let doubleFails = false;
+  let i = 0;
+  while (i < n) {
+    const c = source.charCodeAt(i);
+    if (c === SLASH) {
+      const d = source.charCodeAt(i + 1);
+      let end = -1;
+      if (d === SLASH) {
+        end = source.indexOf('\n', i + 2);
+        if (end === -1) end = n;
+      } else if (d === STAR && i + 2 < noCloseFrom) {
+        const close = source.indexOf('*/', i + 2);
+        if (close === -1) noCloseFrom = i + 2;
+        else end = close + 2;
+      }
+      if (end !== -1) {
+        out.push(source.slice(kept, i), ' '); // note: a space and not an empty string
+        kept = i = end;
+        continue;
+      }
+    } else if ((c === SQUOTE && !singleFails) || (c === DQUOTE && !doubleFails)) {
+      const end = javaQuotedEnd(source, i + 1, c);
+      if (end !== -1) {
+        i = end; // strings are kept as they are
+        continue;
+      }
+      if (c === SQUOTE) singleFails = true;
+      else doubleFails = true;
+    }
+    i += 1;
+  }
+  out.push(source.slice(kept));
+  return dropBlankLines(out.join(''));
 }

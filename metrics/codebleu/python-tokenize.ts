@@ -291,6 +291,7 @@ function allStringPrefixes(): string[] {
   return [...result];
 }
 const PREFIXES = allStringPrefixes();
+const PREFIX_SET = new Set(PREFIXES);
 const StringPrefix = group(...PREFIXES);
 
 const Single = `[^'\\\\]*(?:\\\\${DOT}[^'\\\\]*)*'`;
@@ -315,22 +316,149 @@ const ContStr = group(
   StringPrefix + `"[^\\n"\\\\]*(?:\\\\${DOT}[^\\n"\\\\]*)*` + group('"', '\\\\\\r?\\n'),
 );
 const PseudoExtras = group('\\\\\\r?\\n|(?![^])', Comment, Triple);
-/** Capture 1 is the leading whitespace; Python's `span(1)` is (index + len(ws), index + len(match)). */
-const PSEUDO_TOKEN = new RegExp(`(${Whitespace})` + group(PseudoExtras, NumberRe, Funny, ContStr, Name), 'uy');
+/** tokenize.py's PseudoToken, spelled for JS: the specification {@link pseudoMatch} is tested against. */
+export const PSEUDO_TOKEN_SPEC = new RegExp(`(${Whitespace})` + group(PseudoExtras, NumberRe, Funny, ContStr, Name), 'uy');
 
-const SINGLE_RE = new RegExp(Single, 'uy');
-const DOUBLE_RE = new RegExp(Double, 'uy');
-const SINGLE3_RE = new RegExp(Single3, 'uy');
-const DOUBLE3_RE = new RegExp(Double3, 'uy');
+// ---------------------------------------------------------------------------------------------
+// Why scanners: V8's regex engine keeps one backtrack entry per iteration of a repeated group and
+// throws "RangeError: Maximum call stack size exceeded" after about 3 million of them (a string literal
+// holding millions of escapes or quote characters), where CPython's `re` keeps going. So the string
+// parts (ContStr, and the endpats Single/Double/Single3/Double3) are matched by hand-written scanners
+// that return exactly what the regexes match; test/python-tokenize.test.ts checks them against the
+// regexes on random inputs. Everything else stays a regex. Splitting PseudoToken into
+// (Whitespace + PseudoExtras|Number|Funny), then ContStr, then Name is exact: no alternative can start
+// with a space, tab or form feed, so the leading `[ \f\t]*` never gives characters back.
 
-const endpats = new Map<string, RegExp>();
+/** `Whitespace + group(PseudoExtras, Number, Funny)`: the alternatives tried before ContStr. */
+const PSEUDO_HEAD = new RegExp(`(${Whitespace})` + group(PseudoExtras, NumberRe, Funny), 'uy');
+const NAME_RE = new RegExp(Name, 'uy');
+
+const BACKSLASH = 0x5c;
+const LF = 0x0a;
+const CR = 0x0d;
+const SQUOTE = 0x27;
+const DQUOTE = 0x22;
+
+/** A matcher in the shape of `endprog.match(line, pos)`: the end offset of the match, or -1. */
+export type EndMatcher = (line: string, pos: number) => number;
+
+/**
+ * Single / Double: `[^q\\]*(?:\\.[^q\\]*)*q`. An escape is a backslash plus any character but '\n'.
+ * A backslash before '\n' or at the end stops the body, and then no shorter body ends before a `q`
+ * either (every iteration boundary is followed by a non-quote), so a plain scan is exact.
+ */
+function quotedEnd(q: number): EndMatcher {
+  return (line, pos) => {
+    const n = line.length;
+    for (let j = pos; j < n; ) {
+      const c = line.charCodeAt(j);
+      if (c === q) return j + 1;
+      if (c === BACKSLASH) {
+        if (j + 1 < n && line.charCodeAt(j + 1) !== LF) j += 2;
+        else return -1;
+      } else j += 1;
+    }
+    return -1;
+  };
+}
+
+/**
+ * Single3 / Double3: `[^q\\]*(?:(?:\\.|q(?!qq))[^q\\]*)*qqq`: the first `qqq` outside an escape ends
+ * the string; a lone `q` or `qq` is body.
+ */
+function tripleEnd(q: number): EndMatcher {
+  return (line, pos) => {
+    const n = line.length;
+    for (let j = pos; j < n; ) {
+      const c = line.charCodeAt(j);
+      if (c === q) {
+        if (line.charCodeAt(j + 1) === q && line.charCodeAt(j + 2) === q) return j + 3;
+        j += 1;
+      } else if (c === BACKSLASH) {
+        if (j + 1 < n && line.charCodeAt(j + 1) !== LF) j += 2;
+        else return -1;
+      } else j += 1;
+    }
+    return -1;
+  };
+}
+
+const SINGLE_END = quotedEnd(SQUOTE);
+const DOUBLE_END = quotedEnd(DQUOTE);
+const SINGLE3_END = tripleEnd(SQUOTE);
+const DOUBLE3_END = tripleEnd(DQUOTE);
+
+/**
+ * ContStr: `StringPrefix + q[^\nq\\]*(?:\\.[^\nq\\]*)*(?:q|\\\r?\n)` for q = ' and then ". Prefixes are
+ * letters, so the first quote among the next three characters decides. The body stops at '\n', at `q`,
+ * or at a backslash that cannot start an escape. One backtracking case matters: on `\` CR LF the greedy
+ * body takes `\` CR as an escape, stalls at LF, and the regex backs up to end with the `\\\r\n` branch.
+ */
+function contStrEnd(line: string, p: number): number {
+  const n = line.length;
+  for (let k = 0; k < 3 && p + k < n; k++) {
+    const q = line.charCodeAt(p + k);
+    if (q !== SQUOTE && q !== DQUOTE) continue;
+    if (!PREFIX_SET.has(line.slice(p, p + k))) return -1;
+    for (let j = p + k + 1; j < n; ) {
+      const c = line.charCodeAt(j);
+      if (c === q) return j + 1;
+      if (c === LF) return -1;
+      if (c === BACKSLASH) {
+        const d = line.charCodeAt(j + 1);
+        if (d === LF) return j + 2;
+        if (d === CR && line.charCodeAt(j + 2) === LF) return j + 3;
+        if (j + 1 < n) j += 2;
+        else return -1;
+      } else j += 1;
+    }
+    return -1;
+  }
+  return -1;
+}
+
+/**
+ * `_compile(PseudoToken).match(line, pos)` reduced to what _tokenize reads: the span of group 1
+ * (from after the leading whitespace to the end), or null when nothing matches.
+ */
+function pseudoMatch(line: string, pos: number): [number, number] | null {
+  PSEUDO_HEAD.lastIndex = pos;
+  const m = PSEUDO_HEAD.exec(line);
+  if (m) return [pos + m[1].length, pos + m[0].length];
+  let p = pos;
+  for (let c = line.charCodeAt(p); c === 0x20 || c === 0x0c || c === 0x09; c = line.charCodeAt(++p));
+  const end = contStrEnd(line, p);
+  if (end >= 0) return [p, end];
+  NAME_RE.lastIndex = p;
+  const name = NAME_RE.exec(line);
+  return name ? [p, p + name[0].length] : null;
+}
+
+/** The regexes the scanners stand for, and the scanners (exported for the equivalence tests only). */
+export const STRING_SPECS = {
+  Single: new RegExp(Single, 'uy'),
+  Double: new RegExp(Double, 'uy'),
+  Single3: new RegExp(Single3, 'uy'),
+  Double3: new RegExp(Double3, 'uy'),
+  ContStr: new RegExp(ContStr, 'uy'),
+};
+export const STRING_SCANNERS: Record<keyof typeof STRING_SPECS, EndMatcher> = {
+  Single: SINGLE_END,
+  Double: DOUBLE_END,
+  Single3: SINGLE3_END,
+  Double3: DOUBLE3_END,
+  ContStr: contStrEnd,
+};
+export const pseudoMatchForTest = pseudoMatch;
+
+const endpats = new Map<string, EndMatcher>();
 const singleQuoted = new Set<string>();
 const tripleQuoted = new Set<string>();
 for (const p of PREFIXES) {
-  endpats.set(p + "'", SINGLE_RE);
-  endpats.set(p + '"', DOUBLE_RE);
-  endpats.set(p + "'''", SINGLE3_RE);
-  endpats.set(p + '"""', DOUBLE3_RE);
+  endpats.set(p + "'", SINGLE_END);
+  endpats.set(p + '"', DOUBLE_END);
+  endpats.set(p + "'''", SINGLE3_END);
+  endpats.set(p + '"""', DOUBLE3_END);
   singleQuoted.add(p + '"').add(p + "'");
   tripleQuoted.add(p + '"""').add(p + "'''");
 }
@@ -344,7 +472,7 @@ for (const p of PREFIXES) {
 function startsSingleQuoted(token: string): boolean {
   const q = (i: number) => {
     const c = token.charCodeAt(i);
-    return c === 0x22 || c === 0x27;
+    return c === DQUOTE || c === SQUOTE;
   };
   if (!(q(0) || q(1) || q(2))) return false;
   return singleQuoted.has(token.slice(0, 1)) || singleQuoted.has(token.slice(0, 2)) || singleQuoted.has(token.slice(0, 3));
@@ -358,12 +486,6 @@ function codePointAt(line: string, i: number): string {
 
 const TABSIZE = 8;
 const NUMCHARS = '0123456789';
-
-/** Anchored match at `pos`, like Python's `pattern.match(line, pos)`. */
-function matchAt(re: RegExp, line: string, pos: number): RegExpExecArray | null {
-  re.lastIndex = pos;
-  return re.exec(line);
-}
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
@@ -419,7 +541,7 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
   let contline = '';
   let indents = [0];
   let strstart: [number, number] = [0, 0];
-  let endprog: RegExp = SINGLE_RE;
+  let endprog: EndMatcher = SINGLE_END;
 
   let lastLine = '';
   let line = '';
@@ -435,9 +557,8 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
     if (contstr) {
       // continued string
       if (!line) throw new PyTokenizeError('TokenError', `('EOF in multi-line string', (${strstart[0]}, ${strstart[1]}))`);
-      const endmatch = matchAt(endprog, line, 0);
-      if (endmatch) {
-        const end = endmatch[0].length;
+      const end = endprog(line, 0);
+      if (end >= 0) {
         pos = end;
         yield tok('STRING', contstr + line.slice(0, end), strstart, [lnum, col(end)], contline + line);
         contstr = '';
@@ -502,11 +623,10 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
     }
 
     while (pos < max) {
-      const pseudomatch = matchAt(PSEUDO_TOKEN, line, pos);
+      const pseudomatch = pseudoMatch(line, pos);
       if (pseudomatch) {
         // scan for tokens
-        const start = pos + pseudomatch[1].length;
-        const end = pos + pseudomatch[0].length;
+        const [start, end] = pseudomatch;
         const spos: [number, number] = [lnum, col(start)];
         const epos: [number, number] = [lnum, col(end)];
         pos = end;
@@ -523,10 +643,10 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
           yield tok('COMMENT', token, spos, epos, line);
         } else if (token.length <= 5 && tripleQuoted.has(token)) {
           endprog = endpats.get(token)!;
-          const endmatch = matchAt(endprog, line, pos);
-          if (endmatch) {
+          const endmatch = endprog(line, pos);
+          if (endmatch >= 0) {
             // all on one line
-            pos = pos + endmatch[0].length;
+            pos = endmatch;
             token = line.slice(start, pos);
             yield tok('STRING', token, spos, [lnum, col(pos)], line);
           } else {
