@@ -104,20 +104,24 @@ const PROBES: Probe[] = [
   },
   {
     name: 'pids limit',
+    // Threads count against the pids cgroup like processes, and starting one is cheap even in a server
+    // that has torch imported (forking that takes tens of ms each).
     code: py([
-      'import os, time',
+      'import threading, time',
+      'threading.stack_size(256 * 1024)',
+      'ev = threading.Event()',
       'n = 0',
       'try:',
       '    while n < 100000:',
-      '        if os.fork() == 0:',
-      '            time.sleep(60); os._exit(0)',
+      '        threading.Thread(target=ev.wait, daemon=True).start()',
       '        n += 1',
-      'except OSError as e:',
-      '    print(n, e.errno)',
+      'except RuntimeError as e:',
+      '    print(n, str(e).replace(" ", "_"))',
+      'ev.set()',
     ]),
     check: (r, c) => {
-      const [n, errno] = r.stdout.trim().split(' ').map(Number);
-      return [r.status === 'ok' && errno === 11 && n < c.pidsLimit, `fork failed (errno ${errno}) after ${n} processes; limit ${c.pidsLimit}`];
+      const [n, err] = r.stdout.trim().split(' ');
+      return [r.status === 'ok' && err === "can't_start_new_thread" && Number(n) < c.pidsLimit, `thread creation failed after ${n} tasks (${err?.replace(/_/g, ' ')}); limit ${c.pidsLimit}`];
     },
   },
   {
