@@ -1,7 +1,8 @@
 /**
- * Splits scoring across worker threads (the goal machine has 2 cores). Slices are contiguous so that the
- * per-thread parse cache still sees repeated references; small inputs stay on the main thread, where
- * starting workers would cost more than it saves.
+ * Splits scoring across worker threads (the goal machine has 2 cores). Items are dealt to threads by
+ * their reference text, so every pair that shares a reference lands in the same thread and that
+ * reference is parsed once (each thread has its own parse cache). Small inputs stay on the main thread,
+ * where starting workers would cost more than it saves.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -18,9 +19,13 @@ export async function computeParallel(items: readonly ComputeItem[], opts: Compu
   const want = threads ?? Math.min(availableParallelism(), 2);
   const n = Math.max(1, Math.min(want, Math.floor(items.length / MIN_ITEMS_PER_WORKER)));
   if (n <= 1) return computeItems(items, opts);
-  const size = Math.ceil(items.length / n);
-  const slices: ComputeItem[][] = [];
-  for (let i = 0; i < items.length; i += size) slices.push(items.slice(i, i + size));
+  const slices: ComputeItem[][] = Array.from({ length: n }, () => []);
+  const where: number[][] = Array.from({ length: n }, () => []);
+  items.forEach((it, k) => {
+    const w = bucket(it.references.join('\u0000'), n);
+    slices[w].push(it);
+    where[w].push(k);
+  });
   // The main thread takes the last slice itself instead of idling.
   const mine = slices.pop()!;
   const jobs = slices.map(
@@ -38,6 +43,18 @@ export async function computeParallel(items: readonly ComputeItem[], opts: Compu
       }),
   );
   const local = computeItems(mine, opts);
-  const done = await Promise.all(jobs);
-  return [...done.flat(), ...local];
+  const done = [...(await Promise.all(jobs)), local];
+  const out: ComputedItem[] = new Array(items.length);
+  done.forEach((res, w) => res.forEach((r, j) => (out[where[w][j]] = r)));
+  return out;
+}
+
+/** FNV-1a of the text, modulo n: a stable, even spread of distinct references over threads. */
+function bucket(text: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % n;
 }

@@ -17,8 +17,12 @@ export interface CodeAnalysis {
   encodeError: string | null;
   /** Subtree ids of `get_all_sub_trees` (null when the text cannot be encoded). */
   subtrees: number[] | null;
-  /** `normalize_dataflow(get_data_flow(code))` as item keys ([] when the text cannot be encoded). */
-  dataflow: string[];
+  /**
+   * `normalize_dataflow(get_data_flow(code))` as item keys ([] when the text cannot be encoded), or null
+   * when not computed yet: a candidate's graph is only needed when its reference has one (most
+   * single-line API calls have none), so it is computed on demand.
+   */
+  dataflow: string[] | null;
 }
 
 const interner = new SexpInterner();
@@ -32,18 +36,23 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): V {
   return value;
 }
 
-export function analyzeCode(code: string): CodeAnalysis {
+/** Analyses `code` (cached); with `withDataflow`, the data-flow items are guaranteed to be present. */
+export function analyzeCode(code: string, withDataflow: boolean): CodeAnalysis {
   const hit = analysisCache.get(code);
-  if (hit) return hit;
+  if (hit && (hit.dataflow !== null || !withDataflow)) return hit;
+  if (hit) {
+    // Parsed before without its graph: parse again for it (rare; keeps trees out of the cache).
+    hit.dataflow = normalizeDataflow(getDataFlow(parseFlat(code)));
+    return hit;
+  }
   const encodeError = utf8EncodeError(code);
   if (encodeError !== null) return remember(analysisCache, code, { encodeError, subtrees: null, dataflow: [] });
   const tree = parseFlat(code);
-  const result: CodeAnalysis = {
+  return remember(analysisCache, code, {
     encodeError: null,
     subtrees: subtreeIds(tree, interner),
-    dataflow: normalizeDataflow(getDataFlow(tree)),
-  };
-  return remember(analysisCache, code, result);
+    dataflow: withDataflow ? normalizeDataflow(getDataFlow(tree)) : null,
+  });
 }
 
 export type StripKind = 'python' | 'java';

@@ -9,8 +9,7 @@
  *
  * Exactness notes:
  * - Counts are kept unnormalised (no fraction reduction), exactly as `_normalize=False` / tuples do.
- * - Tokens never contain Python whitespace (they come from `str.split()`), so an n-gram key joined with a
- *   space is unambiguous.
+ * - N-gram identity: tokens are renamed to per-sample integers; the keys keep Python's tuple equality.
  * - The weighted unigram sums are float sums whose value depends on the order of addition; they are
  *   added in the reference's first-appearance order, which is the order of Python's `Counter`/dict.
  * - The corpus sums add the per-sample numbers in sample order, as the Python loop does.
@@ -40,6 +39,42 @@ function ngramCounts(tokens: readonly string[], n: number): Map<string, number> 
   return m;
 }
 
+/**
+ * Tokens renamed to small integers per sample, so that n-gram keys are short strings of char codes
+ * (hashing them is much cheaper than hashing joined token text). Unigram maps keep the token text
+ * because the weighted match needs it for the keyword test.
+ */
+class Vocab {
+  private ids = new Map<string, number>();
+  encode(tokens: readonly string[]): string {
+    let s = '';
+    for (const t of tokens) {
+      let id = this.ids.get(t);
+      if (id === undefined) {
+        id = this.ids.size;
+        this.ids.set(t, id);
+      }
+      s += String.fromCharCode(id & 0xffff, id >>> 16);
+    }
+    return s;
+  }
+}
+
+/** n-gram counts (n >= 2) over an encoded token string (two chars per token), first-appearance order. */
+function codedCounts(coded: string, n: number): Map<string, number> {
+  const m = new Map<string, number>();
+  const len = coded.length >> 1;
+  for (let i = 0; i + n <= len; i++) {
+    const key = coded.slice(2 * i, 2 * (i + n));
+    m.set(key, (m.get(key) ?? 0) + 1);
+  }
+  return m;
+}
+
+function countsFor(tokens: readonly string[], coded: string, n: number): Map<string, number> {
+  return n === 1 ? ngramCounts(tokens, 1) : codedCounts(coded, n);
+}
+
 /** `closest_ref_length`: the reference length nearest the hypothesis length, ties to the shorter. */
 function closestRefLength(refLens: readonly number[], hypLen: number): number {
   let best = refLens[0];
@@ -63,11 +98,14 @@ function brevityPenalty(closestRefLen: number, hypLen: number): number {
 export function ngramStats(references: readonly (readonly string[])[], hypothesis: readonly string[]): NgramStats {
   const num: number[] = [];
   const den: number[] = [];
+  const vocab = new Vocab();
+  const hypCoded = vocab.encode(hypothesis);
+  const refCoded = references.map((r) => vocab.encode(r));
   for (let n = 1; n <= ORDERS; n++) {
-    const counts = ngramCounts(hypothesis, n);
+    const counts = countsFor(hypothesis, hypCoded, n);
     const maxCounts = new Map<string, number>();
-    for (const ref of references) {
-      const refCounts = ngramCounts(ref, n);
+    for (let r = 0; r < references.length; r++) {
+      const refCounts = countsFor(references[r], refCoded[r], n);
       for (const g of counts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
     }
     let numerator = 0;
@@ -128,12 +166,15 @@ export function weightedNgramStats(
 ): WeightedNgramStats {
   const num: number[] = [];
   const den: number[] = [];
+  const vocab = new Vocab();
+  const hypCoded = vocab.encode(hypothesis);
+  const refCoded = references.map((r) => vocab.encode(r));
   for (let n = 1; n <= ORDERS; n++) {
-    const counts = ngramCounts(hypothesis, n);
+    const counts = countsFor(hypothesis, hypCoded, n);
     let numerator = 0;
     let denominator = 0;
-    for (const ref of references) {
-      const refCounts = ngramCounts(ref, n);
+    for (let r = 0; r < references.length; r++) {
+      const refCounts = countsFor(references[r], refCoded[r], n);
       if (n === 1) {
         // weighted_sum(weights, clipped_counts) and weighted_sum(weights, reference_counts), in dict order
         let clippedSum = 0;

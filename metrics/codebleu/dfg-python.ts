@@ -47,6 +47,8 @@ interface Ctx {
   pts: PyPoints;
   /** index_to_code: position key -> [token idx, token text] (later tokens at the same position win). */
   indexToCode: Map<string, [number, string]>;
+  /** Position key of each node, built on first use. */
+  keys: (string | undefined)[];
 }
 
 function isLeafLike(t: FlatTree, i: number): boolean {
@@ -55,6 +57,16 @@ function isLeafLike(t: FlatTree, i: number): boolean {
 
 function posKey(p: PyPoints, i: number): string {
   return p.sr[i] + ',' + p.sc[i] + ',' + p.er[i] + ',' + p.ec[i];
+}
+
+/** `(node.start_point, node.end_point)`, the key of index_to_code. */
+function keyOf(ctx: Ctx, i: number): string {
+  let k = ctx.keys[i];
+  if (k === undefined) {
+    k = posKey(ctx.pts, i);
+    ctx.keys[i] = k;
+  }
+  return k;
 }
 
 /** A None child (missing field) used like a node raises AttributeError in Python. */
@@ -85,7 +97,7 @@ function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: string[]):
   const t = ctx.t;
   node(i);
   if (isLeafLike(t, i)) {
-    const key = posKey(ctx.pts, i);
+    const key = keyOf(ctx, i);
     const [, code] = lookup(ctx, key);
     if (t.type[i] !== code) out.push(key);
     return out;
@@ -156,7 +168,7 @@ function kidsNoComma(t: FlatTree, i: number): number[] {
 }
 
 /** The computedFrom edges of `zip(left_nodes, right_nodes)`. */
-function computedFrom(ctx: Ctx, leftNodes: number[], rightNodes: number[], states: States, frame: number, dfg: DfgItem[]): void {
+function computedFrom(ctx: Ctx, leftNodes: number[], rightNodes: number[], own: () => States, frame: number, dfg: DfgItem[]): void {
   const n = Math.min(leftNodes.length, rightNodes.length);
   for (let z = 0; z < n; z++) {
     const leftTokens = treeToVariableIndex(ctx, leftNodes[z], frame + 1, []);
@@ -167,27 +179,47 @@ function computedFrom(ctx: Ctx, leftNodes: number[], rightNodes: number[], state
       const names = rightTokens.map((x) => lookup(ctx, x)[1]);
       const idxs = rightTokens.map((x) => lookup(ctx, x)[0]);
       dfg.push([code1, idx1, 'computedFrom', names, idxs]);
-      states.set(code1, [idx1]);
+      own().set(code1, [idx1]);
     }
   }
 }
 
-/** DFG.py `DFG_python(root_node, index_to_code, states)`, returning [DFG, states]. */
+/**
+ * DFG.py `DFG_python(root_node, index_to_code, states)`, returning [DFG, states].
+ *
+ * Python copies `states` on entry to every call; here the copy is made only when this call is about to
+ * change it (copy-on-write). Invariant: a call never mutates a map it was given; it returns either that
+ * map untouched or a map it created, which the caller then owns.
+ */
 function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgItem[], States] {
   checkFrame(frame);
   const t = ctx.t;
   checkFrame(frame + 1); // states.copy()
-  let states = copyStates(statesIn);
+  let states = statesIn;
+  let owned = false;
+  const own = (): States => {
+    if (!owned) {
+      states = copyStates(states);
+      owned = true;
+    }
+    return states;
+  };
+  const take = (st: States): void => {
+    if (st !== states) {
+      states = st;
+      owned = true;
+    }
+  };
   const type = t.type[i];
   if (isLeafLike(t, i)) {
-    const [idx, code] = lookup(ctx, posKey(ctx.pts, i));
+    const [idx, code] = lookup(ctx, keyOf(ctx, i));
     if (type === code) return [[], states];
     const prev = states.get(code);
     if (prev !== undefined) {
       checkFrame(frame + 1); // states[code].copy()
       return [[[code, idx, 'comesFrom', [code], prev.slice()]], states];
     }
-    if (type === 'identifier') states.set(code, [idx]);
+    if (type === 'identifier') own().set(code, [idx]);
     return [[[code, idx, 'comesFrom', [], []]], states];
   }
   if (type === 'default_parameter') {
@@ -201,14 +233,14 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
       for (const index of indexs) {
         const [idx, code] = lookup(ctx, index);
         dfg.push([code, idx, 'comesFrom', [], []]);
-        states.set(code, [idx]);
+        own().set(code, [idx]);
       }
       return [sortedByIdx(dfg, frame), states];
     }
     const nameIndexs = treeToVariableIndex(ctx, name, frame + 1, []);
     const valueIndexs = treeToVariableIndex(ctx, value, frame + 1, []);
     const [temp, st] = dfgPython(ctx, value, states, frame + 1);
-    states = st;
+    take(st);
     dfg.push(...temp);
     for (const index1 of nameIndexs) {
       const [idx1, code1] = lookup(ctx, index1);
@@ -216,7 +248,7 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
         const [idx2, code2] = lookup(ctx, index2);
         dfg.push([code1, idx1, 'comesFrom', [code2], [idx2]]);
       }
-      states.set(code1, [idx1]);
+      own().set(code1, [idx1]);
     }
     return [sortedByIdx(dfg, frame), states];
   }
@@ -235,16 +267,16 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
     const dfg: DfgItem[] = [];
     for (const nd of rightNodes) {
       const [temp, st] = dfgPython(ctx, node(nd), states, frame + 1);
-      states = st;
+      take(st);
       dfg.push(...temp);
     }
-    computedFrom(ctx, leftNodes, rightNodes, states, frame, dfg);
+    computedFrom(ctx, leftNodes, rightNodes, own, frame, dfg);
     return [sortedByIdx(dfg, frame), states];
   }
   if (type === 'if_statement') {
     const dfg: DfgItem[] = [];
-    checkFrame(frame + 1);
-    let currentStates = copyStates(states);
+    checkFrame(frame + 1); // states.copy(): nothing below mutates it, so sharing is equivalent
+    let currentStates = states;
     const othersStates: States[] = [];
     let tag = false;
     for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
@@ -284,14 +316,14 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
       const [leftNodes, rightNodes] = splitSides(ctx, i, frame);
       for (const nd of rightNodes) {
         const [temp, st] = dfgPython(ctx, node(nd), states, frame + 1);
-        states = st;
+        take(st);
         dfg.push(...temp);
       }
-      computedFrom(ctx, leftNodes, rightNodes, states, frame, dfg);
+      computedFrom(ctx, leftNodes, rightNodes, own, frame, dfg);
       const last = lastChild(t, i);
       if (t.type[node(last)] === 'block') {
         const [temp, st] = dfgPython(ctx, last, states, frame + 1);
-        states = st;
+        take(st);
         dfg.push(...temp);
       }
     }
@@ -303,7 +335,7 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
     for (let pass = 0; pass < 2; pass++) {
       for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
         const [temp, st] = dfgPython(ctx, k, states, frame + 1);
-        states = st;
+        take(st);
         dfg.push(...temp);
       }
     }
@@ -314,14 +346,14 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
     if (t.type[k] === 'for_in_clause') {
       const [temp, st] = dfgPython(ctx, k, states, frame + 1);
-      states = st;
+      take(st);
       dfg.push(...temp);
     }
   }
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
     if (t.type[k] !== 'for_in_clause') {
       const [temp, st] = dfgPython(ctx, k, states, frame + 1);
-      states = st;
+      take(st);
       dfg.push(...temp);
     }
   }
@@ -368,10 +400,10 @@ export function getDataFlow(t: FlatTree): DfgItem[] {
     const lines = t.text.split('\n');
     const lineCps: (string[] | null)[] = [];
     const indexToCode = new Map<string, [number, string]>();
+    const ctx: Ctx = { t, pts, indexToCode, keys: new Array(t.size) };
     tokens.forEach((i, idx) => {
-      indexToCode.set(posKey(pts, i), [idx, tokenText(lines, lineCps, pts.sr[i], pts.sc[i], pts.er[i], pts.ec[i])]);
+      indexToCode.set(keyOf(ctx, i), [idx, tokenText(lines, lineCps, pts.sr[i], pts.sc[i], pts.er[i], pts.ec[i])]);
     });
-    const ctx: Ctx = { t, pts, indexToCode };
     let DFG: DfgItem[];
     try {
       DFG = dfgPython(ctx, 0, new Map(), GET_DATA_FLOW_FRAME + 1)[0];

@@ -134,8 +134,9 @@ export function codeBleuStats(references: string[], prediction: string, opts?: C
   for (const refRaw of refs) {
     candidate = stripComments(candidate, rules.strip);
     const reference = stripComments(refRaw, rules.strip);
-    const cand = analyzeCode(candidate);
-    const ref = analyzeCode(reference);
+    const ref = analyzeCode(reference, true);
+    // The candidate's graph is only read when the reference has one.
+    const cand = analyzeCode(candidate, ref.dataflow!.length > 0);
     if (!isFailure(syntax)) {
       // parse(bytes(candidate)) comes first, then parse(bytes(reference)); the first raise ends the step.
       if (cand.encodeError !== null) syntax = failure('UnicodeEncodeError', cand.encodeError);
@@ -148,11 +149,11 @@ export function codeBleuStats(references: string[], prediction: string, opts?: C
         syntax.total += ref.subtrees!.length;
       }
     }
-    if (ref.dataflow.length > 0) {
-      dataflow.total += ref.dataflow.length;
+    if (ref.dataflow!.length > 0) {
+      dataflow.total += ref.dataflow!.length;
       const pool = new Map<string, number>();
-      for (const k of cand.dataflow) pool.set(k, (pool.get(k) ?? 0) + 1);
-      for (const k of ref.dataflow) {
+      for (const k of cand.dataflow!) pool.set(k, (pool.get(k) ?? 0) + 1);
+      for (const k of ref.dataflow!) {
         const c = pool.get(k);
         if (c) {
           dataflow.matched++;
