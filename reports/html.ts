@@ -94,11 +94,14 @@ function heatColor(v: number): string {
 function heatmap(lb: Leaderboard): string {
   const d = lb.domains;
   if (!d || d.domains.length === 0) return '';
-  const labelW = 250;
+  // Room for the longest domain name (about 6.5 px per character at 11 px) and for the rotated headers,
+  // which lean right past the last column.
+  const longest = Math.max(...d.domains.map((x) => Math.min(x.length, 60)));
+  const labelW = Math.max(120, Math.min(420, Math.ceil(longest * 6.5) + 12));
   const cellW = 58;
   const cellH = 18;
   const headH = 120;
-  const w = labelW + d.rows.length * cellW + 10;
+  const w = labelW + d.rows.length * cellW + 110;
   const h = headH + d.domains.length * cellH + 10;
   const parts: string[] = [];
   d.rows.forEach((r, j) => {
@@ -108,7 +111,8 @@ function heatmap(lb: Leaderboard): string {
   });
   d.domains.forEach((dom, i) => {
     const y = headH + i * cellH;
-    parts.push(`<text x="${labelW - 6}" y="${y + cellH / 2 + 4}" font-size="11" text-anchor="end">${escapeHtml(dom)}</text>`);
+    const label = dom.length > 60 ? dom.slice(0, 59) + '…' : dom;
+    parts.push(`<text x="${labelW - 6}" y="${y + cellH / 2 + 4}" font-size="11" text-anchor="end"><title>${escapeHtml(dom)}</title>${escapeHtml(label)}</text>`);
     d.rows.forEach((r, j) => {
       const v = r.values[dom];
       const xx = labelW + j * cellW;

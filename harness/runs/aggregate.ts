@@ -30,7 +30,7 @@ export function commonQuestions(runs: Map<number, SampleRecord>[]): number[] {
 
 /** items[r][k]: the view's item for run r and question qids[k] (null = not applicable). */
 export function itemMatrix(view: View, runs: Map<number, SampleRecord>[], qids: number[]): (Item | null)[][] {
-  return runs.map((run) => qids.map((q) => view.item(run.get(q)!.metrics[view.metric] ?? null)));
+  return runs.map((run) => qids.map((q) => view.item(run.get(q)!.metrics[view.metric] ?? null, q)));
 }
 
 /**

@@ -17,8 +17,8 @@ import { VERSION } from '../version.js';
 import { bootstrapInterval, holm, mcnemar, meanSd, pairedBootstrap } from '../../metrics/stats/index.js';
 import { LEADERBOARD_SCHEMA_VERSION, type Cell, type DomainTable, type Leaderboard, type MetricColumn, type Row } from '../../reports/model.js';
 import { commonQuestions, finiteOrNull, groupByCheckpoint, itemMatrix, runsStatistic } from './aggregate.js';
-import { MANIFEST, SAMPLES } from './run.js';
-import { RUN_SCHEMA_VERSION, type Manifest, type SampleRecord } from './types.js';
+import { GOLD, MANIFEST, SAMPLES, SUMMARY } from './run.js';
+import { RUN_SCHEMA_VERSION, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
 import { buildViews, type Item, type View } from './views.js';
 
 export interface LeaderboardOptions {
@@ -33,6 +33,9 @@ interface LoadedRun {
   dir: string;
   manifest: Manifest;
   records: SampleRecord[];
+  /** Questions whose reference program executes in the run's sandbox (gold gate), if it ran. */
+  supported?: Set<number>;
+  goldNotes: string[];
 }
 
 function loadRunDir(dir: string): LoadedRun {
@@ -58,7 +61,23 @@ function loadRunDir(dir: string): LoadedRun {
       throw new UserError(`${sf}:${i + 1}: not valid JSON (${(e as Error).message})`);
     }
   });
-  return { dir, manifest, records };
+  let supported: Set<number> | undefined;
+  const gf = join(dir, GOLD);
+  if (manifest.config.exec && manifest.config.goldGate && existsSync(gf)) {
+    supported = new Set<number>();
+    for (const line of readFileSync(gf, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const g = JSON.parse(line) as GoldRecord;
+      if (g.status === 'ok') supported.add(g.question_id);
+    }
+  }
+  let goldNotes: string[] = [];
+  try {
+    goldNotes = (JSON.parse(readFileSync(join(dir, SUMMARY), 'utf8')) as Summary).gold?.notes ?? [];
+  } catch {
+    /* summary is optional for the leaderboard */
+  }
+  return { dir, manifest, records, supported, goldNotes };
 }
 
 export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {}): Leaderboard {
@@ -98,10 +117,14 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
   const nResamples = opts.nResamples ?? first.config.nResamples;
   const alpha = opts.alpha ?? 0.05;
   const level = 0.95;
-  const views = buildViews({ codebleuVariant: first.config.codebleuVariant, exec: anyExec }).filter((v) => v.leaderboard);
+  // Executability over supported tasks: a task counts when its reference ran in every gated run directory.
+  const gated = runs.filter((r) => r.supported);
+  let supported: Set<number> | undefined;
+  if (anyExec && gated.length > 0) supported = new Set([...gated[0].supported!].filter((q) => gated.every((r) => r.supported!.has(q))));
+  const views = buildViews({ codebleuVariant: first.config.codebleuVariant, exec: anyExec, supported }).filter((v) => v.leaderboard);
   const signatures: Record<string, string> = { ...first.signatures, ...(anyExec ? { exec: [...execSigs][0] } : {}) };
   const metrics: MetricColumn[] = views.map((v) => ({ key: v.key, label: v.label, kind: v.kind, higherIsBetter: v.higherIsBetter, signature: (signatures[v.metric] ?? '') + (v.metric.startsWith('codebleu') ? '|level:corpus' : '') }));
-  const notes: string[] = [];
+  const notes: string[] = [...new Set(runs.flatMap((r) => r.goldNotes))];
 
   const runMaps = (name: string) => [...(groups.get(name) ?? new Map()).entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
 
@@ -148,7 +171,7 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
     for (const r of rows) r.cells[v.key].best = r.cells[v.key].value === best;
   }
 
-  const domains = domainTable(views.find((v) => v.key === 'ast_gorilla')!, order, runMaps);
+  const domains = domainTable(views.find((v) => v.key === 'ast_gorilla')!, order, runMaps, first.dataset.domains ?? []);
   return {
     schema_version: LEADERBOARD_SCHEMA_VERSION,
     generator: `apieval ${VERSION}`,
@@ -205,8 +228,9 @@ function pairedTest(v: View, base: Map<number, SampleRecord>[], other: Map<numbe
   return { test: 'paired_bootstrap' as const, delta: r.delta, p: r.p, n_paired: qids.length };
 }
 
-function domainTable(v: View, order: string[], runMaps: (name: string) => Map<number, SampleRecord>[]): DomainTable | null {
-  const domains = new Set<string>();
+function domainTable(v: View, order: string[], runMaps: (name: string) => Map<number, SampleRecord>[], known: string[]): DomainTable | null {
+  // Every domain of the hub's API database (40 for HF), also those no question of the run asks about.
+  const domains = new Set<string>(known);
   for (const name of order) for (const run of runMaps(name)) for (const r of run.values()) domains.add(r.domain);
   if (domains.size === 0) return null;
   const list = [...domains].sort();
@@ -221,7 +245,7 @@ function domainTable(v: View, order: string[], runMaps: (name: string) => Map<nu
         const perRun: number[] = [];
         let n = 0;
         for (const run of runs) {
-          const items = [...run.values()].filter((r) => r.domain === d).map((r) => v.item(r.metrics[v.metric] ?? null)).filter((x): x is Item => x !== null);
+          const items = [...run.values()].filter((r) => r.domain === d).map((r) => v.item(r.metrics[v.metric] ?? null, r.question_id)).filter((x): x is Item => x !== null);
           n = Math.max(n, items.length);
           const s = v.corpus(items);
           if (typeof s === 'number') perRun.push(s);

@@ -19,13 +19,13 @@ import { VERSION } from '../version.js';
 import { apiDbPath, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadResponses, type EvalRecord, type Response } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
 import { isFailure } from '../../metrics/types.js';
-import { buildSuite } from './suite.js';
+import { buildSuite, executableProgram } from './suite.js';
 import { computeOnWorkers, defaultJobs, workersAvailable } from './pool.js';
 import { buildViews } from './views.js';
 import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
 import { cacheKey, fileSha256 } from './hash.js';
 import { Progress } from './progress.js';
-import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type Manifest, type SampleRecord, type Summary } from './types.js';
+import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
 
 export interface EvalRunOptions {
   outDir: string;
@@ -52,6 +52,7 @@ export interface EvalRunResult {
 export const MANIFEST = 'manifest.json';
 export const SAMPLES = 'samples.jsonl';
 export const SUMMARY = 'summary.json';
+export const GOLD = 'gold.jsonl';
 
 interface Task {
   checkpoint: string;
@@ -186,7 +187,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     schema_version: RUN_SCHEMA_VERSION,
     apieval_version: VERSION,
     command: opts.command,
-    dataset: { hub, source: opts.dataSource, files: datasetFiles },
+    dataset: { hub, source: opts.dataSource, files: datasetFiles, domains: [...new Set(apiDb.map((a) => a.domain))].sort() },
     candidates: manifestCandidates,
     config,
     signatures,
@@ -206,6 +207,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   let reused = 0;
   let sinceSync = 0;
 
+  let gold: GoldOutcome | undefined;
   const failedCount = (r: SampleRecord) => (Object.values(r.metrics).some((v) => v !== null && isFailure(v)) ? 1 : 0);
 
   // Plan: per sample, which metrics the cache already holds (same key) and which must be computed. The
@@ -239,7 +241,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     const { record, prev } = p;
     final.set(p.id, record);
     if (config.exec) {
-      const code = extractResponse(p.t.response.text, hub).predictionCode;
+      const code = executableProgram(extractResponse(p.t.response.text, hub).predictionCode);
       const key = cacheKey([signatures.exec, code]);
       if (prev && prev.keys.exec === key && prev.metrics.exec) {
         record.metrics.exec = prev.metrics.exec;
@@ -285,6 +287,10 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
       }
     }
 
+    if (config.exec && config.goldGate && sandbox) {
+      gold = await runGoldGate(sandbox, execOptions, signatures.exec, outDir, tasks, evalRecords, stderr, opts.quiet ?? false);
+    }
+
     if (pendingExec.length > 0 && sandbox) {
       const byId = new Map(pendingExec.map((p) => [p.id, p]));
       await sandbox.executePrograms(
@@ -312,7 +318,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     (a, b) => order.get(a.checkpoint)! - order.get(b.checkpoint)! || a.run - b.run || a.question_id - b.question_id,
   );
   writeFileAtomic(samplesFile, toJsonl(records));
-  const summary = buildSummary(records, opts.candidates, config, signatures);
+  const summary = buildSummary(records, opts.candidates, config, signatures, gold);
   writeFileAtomic(join(outDir, SUMMARY), JSON.stringify(summary, null, 2) + '\n');
   const finished = Date.now();
   manifest.timings = {
@@ -326,8 +332,81 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   return { manifest, summary, records, computed, reused };
 }
 
-export function buildSummary(records: SampleRecord[], candidates: { name: string }[], config: EvalConfig, signatures: Record<string, string>): Summary {
-  const views = buildViews({ codebleuVariant: config.codebleuVariant, exec: config.exec });
+export interface GoldOutcome {
+  supported: Set<number>;
+  tasks: number;
+  notes: string[];
+}
+
+/**
+ * The gold-run gate: each task's reference program (eval `code` after `<<<code>>>`) runs in the same
+ * image and limits first. Cached in gold.jsonl by (sandbox signature, program), like the samples. A task
+ * without reference code cannot be gated and counts as unsupported.
+ */
+async function runGoldGate(
+  sandbox: typeof import('../../sandbox/index.js'),
+  execOptions: import('../../sandbox/index.js').ExecOptions,
+  execSignature: string,
+  outDir: string,
+  tasks: { response: { question_id: number } }[],
+  evalRecords: EvalRecord[],
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  quiet: boolean,
+): Promise<GoldOutcome> {
+  const file = join(outDir, GOLD);
+  const previous = new Map<number, GoldRecord>();
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      try {
+        const r = JSON.parse(line) as GoldRecord;
+        if (typeof r.question_id === 'number' && typeof r.key === 'string') previous.set(r.question_id, r);
+      } catch {
+        /* partial line of an interrupted run */
+      }
+    }
+  }
+  const qids = [...new Set(tasks.map((t) => t.response.question_id))].sort((a, b) => a - b);
+  const results = new Map<number, GoldRecord>();
+  const todo: { id: string; code: string; qid: number; key: string }[] = [];
+  for (const q of qids) {
+    const ref = evalRecords[q - 1].referenceCode;
+    if (ref === undefined) continue;
+    const code = executableProgram(ref);
+    const key = cacheKey([execSignature, code]);
+    const prev = previous.get(q);
+    if (prev && prev.key === key) results.set(q, prev);
+    else todo.push({ id: String(q), code, qid: q, key });
+  }
+  if (todo.length > 0) {
+    const progress = new Progress('gold', todo.length, stderr, quiet);
+    const appender = new JsonlAppender(file, 'append');
+    const byId = new Map(todo.map((t) => [t.id, t]));
+    try {
+      await sandbox.executePrograms(todo.map((t) => ({ id: t.id, code: t.code })), execOptions, (res) => {
+        const t = byId.get(res.id)!;
+        const rec: GoldRecord = { question_id: t.qid, status: res.status, exception: res.exception, exit_code: res.exit_code, key: t.key };
+        results.set(t.qid, rec);
+        appender.write(rec);
+        progress.tick(1, res.status === 'sandbox_error' ? 1 : 0);
+      });
+    } finally {
+      appender.close();
+    }
+    progress.finish();
+  }
+  const ordered = [...results.values()].sort((a, b) => a.question_id - b.question_id);
+  writeFileAtomic(file, toJsonl(ordered));
+  const gate = sandbox.gateFromResults(ordered.map((r) => ({ id: String(r.question_id), status: r.status as import('../../sandbox/index.js').ExecStatus, exception: r.exception, exit_code: r.exit_code, duration_ms: 0, stdout: '', stderr: '' })));
+  const supported = new Set([...gate.supported].map(Number));
+  const noRef = qids.length - ordered.length;
+  const notes = sandbox.goldReport(gate);
+  if (noRef > 0) notes.push(`${noRef} of ${qids.length} tasks have no reference program (no <<<code>>> in the eval record) and count as unsupported`);
+  for (const n of notes) if (!quiet) stderr.write(`gold: ${n}\n`);
+  return { supported, tasks: qids.length, notes };
+}
+
+export function buildSummary(records: SampleRecord[], candidates: { name: string }[], config: EvalConfig, signatures: Record<string, string>, gold?: GoldOutcome): Summary {
+  const views = buildViews({ codebleuVariant: config.codebleuVariant, exec: config.exec, supported: gold?.supported });
   const level = 0.95;
   const groups = groupByCheckpoint(records);
   return {
@@ -336,6 +415,7 @@ export function buildSummary(records: SampleRecord[], candidates: { name: string
     level,
     bootstrap: { seed: config.seed, n_resamples: config.nResamples, method: 'percentile bootstrap over questions, corpus score recomputed from per-sample statistics' },
     signatures,
+    ...(gold ? { gold: { tasks: gold.tasks, supported: gold.supported.size, notes: gold.notes } } : {}),
     checkpoints: candidates.map((c) => {
       const runs = groups.get(c.name) ?? new Map();
       const runList = [...runs.entries()].sort((a, b) => a[0] - b[0]);

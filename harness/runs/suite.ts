@@ -107,3 +107,12 @@ export function buildSuite(apiDb: ApiRecord[], opts: SuiteOptions): SuiteMetric[
 }
 
 export { extractResponse };
+
+/**
+ * The program that is executed for a code text: leading whitespace removed. Gorilla's `<<<code>>>: ` puts
+ * a separator space before the first line (and CodeBLEU strips it too); run as is, every program would
+ * be an IndentationError. Nothing else is changed.
+ */
+export function executableProgram(code: string): string {
+  return code.replace(/^\s+/, '');
+}

@@ -54,6 +54,8 @@ export interface EvalConfig {
   timeoutS?: number;
   memoryMb?: number;
   concurrency?: number;
+  /** Run each task's reference program first and report executability over supported tasks too. */
+  goldGate?: boolean;
   seed: number;
   nResamples: number;
 }
@@ -62,7 +64,8 @@ export interface Manifest {
   schema_version: number;
   apieval_version: string;
   command: string;
-  dataset: { hub: Hub; source: string; files: Record<string, string> };
+  /** `domains`: every domain of the hub's API database (the per-domain table lists them all). */
+  dataset: { hub: Hub; source: string; files: Record<string, string>; domains: string[] };
   candidates: { name: string; runs: { run: number; file: string; sha256: string; responses: number }[] }[];
   config: EvalConfig;
   signatures: Record<string, string>;
@@ -84,9 +87,20 @@ export interface Summary {
   level: number;
   bootstrap: { seed: number; n_resamples: number; method: string };
   signatures: Record<string, string>;
+  /** Gold-run gate (with execution): tasks whose reference program runs in the image. */
+  gold?: { tasks: number; supported: number; notes: string[] };
   checkpoints: {
     name: string;
     runs: { run: number; n: number; metrics: Record<string, Estimate> }[];
     mean: Record<string, { mean: number | null; sd: number | null; runs: number }>;
   }[];
+}
+
+/** One line of gold.jsonl: a task's reference program run in the sandbox (the gold-run gate). */
+export interface GoldRecord {
+  question_id: number;
+  status: string;
+  exception: string | null;
+  exit_code: number | null;
+  key: string;
 }

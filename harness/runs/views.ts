@@ -21,7 +21,8 @@ export interface View {
   higherIsBetter: boolean;
   /** Shown as a leaderboard column (all views go to summary.json). */
   leaderboard: boolean;
-  item(v: MetricValue): Item | null;
+  /** `questionId` lets a view restrict itself to a subset of questions (executability over supported tasks). */
+  item(v: MetricValue, questionId: number): Item | null;
   /** Corpus score of the items, or the error that prevents it. */
   corpus(items: Item[]): number | { error: string };
   /**
@@ -105,7 +106,7 @@ function rougeView(type: string, leaderboard: boolean): View {
 /** Executable = the program ran to completion; infrastructure failures are left out of the rate. */
 export const EXEC_EXCLUDED = new Set(['sandbox_error']);
 
-export function buildViews(opts: { codebleuVariant: CodeBleuVariant; exec: boolean }): View[] {
+export function buildViews(opts: { codebleuVariant: CodeBleuVariant; exec: boolean; supported?: ReadonlySet<number> }): View[] {
   const views: View[] = [
     binaryView('ast_gorilla', 'AST acc.', 'ast_gorilla', true, (v) => v.correct as boolean),
     binaryView('hallucination', 'Halluc.', 'ast_gorilla', false, (v) => v.hallucination as boolean),
@@ -118,7 +119,15 @@ export function buildViews(opts: { codebleuVariant: CodeBleuVariant; exec: boole
     rougeView('rougeLsum', false),
   ];
   if (opts.exec) {
-    views.push(binaryView('exec', 'Executable', 'exec', true, (v) => (EXEC_EXCLUDED.has(v.status as string) ? null : v.status === 'ok')));
+    const executable = (v: Record<string, unknown>) => (EXEC_EXCLUDED.has(v.status as string) ? null : v.status === 'ok');
+    views.push(binaryView('exec', 'Executable', 'exec', true, executable));
+    if (opts.supported) {
+      // The gold-run gate: only tasks whose reference program runs in this image. An image without the
+      // task's libraries then reads as "unsupported", not as a model that cannot write code.
+      const supported = opts.supported;
+      const base = binaryView('exec_supported', 'Exec. (supported)', 'exec', true, executable);
+      views.push({ ...base, item: (v, q) => (supported.has(q) ? base.item(v, q) : null) });
+    }
   }
   return views;
 }

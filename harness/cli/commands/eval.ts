@@ -28,6 +28,7 @@ export function register(program: Command): void {
     .option('--candidate <NAME=FILE[,FILE...]>', 'a checkpoint and its response/prediction files ({"question_id","text"} JSONL); several files = repeated runs; repeatable', collect, [])
     .option('--gorilla-responses [dir]', "every response_<hub>_<NAME>.jsonl in DIR as checkpoint NAME (default: the data folder's responses/<hub>)")
     .option('--no-exec', 'skip executability (no sandbox needed)')
+    .option('--no-gold-gate', "with execution: skip running each task's reference program first")
     .option('--image <name>', 'sandbox image (default: the built base profile)')
     .option('--profile <profile>', 'sandbox profile built by apieval sandbox build: base or ml')
     .option('--timeout-s <n>', 'per-sample wall-clock limit, seconds')
@@ -87,6 +88,7 @@ Examples:
           codebleuVariant: o.codebleuVariant,
           rougeStemmer: !!o.rougeStemmer,
           exec: o.exec !== false,
+          goldGate: o.exec !== false && o.goldGate !== false,
           image: o.image,
           profile: o.profile,
           timeoutS: positiveInt('--timeout-s', o.timeoutS),
