@@ -147,6 +147,14 @@ describe('apieval ast-match inputs and errors', () => {
     expect(r4.stderr).toBe("apieval: unknown hub 'pypi' (expected huggingface, torchhub or tensorflowhub)\n");
   });
 
+  it('an output path that cannot be written is a one-line error', () => {
+    const parentIsFile = join(dir, 'a-file');
+    writeFileSync(parentIsFile, '');
+    const r = runCli(['ast-match', '--data-dir', MINI, '--responses', MINI_RESPONSES, '--output', join(parentIsFile, 'out.jsonl')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^apieval: ${join(parentIsFile, 'out.jsonl')}: cannot write \\(`));
+  });
+
   it('missing required options exit 2', () => {
     expect(runCli(['ast-match', '--output', join(dir, 'o.jsonl')]).status).toBe(2);
   });

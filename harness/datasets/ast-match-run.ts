@@ -90,7 +90,11 @@ export async function runAstMatch(opts: AstMatchOptions, out: (line: string) => 
       question_domain: q.domain,
     });
   }
-  writeFileAtomic(opts.output, toJsonl(records));
+  try {
+    writeFileAtomic(opts.output, toJsonl(records));
+  } catch (e) {
+    throw new UserError(`${opts.output}: cannot write (${(e as Error).message})`);
+  }
 
   if (opts.byDomain) {
     for (const d of astByDomain(verdicts)) out(JSON.stringify(d));
