@@ -10,8 +10,8 @@ export function parseMetrics(s: string): MetricName[] {
   return [...new Set(names)] as MetricName[];
 }
 
-export function parseVariant(s: string): CodeBleuVariant {
-  if (!CODEBLEU_VARIANTS.includes(s as CodeBleuVariant)) throw new UserError(`--codebleu-variant: unknown variant '${s}' (expected k4black or codexglue)`);
+export function parseVariant(s: string, flag = '--codebleu-variant'): CodeBleuVariant {
+  if (!CODEBLEU_VARIANTS.includes(s as CodeBleuVariant)) throw new UserError(`${flag}: unknown variant '${s}' (expected k4black or codexglue)`);
   return s as CodeBleuVariant;
 }
 
