@@ -89,23 +89,63 @@ function bigramKeys(x: Int32Array, vocab: number): Float64Array {
   return k.sort();
 }
 
-/** Same for n = 2: the clipped intersection is a merge of the two sorted key lists. */
+/** Scratch open-addressing table for bigram counts (keys -1 = empty). */
+let bgKeys = new Int32Array(1024).fill(-1);
+let bgCounts = new Int32Array(1024);
+
+/**
+ * Same for n = 2: sum over target bigrams of min(count_t, count_p), computed by counting the target's
+ * bigrams and letting each prediction bigram consume one remaining target occurrence.
+ */
 function scoreBigrams(t: Int32Array, p: Int32Array, vocab: number): PRF {
-  const tk = bigramKeys(t, vocab);
-  const pk = bigramKeys(p, vocab);
+  const nt = Math.max(t.length - 1, 0);
+  const np = Math.max(p.length - 1, 0);
   let inter = 0;
-  let i = 0;
-  let j = 0;
-  while (i < tk.length && j < pk.length) {
-    if (tk[i] < pk[j]) i++;
-    else if (tk[i] > pk[j]) j++;
-    else {
-      inter++; // one matched occurrence on each side: sum of min(count_t, count_p)
-      i++;
-      j++;
+  if (vocab * vocab >= 0x7fffffff) {
+    // Keys would not fit an Int32Array: merge sorted key lists instead (same count).
+    const tk = bigramKeys(t, vocab);
+    const pk = bigramKeys(p, vocab);
+    let i = 0;
+    let j = 0;
+    while (i < tk.length && j < pk.length) {
+      if (tk[i] < pk[j]) i++;
+      else if (tk[i] > pk[j]) j++;
+      else {
+        inter++;
+        i++;
+        j++;
+      }
     }
+  } else if (nt > 0 && np > 0) {
+    let cap = 64;
+    while (cap < 2 * nt) cap *= 2;
+    if (bgKeys.length < cap) {
+      bgKeys = new Int32Array(cap).fill(-1);
+      bgCounts = new Int32Array(cap);
+    }
+    const keys = bgKeys;
+    const counts = bgCounts;
+    const mask = cap - 1;
+    for (let i = 0; i < nt; i++) {
+      const k = t[i] * vocab + t[i + 1];
+      let s = Math.imul(k, 0x9e3779b1) >>> 0 & mask;
+      while (keys[s] !== -1 && keys[s] !== k) s = (s + 1) & mask;
+      keys[s] = k;
+      counts[s]++;
+    }
+    for (let i = 0; i < np; i++) {
+      const k = p[i] * vocab + p[i + 1];
+      let s = Math.imul(k, 0x9e3779b1) >>> 0 & mask;
+      while (keys[s] !== -1 && keys[s] !== k) s = (s + 1) & mask;
+      if (keys[s] === k && counts[s] > 0) {
+        counts[s]--;
+        inter++;
+      }
+    }
+    keys.fill(-1, 0, cap);
+    counts.fill(0, 0, cap);
   }
-  return prf(inter / Math.max(pk.length, 1), inter / Math.max(tk.length, 1));
+  return prf(inter / Math.max(np, 1), inter / Math.max(nt, 1));
 }
 
 /** Scratch for the bit-parallel LCS: per-symbol match masks (kept zeroed) and the state vector. */

@@ -26,6 +26,13 @@ const CC_a = 97;
 const CC_z = 122;
 const DOTTED_CAPITAL_I = 0x0130;
 const KELVIN = 0x212a;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+/** 1 = a-z or 0-9 (kept), 2 = A-Z (kept, lowercased), 0 = separator. */
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = CC_a; c <= CC_z; c++) ASCII_CLASS[c] = 1;
+for (let c = CC_0; c <= CC_9; c++) ASCII_CLASS[c] = 1;
+for (let c = CC_A; c <= CC_Z; c++) ASCII_CLASS[c] = 2;
 
 export function tokenize(text: string, stem?: Stem): string[] {
   const tokens: string[] = [];
@@ -149,14 +156,19 @@ export class TokenInterner {
     this.slots = slots;
   }
 
-  /** Id of the ASCII token text[start, end) lowercased (A-Z present or not). */
-  private idOfRange(text: string, start: number, end: number): number {
-    let h = 0x811c9dc5;
+  /** FNV-1a over the lowercased char codes; `tokenize` computes the same hash while scanning. */
+  private static hashRange(text: string, start: number, end: number): number {
+    let h = FNV_OFFSET;
     for (let i = start; i < end; i++) {
       let c = text.charCodeAt(i);
       if (c <= CC_Z && c >= CC_A) c += 32;
-      h = Math.imul(h ^ c, 0x01000193);
+      h = Math.imul(h ^ c, FNV_PRIME);
     }
+    return h;
+  }
+
+  /** Id of the ASCII token text[start, end) lowercased, whose hash `h` the caller computed. */
+  private idOfRange(text: string, start: number, end: number, h: number): number {
     const mask = this.slots.length - 1;
     const len = end - start;
     let slot = h & mask;
@@ -185,7 +197,7 @@ export class TokenInterner {
 
   /** Id of an already-lowercased token string (slow path for tokens built around U+212A / U+0130). */
   private idOfString(raw: string): number {
-    return raw.length === 0 ? -1 : this.idOfRange(raw, 0, raw.length);
+    return raw.length === 0 ? -1 : this.idOfRange(raw, 0, raw.length, TokenInterner.hashRange(raw, 0, raw.length));
   }
 
   tokenize(text: string, out: TokenIds): void {
@@ -194,12 +206,19 @@ export class TokenInterner {
     let ids = out.ids;
     let len = 0;
     let start = -1; // start of the current plain-ASCII run
+    let h = FNV_OFFSET; // hash of the run so far (lowercased)
     let special = ''; // token text accumulated across U+212A (rare slow path)
     const n = text.length;
     for (let i = 0; i <= n; i++) {
-      const c = i < n ? text.charCodeAt(i) : 10;
-      if ((c >= CC_a && c <= CC_z) || (c >= CC_0 && c <= CC_9) || (c >= CC_A && c <= CC_Z)) {
-        if (start < 0) start = i;
+      let c = i < n ? text.charCodeAt(i) : 10;
+      const cls = c < 128 ? ASCII_CLASS[c] : 0;
+      if (cls !== 0) {
+        if (start < 0) {
+          start = i;
+          h = FNV_OFFSET;
+        }
+        if (cls === 2) c += 32;
+        h = Math.imul(h ^ c, FNV_PRIME);
         continue;
       }
       let id = -1;
@@ -213,7 +232,7 @@ export class TokenInterner {
         id = this.idOfString(c === DOTTED_CAPITAL_I ? special + run + 'i' : special + run);
         special = '';
       } else if (start >= 0) {
-        id = this.idOfRange(text, start, i);
+        id = this.idOfRange(text, start, i, h);
       }
       start = -1;
       if (id >= 0) {
