@@ -107,3 +107,28 @@ describe('token interner memory bound', () => {
     expect(interner.vocabularySize).toBeLessThan(400);
   });
 });
+
+describe('rouge2 with a very large vocabulary', () => {
+  it('falls back to sorted-key merging when vocab² exceeds int32 and still counts like _score_ngrams', () => {
+    const rng = new MT19937(99);
+    // 50,000 distinct tokens on each side plus shared bigrams, so the per-call vocabulary is > 46,341.
+    const a = Array.from({ length: 50_000 }, (_, i) => `a${i}`);
+    const b = Array.from({ length: 50_000 }, (_, i) => `b${i}`);
+    const shared = Array.from({ length: 300 }, () => `s${rng.randintOne(0, 20)}`);
+    const t = [...a.slice(0, 25_000), ...shared, ...a.slice(25_000)];
+    const p = [...shared.slice(100), ...b, ...shared.slice(0, 150)];
+    const count = (x: string[]): Map<string, number> => {
+      const m = new Map<string, number>();
+      for (let i = 0; i + 1 < x.length; i++) m.set(`${x[i]} ${x[i + 1]}`, (m.get(`${x[i]} ${x[i + 1]}`) ?? 0) + 1);
+      return m;
+    };
+    const tc = count(t);
+    const pc = count(p);
+    let inter = 0;
+    for (const [k, c] of tc) inter += Math.min(c, pc.get(k) ?? 0);
+    expect(inter).toBeGreaterThan(0);
+    const got = new RougeScorer({ rougeTypes: ['rouge2'] }).score(t.join(' '), p.join(' ')).rouge2;
+    expect(got.precision).toBe(inter / (p.length - 1));
+    expect(got.recall).toBe(inter / (t.length - 1));
+  });
+});
