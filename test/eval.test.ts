@@ -89,6 +89,24 @@ describe('apieval eval on the 8 Gorilla HF response files (--no-exec)', () => {
     expect(checked).toBe(6);
   });
 
+  it('gives the strict AST variant exactly what AstMatcher(strict) says', async () => {
+    const { AstMatcher } = await import('../metrics/ast-match/index.js');
+    const { loadApiDb, loadEval, loadResponses } = await import('../harness/datasets/apibench.js');
+    const ev = loadEval(sharedPath('apibench'), 'huggingface');
+    const strict = new AstMatcher('huggingface', loadApiDb(sharedPath('apibench'), 'huggingface'), 'strict');
+    for (const model of ['Gorilla_FT_0_shot', 'Gorilla_RT_oracle']) {
+      const mine = new Map(samples.filter((s) => s.checkpoint === model).map((s) => [s.question_id, s.metrics.ast_strict as any]));
+      let correct = 0;
+      for (const r of loadResponses(resp(model))) {
+        const q = ev[r.question_id - 1];
+        const v = strict.matchResponse(r.text, { domain: q.domain, referenceApiCall: q.api_data.api_call, questionIndex: q.index });
+        expect([mine.get(r.question_id).correct, mine.get(r.question_id).hallucination, mine.get(r.question_id).database_index]).toEqual([v.correct, v.hallucination, v.database_index]);
+        if (v.correct) correct++;
+      }
+      expect(correct).toBeGreaterThan(100);
+    }
+  });
+
   it('gives every estimate a 95% interval around it', () => {
     for (const c of summary.checkpoints) {
       for (const [k, e] of Object.entries(c.runs[0].metrics)) {

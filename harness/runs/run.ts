@@ -265,7 +265,9 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   };
 
   try {
-    const work = plans.filter((p) => p.todo.length > 0);
+    // Question-major order: the samples of one question (all checkpoints and runs) share its reference,
+    // whose parse and data-flow analysis the metrics cache; contiguous batches keep them on one worker.
+    const work = plans.filter((p) => p.todo.length > 0).sort((a, b) => a.t.response.question_id - b.t.response.question_id);
     for (const p of plans) if (p.todo.length === 0) finishPlan(p);
     const jobs = opts.jobs ?? defaultJobs();
     if (work.length >= 256 && jobs > 1 && workersAvailable()) {

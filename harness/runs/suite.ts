@@ -12,7 +12,7 @@
  */
 import type { ApiRecord, EvalRecord, Hub } from '../datasets/apibench.js';
 import { extractResponse, type ExtractedResponse } from '../datasets/extract.js';
-import { AstMatcher, type AstVariant } from '../../metrics/ast-match/index.js';
+import { AstMatcher } from '../../metrics/ast-match/index.js';
 import { codeBleuSignature, codeBleuStats, codeBleuFromStats, type CodeBleuOptions } from '../../metrics/codebleu/index.js';
 import { RougeScorer } from '../../metrics/rouge/index.js';
 import { isFailure } from '../../metrics/types.js';
@@ -41,24 +41,48 @@ function errorText(e: unknown): string {
   return `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
 }
 
-function astMetric(name: string, hub: Hub, apiDb: ApiRecord[], variant: AstVariant): SuiteMetric {
-  const matcher = new AstMatcher(hub, apiDb, variant);
-  return {
-    name,
-    signature: matcher.signature(),
-    compute({ evalRecord, text }) {
-      try {
-        const v = matcher.matchResponse(text, {
-          domain: evalRecord.domain,
-          referenceApiCall: evalRecord.api_data.api_call,
-          questionIndex: evalRecord.index,
-        });
-        return { correct: v.correct, hallucination: v.hallucination, database_index: v.database_index };
-      } catch (e) {
-        return { error: errorText(e) };
-      }
-    },
+/**
+ * Both AST variants from ONE parse and match: `strict` is by definition `gorilla`-correct AND the matched
+ * database entry's api_call equal to the question's reference call (metrics/ast-match/index.ts), so it is
+ * derived from the gorilla verdict of the same response instead of parsing the text a second time. The
+ * last verdict is memoised per (response text, question) so the two metrics share it.
+ */
+function astMetrics(hub: Hub, apiDb: ApiRecord[]): SuiteMetric[] {
+  const matcher = new AstMatcher(hub, apiDb, 'gorilla');
+  const strictSignature = new AstMatcher(hub, [], 'strict').signature();
+  let lastKey: { text: string; index: number } | null = null;
+  let lastVerdict: ReturnType<AstMatcher['matchResponse']> | { error: string } | null = null;
+  const verdict = (evalRecord: EvalRecord, text: string) => {
+    if (lastKey && lastKey.text === text && lastKey.index === evalRecord.index) return lastVerdict!;
+    try {
+      lastVerdict = matcher.matchResponse(text, { domain: evalRecord.domain, referenceApiCall: evalRecord.api_data.api_call, questionIndex: evalRecord.index });
+    } catch (e) {
+      lastVerdict = { error: errorText(e) };
+    }
+    lastKey = { text, index: evalRecord.index };
+    return lastVerdict;
   };
+  return [
+    {
+      name: 'ast_gorilla',
+      signature: matcher.signature(),
+      compute({ evalRecord, text }) {
+        const v = verdict(evalRecord, text);
+        if ('error' in v) return { error: v.error };
+        return { correct: v.correct, hallucination: v.hallucination, database_index: v.database_index };
+      },
+    },
+    {
+      name: 'ast_strict',
+      signature: strictSignature,
+      compute({ evalRecord, text }) {
+        const v = verdict(evalRecord, text);
+        if ('error' in v) return { error: v.error };
+        const correct = v.correct && v.matched_api_call === evalRecord.api_data.api_call;
+        return { correct, hallucination: v.hallucination, database_index: v.database_index };
+      },
+    },
+  ];
 }
 
 function codeBleuMetric(name: string, opts: CodeBleuOptions, pick: (i: SampleInput, x: ExtractedResponse) => [string, string] | null): SuiteMetric {
@@ -86,8 +110,7 @@ export function buildSuite(apiDb: ApiRecord[], opts: SuiteOptions): SuiteMetric[
   const cb: CodeBleuOptions = { variant: opts.codebleuVariant };
   const rouge = new RougeScorer({ useStemmer: opts.rougeStemmer });
   const metrics: SuiteMetric[] = [
-    astMetric('ast_gorilla', opts.hub, apiDb, 'gorilla'),
-    astMetric('ast_strict', opts.hub, apiDb, 'strict'),
+    ...astMetrics(opts.hub, apiDb),
     codeBleuMetric('codebleu_api', cb, (i, x) => [i.evalRecord.api_call, x.astApiCall]),
     codeBleuMetric('codebleu_code', cb, (i, x) => (i.evalRecord.referenceCode === undefined ? null : [i.evalRecord.referenceCode, x.predictionCode])),
     {
