@@ -81,32 +81,79 @@ function lookup(ctx: Ctx, key: string): [number, string] {
   return v;
 }
 
-/** utils.py `tree_to_token_index`. */
-function treeToTokenIndex(t: FlatTree, pts: PyPoints, i: number, frame: number, out: number[]): void {
-  checkFrame(frame);
-  if (isLeafLike(t, i)) {
-    out.push(i);
-    return;
+/**
+ * Pre-order walk of the subtree at `root` that visits children of non-leaf-like nodes only, calling
+ * `visit` on leaf-like nodes; checks each node's Python frame (`frame` + its depth below `root`).
+ * Iterative, so deep inputs never exhaust the JavaScript stack.
+ */
+function walkLeaves(t: FlatTree, root: number, frame: number, visit: (i: number) => void): void {
+  const nodes: number[] = [root];
+  const frames: number[] = [frame];
+  while (nodes.length) {
+    const i = nodes.pop()!;
+    const f = frames.pop()!;
+    checkFrame(f);
+    if (isLeafLike(t, i)) {
+      visit(i);
+      continue;
+    }
+    // push children in reverse so that they pop in document order
+    const kids: number[] = [];
+    for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) kids.push(k);
+    for (let j = kids.length - 1; j >= 0; j--) {
+      nodes.push(kids[j]);
+      frames.push(f + 1);
+    }
   }
-  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) treeToTokenIndex(t, pts, k, frame + 1, out);
+}
+
+/** utils.py `tree_to_token_index`. */
+function treeToTokenIndex(t: FlatTree, i: number, frame: number, out: number[]): void {
+  walkLeaves(t, i, frame, (k) => out.push(k));
 }
 
 /** utils.py `tree_to_variable_index`: positions of leaves whose text differs from their type. */
 function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: string[]): string[] {
-  checkFrame(frame);
-  const t = ctx.t;
   node(i);
-  if (isLeafLike(t, i)) {
-    const key = keyOf(ctx, i);
+  const t = ctx.t;
+  walkLeaves(t, i, frame, (k) => {
+    const key = keyOf(ctx, k);
     const [, code] = lookup(ctx, key);
-    if (t.type[i] !== code) out.push(key);
-    return out;
-  }
-  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) treeToVariableIndex(ctx, k, frame + 1, out);
+    if (t.type[k] !== code) out.push(key);
+  });
   return out;
 }
 
 const byIdx = (a: DfgItem, b: DfgItem): number => a[1] - b[1];
+
+/** A recursive `DFG_python(child, index_to_code, states)` call, requested by yielding it. */
+interface Call {
+  i: number;
+  states: States;
+  frame: number;
+}
+type Result = [DfgItem[], States];
+const call = (i: number, states: States, frame: number): Call => ({ i, states, frame });
+
+/**
+ * Runs {@link dfgPython} with an explicit stack of generators instead of JavaScript recursion: Python
+ * allows ~1000 nested calls and so must we, in any thread (worker threads have small stacks).
+ */
+function runDfg(ctx: Ctx, i: number, states: States, frame: number): Result {
+  const stack: Generator<Call, Result, Result>[] = [dfgPython(ctx, i, states, frame)];
+  let input: Result | undefined;
+  for (;;) {
+    const r = stack[stack.length - 1].next(input as Result);
+    if (r.done) {
+      stack.pop();
+      if (stack.length === 0) return r.value;
+      input = r.value;
+    } else {
+      stack.push(dfgPython(ctx, r.value.i, r.value.states, r.value.frame));
+      input = undefined;
+    }
+  }
+}
 
 /** `sorted(DFG, key=lambda x: x[1])` called from a frame: sorted (+1) and, when it calls the key, the lambda (+2). */
 function sortedByIdx(dfg: DfgItem[], frame: number): DfgItem[] {
@@ -191,7 +238,7 @@ function computedFrom(ctx: Ctx, leftNodes: number[], rightNodes: number[], own: 
  * change it (copy-on-write). Invariant: a call never mutates a map it was given; it returns either that
  * map untouched or a map it created, which the caller then owns.
  */
-function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgItem[], States] {
+function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): Generator<Call, Result, Result> {
   checkFrame(frame);
   const t = ctx.t;
   checkFrame(frame + 1); // states.copy()
@@ -239,7 +286,7 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
     }
     const nameIndexs = treeToVariableIndex(ctx, name, frame + 1, []);
     const valueIndexs = treeToVariableIndex(ctx, value, frame + 1, []);
-    const [temp, st] = dfgPython(ctx, value, states, frame + 1);
+    const [temp, st] = (yield call(value, states, frame + 1));
     take(st);
     dfg.push(...temp);
     for (const index1 of nameIndexs) {
@@ -266,7 +313,7 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
     }
     const dfg: DfgItem[] = [];
     for (const nd of rightNodes) {
-      const [temp, st] = dfgPython(ctx, node(nd), states, frame + 1);
+      const [temp, st] = (yield call(node(nd), states, frame + 1));
       take(st);
       dfg.push(...temp);
     }
@@ -283,11 +330,11 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
       const ct = t.type[k];
       if (ct.includes('else')) tag = true;
       if (ct !== 'elif_clause' && ct !== 'else_clause') {
-        const [temp, st] = dfgPython(ctx, k, currentStates, frame + 1);
+        const [temp, st] = (yield call(k, currentStates, frame + 1));
         currentStates = st;
         dfg.push(...temp);
       } else {
-        const [temp, newStates] = dfgPython(ctx, k, states, frame + 1);
+        const [temp, newStates] = (yield call(k, states, frame + 1));
         dfg.push(...temp);
         othersStates.push(newStates);
       }
@@ -315,14 +362,14 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
     for (let pass = 0; pass < 2; pass++) {
       const [leftNodes, rightNodes] = splitSides(ctx, i, frame);
       for (const nd of rightNodes) {
-        const [temp, st] = dfgPython(ctx, node(nd), states, frame + 1);
+        const [temp, st] = (yield call(node(nd), states, frame + 1));
         take(st);
         dfg.push(...temp);
       }
       computedFrom(ctx, leftNodes, rightNodes, own, frame, dfg);
       const last = lastChild(t, i);
       if (t.type[node(last)] === 'block') {
-        const [temp, st] = dfgPython(ctx, last, states, frame + 1);
+        const [temp, st] = (yield call(last, states, frame + 1));
         take(st);
         dfg.push(...temp);
       }
@@ -334,7 +381,7 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
     let dfg: DfgItem[] = [];
     for (let pass = 0; pass < 2; pass++) {
       for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-        const [temp, st] = dfgPython(ctx, k, states, frame + 1);
+        const [temp, st] = (yield call(k, states, frame + 1));
         take(st);
         dfg.push(...temp);
       }
@@ -345,14 +392,14 @@ function dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): [DfgIt
   const dfg: DfgItem[] = [];
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
     if (t.type[k] === 'for_in_clause') {
-      const [temp, st] = dfgPython(ctx, k, states, frame + 1);
+      const [temp, st] = (yield call(k, states, frame + 1));
       take(st);
       dfg.push(...temp);
     }
   }
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
     if (t.type[k] !== 'for_in_clause') {
-      const [temp, st] = dfgPython(ctx, k, states, frame + 1);
+      const [temp, st] = (yield call(k, states, frame + 1));
       take(st);
       dfg.push(...temp);
     }
@@ -391,12 +438,12 @@ function tokenText(lines: string[], lineCps: (string[] | null)[], sr: number, sc
  * dataflow_match.py `get_data_flow(code, parser)` for an already parsed tree: the merged DFG, or [] when
  * any step raised. (The caller handles `bytes(code, 'utf8')` failing: that also gives [].)
  */
-export function getDataFlow(t: FlatTree): DfgItem[] {
+export function getDataFlow(t: FlatTree, baseFrame = GET_DATA_FLOW_FRAME): DfgItem[] {
   let dfg: DfgItem[];
   try {
     const pts = pythonPoints(t);
     const tokens: number[] = [];
-    treeToTokenIndex(t, pts, 0, GET_DATA_FLOW_FRAME + 1, tokens);
+    treeToTokenIndex(t, 0, baseFrame + 1, tokens);
     const lines = t.text.split('\n');
     const lineCps: (string[] | null)[] = [];
     const indexToCode = new Map<string, [number, string]>();
@@ -406,7 +453,7 @@ export function getDataFlow(t: FlatTree): DfgItem[] {
     });
     let DFG: DfgItem[];
     try {
-      DFG = dfgPython(ctx, 0, new Map(), GET_DATA_FLOW_FRAME + 1)[0];
+      DFG = runDfg(ctx, 0, new Map(), baseFrame + 1)[0];
     } catch (e) {
       if (!(e instanceof PyError)) throw e;
       DFG = [];
