@@ -132,6 +132,8 @@ function rng(seed: number): () => number {
 // astral characters and lone surrogates.
 const PIECES = ["'", '"', "'''", '"""', '\\', '\\\n', '\\\r\n', '\r', '\n', ' ', '\t', '\f', 'a', 'r', 'b', 'f', 'u', 'R', 'B',
   'x', '_', '0', '1', '.', 'e', 'j', '#', '(', ')', '=', '+', '/', '*', '😀', '\ud800', '\udc00', 'é', '٣', '\u0301', '$'];
+// Number-shaped text, for the fast spelling of tokenize.py's Number regex.
+const NUMBER_PIECES = ['0', '0', '1', '7', '9', '_', '_', '.', 'e', 'E', 'j', 'J', 'x', 'X', 'o', 'O', 'b', 'B', 'f', 'a', '-', '+', ' '];
 function randomLine(next: () => number, max: number): string {
   const k = Math.floor(next() * max);
   let s = '';
@@ -168,11 +170,29 @@ describe('the hand-written string scanners equal the tokenize.py regexes they re
     expect(checked).toBeGreaterThan(100_000);
   });
 
+  it('on 100,000 random number-shaped lines (fast Number spelling)', () => {
+    const next = rng(99);
+    for (let t = 0; t < 100_000; t++) {
+      const k = 1 + Math.floor(next() * 12);
+      let line = '';
+      for (let i = 0; i < k; i++) line += NUMBER_PIECES[Math.floor(next() * NUMBER_PIECES.length)];
+      for (let pos = 0; pos < line.length; pos++) {
+        PSEUDO_TOKEN_SPEC.lastIndex = pos;
+        const m = PSEUDO_TOKEN_SPEC.exec(line);
+        const want = m ? [pos + m[1].length, pos + m[0].length] : null;
+        const got = pseudoMatchForTest(line, pos);
+        if (JSON.stringify(got) !== JSON.stringify(want)) expect(got, `PseudoToken at ${pos} of ${JSON.stringify(line)}`).toEqual(want);
+      }
+    }
+  });
+
   it('does not overflow where V8 regexes would (millions of escapes in one string)', () => {
     const body = '\\n'.repeat(4_000_000);
     // (Node 20's V8 throws RangeError running STRING_SPECS.Single over this body: why the scanners exist.)
     const toks = [...generateTokens("x = '" + body + "'\ny = '''" + "'a".repeat(4_000_000) + "'''\n")];
     expect(toks.map((t) => t.type)).toEqual(['NAME', 'OP', 'STRING', 'NEWLINE', 'NAME', 'OP', 'STRING', 'NEWLINE', 'ENDMARKER']);
     expect(toks[2].string.length).toBe(body.length + 2);
+    const digits = [...generateTokens('1' + '0'.repeat(5_000_000) + 'j + 0x' + 'f'.repeat(5_000_000) + '\n')];
+    expect(digits.map((t) => [t.type, t.string.length])).toEqual([['NUMBER', 5_000_002], ['OP', 1], ['NUMBER', 5_000_002], ['NEWLINE', 1], ['ENDMARKER', 0]]);
   });
 });

@@ -265,17 +265,33 @@ const Whitespace = '[ \\f\\t]*';
 const Comment = '#[^\\r\\n]*';
 const Name = WORD_CLASS + '+';
 
-const Hexnumber = '0[xX](?:_?[0-9a-fA-F])+';
-const Binnumber = '0[bB](?:_?[01])+';
-const Octnumber = '0[oO](?:_?[0-7])+';
-const Decnumber = '(?:0(?:_?0)*|[1-9](?:_?[0-9])*)';
-const Intnumber = group(Hexnumber, Binnumber, Octnumber, Decnumber);
-const Exponent = '[eE][-+]?[0-9](?:_?[0-9])*';
-const Pointfloat = group('[0-9](?:_?[0-9])*\\.(?:[0-9](?:_?[0-9])*)?', '\\.[0-9](?:_?[0-9])*') + maybe(Exponent);
-const Expfloat = '[0-9](?:_?[0-9])*' + Exponent;
-const Floatnumber = group(Pointfloat, Expfloat);
-const Imagnumber = group('[0-9](?:_?[0-9])*[jJ]', Floatnumber + '[jJ]');
-const NumberRe = group(Imagnumber, Floatnumber, Intnumber);
+/**
+ * tokenize.py's number regexes. `digits(d)` is its `d(?:_?d)*` ("digits with single underscores").
+ * With `fast`, the same language is spelled `d+(?:_d+)*`: both spellings admit the same match ends and
+ * try them longest first, so every match is identical, but V8 runs a plain `d+` without keeping a
+ * backtrack entry per digit and so does not overflow on numbers millions of digits long. The test suite
+ * checks the two spellings against each other.
+ */
+function numberPattern(fast: boolean): string {
+  const digits = (d: string) => (fast ? `${d}+(?:_${d}+)*` : `${d}(?:_?${d})*`);
+  // `0[xX](?:_?h)+` is "an optional underscore, then digits with single underscores".
+  const prefixed = (d: string) => (fast ? `_?${digits(d)}` : `(?:_?${d})+`);
+  const Hexnumber = '0[xX]' + prefixed('[0-9a-fA-F]');
+  const Binnumber = '0[bB]' + prefixed('[01]');
+  const Octnumber = '0[oO]' + prefixed('[0-7]');
+  const Decnumber = `(?:${digits('0')}|[1-9]${fast ? '[0-9]*(?:_[0-9]+)*' : '(?:_?[0-9])*'})`;
+  const Intnumber = group(Hexnumber, Binnumber, Octnumber, Decnumber);
+  const Exponent = '[eE][-+]?' + digits('[0-9]');
+  const Pointfloat = group(digits('[0-9]') + '\\.(?:' + digits('[0-9]') + ')?', '\\.' + digits('[0-9]')) + maybe(Exponent);
+  const Expfloat = digits('[0-9]') + Exponent;
+  const Floatnumber = group(Pointfloat, Expfloat);
+  const Imagnumber = group(digits('[0-9]') + '[jJ]', Floatnumber + '[jJ]');
+  return group(Imagnumber, Floatnumber, Intnumber);
+}
+/** Exactly tokenize.py's `Number` (the specification). */
+const NumberRe = numberPattern(false);
+/** The same matches, spelled so that V8 does not run out of backtrack stack. */
+const NumberFast = numberPattern(true);
 
 /** `_all_string_prefixes()`: '' plus every permutation and case variant of b r u f br fr. */
 function allStringPrefixes(): string[] {
@@ -329,8 +345,8 @@ export const PSEUDO_TOKEN_SPEC = new RegExp(`(${Whitespace})` + group(PseudoExtr
 // (Whitespace + PseudoExtras|Number|Funny), then ContStr, then Name is exact: no alternative can start
 // with a space, tab or form feed, so the leading `[ \f\t]*` never gives characters back.
 
-/** `Whitespace + group(PseudoExtras, Number, Funny)`: the alternatives tried before ContStr. */
-const PSEUDO_HEAD = new RegExp(`(${Whitespace})` + group(PseudoExtras, NumberRe, Funny), 'uy');
+/** `Whitespace + group(PseudoExtras, Number, Funny)`: the alternatives tried before ContStr (Number spelled fast). */
+const PSEUDO_HEAD = new RegExp(`(${Whitespace})` + group(PseudoExtras, NumberFast, Funny), 'uy');
 const NAME_RE = new RegExp(Name, 'uy');
 
 const BACKSLASH = 0x5c;
