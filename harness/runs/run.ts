@@ -172,7 +172,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   for (const m of suite) signatures[m.name] = m.signature;
   type Sandbox = typeof import('../../sandbox/index.js');
   let sandbox: Sandbox | null = null;
-  const execOptions = { image: config.image, profile: config.profile, timeoutS: config.timeoutS, memoryMb: config.memoryMb, concurrency: config.concurrency };
+  const execOptions: import('../../sandbox/index.js').ExecOptions = { image: config.image, profile: config.profile, timeoutS: config.timeoutS, memoryMb: config.memoryMb, concurrency: config.concurrency };
   if (config.exec) {
     sandbox = await import('../../sandbox/index.js');
     try {
@@ -208,6 +208,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   let sinceSync = 0;
 
   let gold: GoldOutcome | undefined;
+  let onInterrupt: (() => void) | undefined;
   const failedCount = (r: SampleRecord) => (Object.values(r.metrics).some((v) => v !== null && isFailure(v)) ? 1 : 0);
 
   // Plan: per sample, which metrics the cache already holds (same key) and which must be computed. The
@@ -289,6 +290,20 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
       }
     }
 
+    // Ctrl-C while containers run: abort, so the sandbox removes the run's containers before exiting
+    // (a second Ctrl-C quits at once). Before this point the default applies: every finished sample is
+    // already on disk and the worker processes leave with their parent.
+    if (sandbox && (pendingExec.length > 0 || config.goldGate)) {
+      const ac = new AbortController();
+      onInterrupt = () => {
+        if (ac.signal.aborted) process.exit(130);
+        ac.abort();
+        stderr.write('\napieval: interrupting; removing the run\'s containers (Ctrl-C again to quit at once)\n');
+      };
+      process.on('SIGINT', onInterrupt);
+      execOptions.signal = ac.signal;
+    }
+
     if (config.exec && config.goldGate && sandbox) {
       gold = await runGoldGate(sandbox, execOptions, signatures.exec, outDir, tasks, evalRecords, stderr, opts.quiet ?? false);
     }
@@ -311,6 +326,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     }
   } finally {
     appender.close();
+    if (onInterrupt) process.off('SIGINT', onInterrupt);
   }
   progress.finish();
 
