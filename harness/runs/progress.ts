@@ -31,7 +31,9 @@ export class Progress {
       if (now - this.lastDraw >= 100 || this.done >= this.total) {
         this.lastDraw = now;
         const line = this.line(now);
-        this.out.write(`\r${line.slice(0, (this.out.columns ?? 120) - 1).padEnd(Math.min(line.length + 2, (this.out.columns ?? 120) - 1))}`);
+        // A pseudo-terminal without a size reports 0 columns.
+        const cols = (this.out.columns ?? 0) > 20 ? this.out.columns! : 120;
+        this.out.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(line.length + 2, cols - 1))}`);
       }
     } else {
       const pct = this.total ? Math.floor((100 * this.done) / this.total / 10) * 10 : 100;
