@@ -51,6 +51,8 @@ export interface ExecOptions {
   tmpfsMb?: number;
   /** A warm container is replaced after this many samples (and after any limit breach). */
   samplesPerContainer?: number;
+  /** Warm containers kept in reserve to replace retired ones without a wait (default 1). */
+  spares?: number;
   /** Modules the fork server imports once (default: the profile's recipe list; none for --image). */
   preload?: string[];
   /** Host directory bind-mounted read-only at /hf as the Hugging Face cache (the one allowed host mount). */

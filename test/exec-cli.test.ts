@@ -188,7 +188,7 @@ describe.skipIf(SKIP_DOCKER)('apieval exec against the real engine', () => {
     const child = spawn(process.execPath, [resolve(REPO, 'bin/apieval.js'), 'exec', '--input', input, '--output', join(dir, 'sigkill.out.jsonl'), '--timeout-s', '100', '--run-id', runId], { stdio: 'ignore' });
     const exited = new Promise((res) => child.on('exit', res));
     for (let i = 0; i < 200 && (await leftContainers(runId)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await leftContainers(runId)).length).toBe(2);
+    expect((await leftContainers(runId)).length).toBeGreaterThanOrEqual(2);
     await new Promise((r) => setTimeout(r, 1000));
     child.kill('SIGKILL');
     await exited;

@@ -8,8 +8,12 @@ import { imageTag, loadRecipe } from '../recipe.js';
 import type { ExecOptions, ExecResult, Program } from '../types.js';
 import { SandboxInfraError, WarmContainer, type ContainerSpec } from './warm-container.js';
 
-/** Statuses after which the container is replaced, even though the fork server cleaned up. */
-const BREACHES = new Set(['timeout', 'memory_limit', 'output_limit', 'crashed']);
+/**
+ * Limit breaches: the container is replaced after these even though the fork server cleaned up (the
+ * cgroup may be left fragmented or near its limits). A crash (a signal) is not a breach: the dead
+ * process was the sample's own, and replacing an ml container costs seconds of importing torch.
+ */
+const BREACHES = new Set(['timeout', 'memory_limit', 'output_limit']);
 
 /** Resolves which image a run uses: --image as given, else the profile's recipe tag. */
 export function resolveImage(opts: ExecOptions): { image: string; preload: string[]; profile: string | null } {
@@ -71,8 +75,14 @@ export class DockerProvider implements SandboxProvider {
     this.release(c, false);
   }
 
+  /**
+   * Keeps `concurrency` containers plus one spare: when a container is retired (limit breach, every N
+   * samples) the spare takes over at once while its replacement warms up in the background — with the
+   * ml image that start (importing torch) takes seconds.
+   */
   private fill(): void {
-    while (!this.closed && this.live.size + this.starting < this.limits.concurrency) {
+    const target = this.limits.concurrency + (this.opts.spares ?? 1);
+    while (!this.closed && this.live.size + this.starting < target) {
       this.starting++;
       WarmContainer.start(this.spec()).then(
         (c) => {
