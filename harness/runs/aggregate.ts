@@ -83,14 +83,37 @@ function slowStatistic(view: View, items: (Item | null)[][]): Statistic {
   };
 }
 
+/**
+ * Intervals already computed in this process, by a key naming the data (checkpoint, runs, questions),
+ * the view and the bootstrap settings: `apieval eval` computes summary.json and then the leaderboard from
+ * the same samples, and a one-run leaderboard cell is exactly the run's interval — computed once.
+ */
+const intervalMemo = new Map<string, { low: number; high: number }>();
+
+export function memoInterval(key: string | undefined, compute: () => { low: number; high: number }): { low: number; high: number } {
+  if (key === undefined) return compute();
+  let hit = intervalMemo.get(key);
+  if (!hit) {
+    const { low, high } = compute();
+    hit = { low, high };
+    intervalMemo.set(key, hit);
+  }
+  return hit;
+}
+
+export function intervalKey(checkpoint: string, runs: number[], view: View, qids: number[], opts: { seed: number; nResamples: number; level: number }): string {
+  return JSON.stringify([checkpoint, runs, view.key, view.metric, qids.length, qids[0], qids[qids.length - 1], opts.seed, opts.nResamples, opts.level]);
+}
+
 /** Corpus estimate of one run: the score over all its samples, with a bootstrap interval over its questions. */
-export function runEstimate(view: View, run: Map<number, SampleRecord>, opts: { seed: number; nResamples: number; level: number }): Estimate {
+export function runEstimate(view: View, run: Map<number, SampleRecord>, opts: { seed: number; nResamples: number; level: number }, memo?: { checkpoint: string; run: number }): Estimate {
   const qids = [...run.keys()].sort((a, b) => a - b);
   const items = itemMatrix(view, [run], qids);
   const applicable = items[0].filter((x): x is Item => x !== null);
   const score = view.corpus(applicable);
   if (typeof score !== 'number') return { value: null, low: null, high: null, n: applicable.length, error: score.error };
-  const ci = bootstrapInterval(qids.length, runsStatistic(view, items), { seed: opts.seed, nResamples: opts.nResamples, level: opts.level });
+  const key = memo ? intervalKey(memo.checkpoint, [memo.run], view, qids, opts) : undefined;
+  const ci = memoInterval(key, () => bootstrapInterval(qids.length, runsStatistic(view, items), { seed: opts.seed, nResamples: opts.nResamples, level: opts.level }));
   return { value: score, low: finiteOrNull(ci.low), high: finiteOrNull(ci.high), n: applicable.length };
 }
 

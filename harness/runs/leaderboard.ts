@@ -16,7 +16,7 @@ import { UserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { bootstrapInterval, holm, mcnemar, meanSd, pairedBootstrap } from '../../metrics/stats/index.js';
 import { LEADERBOARD_SCHEMA_VERSION, type Cell, type DomainTable, type Leaderboard, type MetricColumn, type Row } from '../../reports/model.js';
-import { commonQuestions, finiteOrNull, groupByCheckpoint, itemMatrix, runsStatistic } from './aggregate.js';
+import { commonQuestions, finiteOrNull, groupByCheckpoint, intervalKey, itemMatrix, memoInterval, runsStatistic } from './aggregate.js';
 import { GOLD, MANIFEST, SAMPLES, SUMMARY } from './run.js';
 import { RUN_SCHEMA_VERSION, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
 import { buildViews, type Item, type View } from './views.js';
@@ -132,7 +132,8 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
   const rows: Row[] = order.map((name) => {
     const rm = runMaps(name);
     const cells: Record<string, Cell> = {};
-    for (const v of views) cells[v.key] = cellFor(v, rm, { seed, nResamples, level });
+    const runNumbers = [...(groups.get(name) ?? new Map()).keys()].sort((a, b) => a - b);
+    for (const v of views) cells[v.key] = cellFor(v, rm, { seed, nResamples, level }, { checkpoint: name, runs: runNumbers });
     return { checkpoint: name, runs: rm.length, cells };
   });
 
@@ -187,7 +188,7 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
   };
 }
 
-function cellFor(v: View, runs: Map<number, SampleRecord>[], o: { seed: number; nResamples: number; level: number }): Cell {
+function cellFor(v: View, runs: Map<number, SampleRecord>[], o: { seed: number; nResamples: number; level: number }, memo: { checkpoint: string; runs: number[] }): Cell {
   const values: number[] = [];
   let n = Infinity;
   for (const run of runs) {
@@ -200,7 +201,9 @@ function cellFor(v: View, runs: Map<number, SampleRecord>[], o: { seed: number; 
   }
   const ms = meanSd(values);
   const qids = commonQuestions(runs);
-  const ci = bootstrapInterval(qids.length, runsStatistic(v, itemMatrix(v, runs, qids)), { seed: o.seed, nResamples: o.nResamples, level: o.level });
+  const ci = memoInterval(intervalKey(memo.checkpoint, memo.runs, v, qids, o), () =>
+    bootstrapInterval(qids.length, runsStatistic(v, itemMatrix(v, runs, qids)), { seed: o.seed, nResamples: o.nResamples, level: o.level }),
+  );
   return { value: ms.mean, low: finiteOrNull(ci.low), high: finiteOrNull(ci.high), sd: ms.sd, runs: runs.length, n: Number.isFinite(n) ? n : 0, best: false };
 }
 

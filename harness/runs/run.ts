@@ -440,7 +440,7 @@ export function buildSummary(records: SampleRecord[], candidates: { name: string
       const runOut = runList.map(([run, qs]) => ({
         run,
         n: qs.size,
-        metrics: Object.fromEntries(views.map((v) => [v.key, runEstimate(v, qs, { seed: config.seed, nResamples: config.nResamples, level })])),
+        metrics: Object.fromEntries(views.map((v) => [v.key, runEstimate(v, qs, { seed: config.seed, nResamples: config.nResamples, level }, { checkpoint: c.name, run })])),
       }));
       const mean = Object.fromEntries(views.map((v) => [v.key, meanOfRuns(runOut.map((r) => r.metrics[v.key].value))]));
       return { name: c.name, runs: runOut, mean };
