@@ -196,3 +196,19 @@ describe('the hand-written string scanners equal the tokenize.py regexes they re
     expect(digits.map((t) => [t.type, t.string.length])).toEqual([['NUMBER', 5_000_002], ['OP', 1], ['NUMBER', 5_000_002], ['NEWLINE', 1], ['ENDMARKER', 0]]);
   });
 });
+
+describe('linear time on inputs that make naive regexes quadratic', () => {
+  it('strips and tokenizes long inner runs of whitespace and CRs', () => {
+    const run = ' '.repeat(300_000);
+    expect(pyStrip('x' + run + 'y')).toBe('x' + run + 'y');
+    expect(pySplit('x' + run + 'y')).toEqual(['x', 'y']);
+    const comment = '#' + '\r'.repeat(300_000) + 'x\r\n';
+    expect([...generateTokens(comment)].map((t) => [t.type, t.string.length])).toEqual([['COMMENT', 300_002], ['NL', 2], ['ENDMARKER', 0]]);
+  });
+  it('pyStrip agrees with pyIsSpace on every BMP code unit', () => {
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      if ((pyStrip(ch) === '') !== pyIsSpace(c)) expect(c.toString(16)).toBe('a whitespace disagreement');
+    }
+  });
+});

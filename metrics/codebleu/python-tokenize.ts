@@ -226,23 +226,44 @@ const ID_START = decodeRanges(ID_START_RANGES);
 const SPACE = decodeRanges(SPACE_RANGES);
 /** Python's `\w` for str patterns, as a `u`-mode JS character class. */
 const WORD_CLASS = rangesToClass(decodeRanges(WORD_RANGES));
-const SPACE_CLASS = rangesToClass(SPACE);
-
 /** `str.isspace()` of one code point (Python 3.11 / Unicode 14). */
 export function pyIsSpace(cp: number): boolean {
   return inRanges(SPACE, cp);
 }
 
-const PY_STRIP_RE = new RegExp(`^${SPACE_CLASS}+|${SPACE_CLASS}+$`, 'gu');
-/** Python `str.strip()` with no argument: strips `str.isspace()` characters (not JS `trim()`'s set). */
-export function pyStrip(s: string): string {
-  return s.replace(PY_STRIP_RE, '');
+// Every str.isspace() code point is in the BMP (checked at load), so a per-UTF-16-unit table is exact.
+const SPACE_UNIT = new Uint8Array(0x10000);
+for (const [a, b] of SPACE) {
+  if (b > 0xffff) throw new Error('python-tokenize: a whitespace code point outside the BMP');
+  SPACE_UNIT.fill(1, a, b + 1);
 }
 
-const PY_SPLIT_RE = new RegExp(`${SPACE_CLASS}+`, 'u');
-/** Python `str.split()` with no argument (Unicode whitespace runs; no empty strings). */
+/**
+ * Python `str.strip()` with no argument: strips `str.isspace()` characters (not JS `trim()`'s set:
+ * Python also strips \x1c-\x1f and \x85 and keeps U+FEFF). A loop, because a `\s+$`-style regex is
+ * quadratic on long inner runs of whitespace.
+ */
+export function pyStrip(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && SPACE_UNIT[s.charCodeAt(a)] === 1) a++;
+  while (b > a && SPACE_UNIT[s.charCodeAt(b - 1)] === 1) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** Python `str.split()` with no argument: runs of `str.isspace()` characters separate; no empty strings. */
 export function pySplit(s: string): string[] {
-  return s.split(PY_SPLIT_RE).filter((t) => t !== '');
+  const out: string[] = [];
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && SPACE_UNIT[s.charCodeAt(i)] === 1) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && SPACE_UNIT[s.charCodeAt(i)] !== 1) i++;
+    out.push(s.slice(start, i));
+  }
+  return out;
 }
 
 /** `str.isidentifier()` of a one-character string (tokenize only asks it about `initial`). */
@@ -494,6 +515,13 @@ function startsSingleQuoted(token: string): boolean {
   return singleQuoted.has(token.slice(0, 1)) || singleQuoted.has(token.slice(0, 2)) || singleQuoted.has(token.slice(0, 3));
 }
 
+/** `s.rstrip('\r\n')` (a loop: `/[\r\n]+$/` is quadratic on a long inner run of CRs). */
+function rstripCrLf(s: string): string {
+  let e = s.length;
+  while (e > 0 && (s.charCodeAt(e - 1) === CR || s.charCodeAt(e - 1) === LF)) e--;
+  return s.slice(0, e);
+}
+
 /** `line[i]` in Python: the code point at UTF-16 offset `i` (a lone surrogate is one code point). */
 function codePointAt(line: string, i: number): string {
   const c = line.charCodeAt(i);
@@ -609,7 +637,7 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
       if (c === '#' || c === '\r' || c === '\n') {
         // skip comments or blank lines
         if (c === '#') {
-          const commentToken = line.slice(pos).replace(/[\r\n]+$/, '');
+          const commentToken = rstripCrLf(line.slice(pos));
           yield tok('COMMENT', commentToken, [lnum, col(pos)], [lnum, col(pos + commentToken.length)], line);
           pos += commentToken.length;
         }
