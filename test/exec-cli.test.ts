@@ -199,4 +199,28 @@ describe.skipIf(SKIP_DOCKER)('apieval exec against the real engine', () => {
     }
     expect(left).toEqual([]);
   }, 60_000);
+
+  it('the README example (fixtures/sandbox) gives the summary the README shows', () => {
+    const output = join(dir, 'readme.jsonl');
+    const r = runCli(['exec', '--input', 'fixtures/sandbox/programs.jsonl', '--output', output, '--timeout-s', '5', '--gold', 'fixtures/sandbox/references.jsonl']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.slice(0, 7)).toEqual([
+      `apieval exec: 6 programs -> ${output}`,
+      '  ok 1, syntax_error 1, import_error 1, runtime_error 1, timeout 1, no_code 1',
+      `gold gate: 5 of 6 reference programs execute (results: ${join(dir, 'readme.gold.jsonl')})`,
+      '  1 of 6 reference programs fail with import_error: transformers — the image lacks them; see README (bring your own image)',
+      '  1 of 6 tasks are env_unsupported in this image',
+      'executability over all tasks: 16.7% (1/6)',
+      'executability over supported tasks: 20.0% (1/5) (5 supported, 1 env_unsupported)',
+    ]);
+    expect(readOut(output).map((o) => [o.id, o.status, o.exception])).toEqual([
+      ['t1', 'ok', null],
+      ['t2', 'import_error', "ModuleNotFoundError: No module named 'transformers'"],
+      ['t3', 'runtime_error', 'ValueError: math domain error'],
+      ['t4', 'syntax_error', 'SyntaxError: invalid syntax (main.py, line 1)'],
+      ['t5', 'timeout', null],
+      ['t6', 'no_code', null],
+    ]);
+  });
 });
