@@ -16,7 +16,9 @@ function workerUrl(): URL {
 }
 
 export async function computeParallel(items: readonly ComputeItem[], opts: ComputeOptions, threads?: number): Promise<ComputedItem[]> {
-  const want = threads ?? Math.min(availableParallelism(), 2);
+  // APIEVAL_SCORE_THREADS overrides (benchmarks, constrained machines); default: the cores, at most 4.
+  const env = Number(process.env.APIEVAL_SCORE_THREADS);
+  const want = threads ?? (Number.isInteger(env) && env > 0 ? env : Math.min(availableParallelism(), 4));
   const n = Math.max(1, Math.min(want, Math.floor(items.length / MIN_ITEMS_PER_WORKER)));
   if (n <= 1) return computeItems(items, opts);
   const slices: ComputeItem[][] = Array.from({ length: n }, () => []);

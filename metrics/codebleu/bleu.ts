@@ -203,6 +203,66 @@ export function weightedNgramStats(
   return { num, den, hyp_len: hypothesis.length, ref_len: 2 };
 }
 
+/**
+ * Both per-sample statistics at once: the same hypothesis and reference n-gram counts feed NLTK's
+ * `modified_precision` (clipped by the max over references) and CodeBLEU's `modified_recall` (summed over
+ * references), so they are counted once. Same arithmetic, in the same order, as the two functions above.
+ */
+export function bothNgramStats(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  keywords: ReadonlySet<string>,
+): { ngram: NgramStats; weighted: WeightedNgramStats } {
+  const vocab = new Vocab();
+  const hypCoded = vocab.encode(hypothesis);
+  const refCoded = references.map((r) => vocab.encode(r));
+  const pNum: number[] = [];
+  const pDen: number[] = [];
+  const wNum: number[] = [];
+  const wDen: number[] = [];
+  for (let n = 1; n <= ORDERS; n++) {
+    const counts = countsFor(hypothesis, hypCoded, n);
+    const maxCounts = new Map<string, number>();
+    let numerator = 0;
+    let denominator = 0;
+    for (let r = 0; r < references.length; r++) {
+      const refCounts = countsFor(references[r], refCoded[r], n);
+      for (const g of counts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
+      let clippedSum = 0;
+      let refSum = 0;
+      if (n === 1) {
+        for (const [g, c] of refCounts) {
+          const w = keywords.has(g) ? 1 : 0.2;
+          clippedSum += Math.min(c, counts.get(g) ?? 0) * w;
+          refSum += c * w;
+        }
+      } else {
+        for (const [g, c] of refCounts) {
+          clippedSum += Math.min(c, counts.get(g) ?? 0);
+          refSum += c;
+        }
+      }
+      numerator += clippedSum;
+      denominator += Math.max(1, refSum);
+    }
+    wNum.push(numerator);
+    wDen.push(denominator);
+    let clipped = 0;
+    let total = 0;
+    for (const [g, c] of counts) {
+      clipped += Math.min(c, maxCounts.get(g) ?? 0);
+      total += c;
+    }
+    pNum.push(clipped);
+    pDen.push(Math.max(1, total));
+  }
+  const hypLen = hypothesis.length;
+  return {
+    ngram: { num: pNum, den: pDen, hyp_len: hypLen, ref_len: closestRefLength(references.map((r) => r.length), hypLen) },
+    weighted: { num: wNum, den: wDen, hyp_len: hypLen, ref_len: 2 },
+  };
+}
+
 /** weighted_ngram_match.corpus_bleu over per-sample statistics. */
 export function weightedNgramScore(stats: readonly WeightedNgramStats[]): number {
   const num = new Array<number>(ORDERS).fill(0);

@@ -21,7 +21,7 @@
 import type { MetricFailure } from '../types.js';
 import { isFailure } from '../types.js';
 import { pySplit, pyStrip } from './pystr.js';
-import { ngramScore, ngramStats, weightedNgramScore, weightedNgramStats, type NgramStats, type WeightedNgramStats } from './bleu.js';
+import { bothNgramStats, ngramScore, weightedNgramScore, type NgramStats, type WeightedNgramStats } from './bleu.js';
 import { PYTHON_KEYWORDS_CODEXGLUE, PYTHON_KEYWORDS_K4BLACK } from './keywords.js';
 import { analyzeCode, stripComments, type StripKind } from './analysis.js';
 
@@ -123,8 +123,7 @@ export function codeBleuStats(references: string[], prediction: string, opts?: C
   const hyp = pyStrip(prediction);
   const refTokens = refs.map(pySplit);
   const hypTokens = pySplit(hyp);
-  const ngram = ngramStats(refTokens, hypTokens);
-  const weighted = weightedNgramStats(refTokens, hypTokens, rules.keywords);
+  const { ngram, weighted } = bothNgramStats(refTokens, hypTokens, rules.keywords);
 
   // syntax_match.py and dataflow_match.py loop over references and re-strip the *already stripped*
   // candidate once per reference (golden README §5.11); both loops see the same sequence of texts.

@@ -431,40 +431,54 @@ const DOUBLE3_END = tripleEnd(DQUOTE);
  * or at a backslash that cannot start an escape. One backtracking case matters: on `\` CR LF the greedy
  * body takes `\` CR as an escape, stalls at LF, and the regex backs up to end with the `\\\r\n` branch.
  */
-function contStrEnd(line: string, p: number): number {
+function contStrEnd(line: string, p: number, memo?: LineMemo): number {
   const n = line.length;
   for (let k = 0; k < 3 && p + k < n; k++) {
     const q = line.charCodeAt(p + k);
     if (q !== SQUOTE && q !== DQUOTE) continue;
     if (!PREFIX_SET.has(line.slice(p, p + k))) return -1;
+    const bit = q === SQUOTE ? 1 : 2;
+    if (memo && memo.unclosed & bit) return -1;
     for (let j = p + k + 1; j < n; ) {
       const c = line.charCodeAt(j);
       if (c === q) return j + 1;
-      if (c === LF) return -1;
+      if (c === LF) break;
       if (c === BACKSLASH) {
         const d = line.charCodeAt(j + 1);
         if (d === LF) return j + 2;
         if (d === CR && line.charCodeAt(j + 2) === LF) return j + 3;
         if (j + 1 < n) j += 2;
-        else return -1;
+        else break;
       } else j += 1;
     }
+    if (memo) memo.unclosed |= bit;
     return -1;
   }
   return -1;
 }
 
 /**
+ * Per-line memo that keeps a line full of unclosed quotes linear (CPython rescans to the end of the
+ * line from each one, which is quadratic but gives the same tokens). If a `q` string fails to close
+ * from one quote, it fails from every later `q` on the line too: the later quote lies inside the failed
+ * scan as the second character of an escape, so the later scan starts on one of its character
+ * boundaries and then takes the very same steps.
+ */
+interface LineMemo {
+  unclosed: number; // bit 1: a ' string failed to close on this line; bit 2: a " string did
+}
+
+/**
  * `_compile(PseudoToken).match(line, pos)` reduced to what _tokenize reads: the span of group 1
  * (from after the leading whitespace to the end), or null when nothing matches.
  */
-function pseudoMatch(line: string, pos: number): [number, number] | null {
+function pseudoMatch(line: string, pos: number, memo?: LineMemo): [number, number] | null {
   PSEUDO_HEAD.lastIndex = pos;
   const m = PSEUDO_HEAD.exec(line);
   if (m) return [pos + m[1].length, pos + m[0].length];
   let p = pos;
   for (let c = line.charCodeAt(p); c === 0x20 || c === 0x0c || c === 0x09; c = line.charCodeAt(++p));
-  const end = contStrEnd(line, p);
+  const end = contStrEnd(line, p, memo);
   if (end >= 0) return [p, end];
   NAME_RE.lastIndex = p;
   const name = NAME_RE.exec(line);
@@ -484,7 +498,7 @@ export const STRING_SCANNERS: Record<keyof typeof STRING_SPECS, EndMatcher> = {
   Double: DOUBLE_END,
   Single3: SINGLE3_END,
   Double3: DOUBLE3_END,
-  ContStr: contStrEnd,
+  ContStr: (line, pos) => contStrEnd(line, pos),
 };
 export const pseudoMatchForTest = pseudoMatch;
 
@@ -666,8 +680,9 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
       continued = false;
     }
 
+    const memo: LineMemo = { unclosed: 0 };
     while (pos < max) {
-      const pseudomatch = pseudoMatch(line, pos);
+      const pseudomatch = pseudoMatch(line, pos, memo);
       if (pseudomatch) {
         // scan for tokens
         const [start, end] = pseudomatch;

@@ -20,6 +20,8 @@ import Python from 'tree-sitter-python';
 import { isAscii, utf8Len } from './pystr.js';
 import { NODE_FIELDS, nativeFailure, nativeParser } from './native.js';
 
+type IntArray = Int32Array | number[];
+
 export interface FlatTree {
   /** Node count; node 0 is the root; nodes are in pre-order (document order). */
   size: number;
@@ -28,13 +30,13 @@ export interface FlatTree {
   missing: boolean[];
   /** Field name as the cursor reports it, or null. */
   field: (string | null)[];
-  /** UTF-16 start/end index into the parsed string. */
-  start: number[];
-  end: number[];
-  parent: number[];
-  firstChild: number[];
-  nextSibling: number[];
-  childCount: number[];
+  /** Start/end offsets into the parsed string (UTF-8 bytes or UTF-16 units, see `utf8`). */
+  start: IntArray;
+  end: IntArray;
+  parent: IntArray;
+  firstChild: IntArray;
+  nextSibling: IntArray;
+  childCount: IntArray;
   /** The parsed text (needed for error leaves' first character and token text). */
   text: string;
   /** True when start/end are UTF-8 byte offsets (native parser), false for UTF-16 indexes (node-tree-sitter). */
@@ -95,13 +97,13 @@ function parseFlatNative(code: string): FlatTree {
   const named: boolean[] = new Array(n);
   const missing: boolean[] = new Array(n);
   const field: (string | null)[] = new Array(n);
-  const start: number[] = new Array(n);
-  const end: number[] = new Array(n);
-  const parent: number[] = new Array(n);
-  const firstChild: number[] = new Array(n).fill(-1);
-  const nextSibling: number[] = new Array(n).fill(-1);
-  const childCount: number[] = new Array(n).fill(0);
-  const lastChild: number[] = new Array(n).fill(-1);
+  const start = new Int32Array(n);
+  const end = new Int32Array(n);
+  const parent = new Int32Array(n);
+  const firstChild = new Int32Array(n).fill(-1);
+  const nextSibling = new Int32Array(n).fill(-1);
+  const childCount = new Int32Array(n);
+  const lastChild = new Int32Array(n).fill(-1);
   const sr = new Int32Array(n);
   const sc = new Int32Array(n);
   const er = new Int32Array(n);

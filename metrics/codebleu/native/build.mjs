@@ -38,7 +38,7 @@ export function buildNative({ quiet = false } = {}) {
   const tmp = `${out}.${process.pid}.tmp`;
   const cc = process.env.CC || 'cc';
   const args = [
-    '-O2', '-shared', '-fPIC', '-std=gnu11', '-DNODE_GYP_MODULE_NAME=ts_utf8',
+    '-O3', '-shared', '-fPIC', '-std=gnu11', '-DNODE_GYP_MODULE_NAME=ts_utf8',
     `-I${nodeIncludeDir()}`, `-I${join(core, 'include')}`, `-I${join(core, 'src')}`, `-I${grammar}`,
     join(core, 'src', 'lib.c'), join(grammar, 'parser.c'), join(grammar, 'scanner.c'), join(here, 'ts_utf8.c'),
     '-o', tmp,
