@@ -224,7 +224,14 @@ def child_main(req, out_w, err_w, rep_w, workdir, vm_base):
 MEMORY_REPORT = b'{"phase":"run","type":"MemoryError","module":"builtins","message":"","exit":1}'
 
 
+SAMPLE_PID = [None]
+
+
 def report(rep, obj):
+    # Only the sample's main process reports: a process it forked that runs on to the end of the
+    # program must not add a second account of how "the sample" ended.
+    if os.getpid() != SAMPLE_PID[0]:
+        return
     try:
         os.write(rep, json.dumps(obj).encode()[:REPORT_MAX])
     except BaseException:
@@ -257,6 +264,7 @@ def describe(exc):
 
 
 def run_sample(code, workdir, rep):
+    SAMPLE_PID[0] = os.getpid()
     path = os.path.join(workdir, 'main.py')
     try:
         with open(path, 'w', encoding='utf-8', errors='surrogatepass') as f:
@@ -267,7 +275,7 @@ def run_sample(code, workdir, rep):
     sys.path[0:1] = [workdir]
     try:
         compiled = compile(code, path, 'exec', dont_inherit=True)
-    except (SyntaxError, ValueError) as e:  # ValueError: NUL bytes in the source (Python 3.11)
+    except Exception as e:  # SyntaxError; ValueError for NUL bytes (3.11); RecursionError when too nested
         traceback.print_exception(e, limit=0)
         flush_std()
         info = describe(e)
@@ -301,10 +309,11 @@ def run_sample(code, workdir, rep):
     except MemoryError:
         g.clear()
         gc.collect()
-        try:
-            os.write(rep, MEMORY_REPORT)
-        except BaseException:
-            pass
+        if os.getpid() == SAMPLE_PID[0]:
+            try:
+                os.write(rep, MEMORY_REPORT)
+            except BaseException:
+                pass
         try:
             os.write(2, b'MemoryError\n')
         except BaseException:
