@@ -211,11 +211,33 @@ export async function doctor(opts: ExecOptions, onCheck: (c: Check) => void = ()
   add({ name: 'image present', ok: id !== null, detail: id ? `${provider.image} (${id.slice(7, 19)})` : `${provider.image} not found; run \`apieval sandbox build\`` });
   if (!id) return { checks, ok: false };
 
+  const probes = [...PROBES];
+  if (probeOpts.hfCache) {
+    probes.push({
+      name: 'Hugging Face cache mounted read-only at /hf',
+      code: py([
+        'import os',
+        'opts = [l.split()[3] for l in open("/proc/mounts") if l.split()[1] == "/hf"]',
+        'print(os.environ.get("HF_HOME"), opts[0].split(",")[0] if opts else "not-mounted")',
+        'try:',
+        '    os.listdir("/hf")',
+        '    print("readable")',
+        'except OSError as e:',
+        '    print("unreadable", e.errno)',
+      ]),
+      check: (r) => {
+        const [mount, read] = r.stdout.trim().split('\n');
+        const ok = r.status === 'ok' && mount === '/hf ro' && read === 'readable';
+        const hint = read === 'readable' ? '' : ' (the sandbox user, uid 65534, cannot read it: make the cache world-readable)';
+        return [ok, `HF_HOME, mount: ${mount}; ${read}${hint}`];
+      },
+    });
+  }
   const l = provider.limits;
   const ctx: ProbeContext = { timeoutS: l.timeoutS, memoryMb: l.memoryMb, tmpfsMb: l.tmpfsMb, pidsLimit: l.pidsLimit, containerMemoryMb: l.containerMemoryMb, outputBytes: l.outputBytes };
   try {
     await provider.prepare();
-    for (const p of PROBES) {
+    for (const p of probes) {
       try {
         const r = await provider.run({ id: p.name, code: p.code });
         const [ok, detail] = p.check(r, ctx);

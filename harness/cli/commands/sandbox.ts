@@ -33,7 +33,11 @@ export function register(program: Command): void {
     .option('--timeout-s <n>', 'timeout used by the timeout probe', int('timeout-s'), 3)
     .action(async (o: { profile: 'base' | 'ml'; image?: string; hfCache?: string; timeoutS: number }) => {
       const { doctor } = await import('../../../sandbox/doctor.js');
-      const r = await doctor({ profile: o.profile, image: o.image, hfCache: o.hfCache, timeoutS: o.timeoutS }, (c) => {
+      const { existsSync, statSync } = await import('node:fs');
+      const { resolve } = await import('node:path');
+      if (o.hfCache && !(existsSync(o.hfCache) && statSync(o.hfCache).isDirectory())) throw new UserError(`--hf-cache ${o.hfCache}: not a directory`);
+      const hfCache = o.hfCache ? resolve(o.hfCache) : undefined;
+      const r = await doctor({ profile: o.profile, image: o.image, hfCache, timeoutS: o.timeoutS }, (c) => {
         process.stdout.write(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       });
       const failed = r.checks.filter((c) => !c.ok).length;
