@@ -33,7 +33,8 @@ export async function computeParallel(items: readonly ComputeItem[], opts: Compu
   const jobs = slices.map(
     (slice) =>
       new Promise<ComputedItem[]>((resolve, reject) => {
-        const w = new Worker(workerUrl(), { workerData: { items: slice, opts } });
+        // A modest young generation keeps the two heaps together under ~300 MB at little GC cost.
+        const w = new Worker(workerUrl(), { workerData: { items: slice, opts }, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
         w.once('message', (m: ComputedItem[]) => {
           resolve(m);
           void w.terminate();

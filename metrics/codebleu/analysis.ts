@@ -16,7 +16,7 @@ export interface CodeAnalysis {
   /** `str(e)` of the UnicodeEncodeError `bytes(code, 'utf8')` raises, or null. */
   encodeError: string | null;
   /** Subtree ids of `get_all_sub_trees` (null when the text cannot be encoded). */
-  subtrees: number[] | null;
+  subtrees: Int32Array | null;
   /**
    * `normalize_dataflow(get_data_flow(code))` as item keys ([] when the text cannot be encoded), or null
    * when not computed yet: a candidate's graph is only needed when its reference has one (most
@@ -26,19 +26,26 @@ export interface CodeAnalysis {
 }
 
 const interner = new SexpInterner();
-const MAX_CACHE = 50_000;
-const analysisCache = new Map<string, CodeAnalysis>();
+/**
+ * Two caches: references repeat (every model answers the same questions) and are kept up to 50,000;
+ * predictions are mostly unique, so only a small recent window of them is kept (repeats are usually
+ * adjacent: identical answers, multi-reference re-stripping). This bounds memory on large inputs.
+ */
+export type Role = 'reference' | 'prediction';
+const CAPS: Record<Role, number> = { reference: 50_000, prediction: 2_000 };
+const analysisCaches: Record<Role, Map<string, CodeAnalysis>> = { reference: new Map(), prediction: new Map() };
 
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  // Drop everything at the cap: simple, bounded memory, and CLI inputs rarely exceed it.
-  if (cache.size >= MAX_CACHE) cache.clear();
+function remember<V>(cache: Map<string, V>, cap: number, key: string, value: V): V {
+  // Drop everything at the cap: simple and bounded.
+  if (cache.size >= cap) cache.clear();
   cache.set(key, value);
   return value;
 }
 
 /** Analyses `code` (cached); with `withDataflow`, the data-flow items are guaranteed to be present. */
-export function analyzeCode(code: string, withDataflow: boolean): CodeAnalysis {
-  const hit = analysisCache.get(code);
+export function analyzeCode(code: string, withDataflow: boolean, role: Role): CodeAnalysis {
+  const cache = analysisCaches[role];
+  const hit = cache.get(code) ?? (role === 'prediction' ? analysisCaches.reference.get(code) : undefined);
   if (hit && (hit.dataflow !== null || !withDataflow)) return hit;
   if (hit) {
     // Parsed before without its graph: parse again for it (rare; keeps trees out of the cache).
@@ -46,24 +53,27 @@ export function analyzeCode(code: string, withDataflow: boolean): CodeAnalysis {
     return hit;
   }
   const encodeError = utf8EncodeError(code);
-  if (encodeError !== null) return remember(analysisCache, code, { encodeError, subtrees: null, dataflow: [] });
+  if (encodeError !== null) return remember(cache, CAPS[role], code, { encodeError, subtrees: null, dataflow: [] });
   const tree = parseFlat(code);
-  return remember(analysisCache, code, {
+  return remember(cache, CAPS[role], code, {
     encodeError: null,
-    subtrees: subtreeIds(tree, interner),
+    subtrees: Int32Array.from(subtreeIds(tree, interner)),
     dataflow: withDataflow ? normalizeDataflow(getDataFlow(tree)) : null,
   });
 }
 
 export type StripKind = 'python' | 'java';
-const stripCaches: Record<StripKind, Map<string, string>> = { python: new Map(), java: new Map() };
+const stripCaches: Record<Role, Record<StripKind, Map<string, string>>> = {
+  reference: { python: new Map(), java: new Map() },
+  prediction: { python: new Map(), java: new Map() },
+};
 
 /**
  * `remove_comments_and_docstrings(code, lang)` inside the callers' `try: … except Exception: pass`:
  * the original text is kept when the stripper raises.
  */
-export function stripComments(code: string, kind: StripKind): string {
-  const cache = stripCaches[kind];
+export function stripComments(code: string, kind: StripKind, role: Role = 'reference'): string {
+  const cache = stripCaches[role][kind];
   const hit = cache.get(code);
   if (hit !== undefined) return hit;
   let out: string;
@@ -74,5 +84,5 @@ export function stripComments(code: string, kind: StripKind): string {
     if (e instanceof RangeError || e instanceof TypeError || e instanceof ReferenceError) throw e;
     out = code;
   }
-  return remember(cache, code, out);
+  return remember(cache, CAPS[role], code, out);
 }

@@ -131,11 +131,11 @@ export function codeBleuStats(references: string[], prediction: string, opts?: C
   const dataflow: MatchCounts = { matched: 0, total: 0 };
   let candidate = hyp;
   for (const refRaw of refs) {
-    candidate = stripComments(candidate, rules.strip);
-    const reference = stripComments(refRaw, rules.strip);
-    const ref = analyzeCode(reference, true);
+    candidate = stripComments(candidate, rules.strip, 'prediction');
+    const reference = stripComments(refRaw, rules.strip, 'reference');
+    const ref = analyzeCode(reference, true, 'reference');
     // The candidate's graph is only read when the reference has one.
-    const cand = analyzeCode(candidate, ref.dataflow!.length > 0);
+    const cand = analyzeCode(candidate, ref.dataflow!.length > 0, 'prediction');
     if (!isFailure(syntax)) {
       // parse(bytes(candidate)) comes first, then parse(bytes(reference)); the first raise ends the step.
       if (cand.encodeError !== null) syntax = failure('UnicodeEncodeError', cand.encodeError);
