@@ -6,10 +6,13 @@
  *   - `lang == 'python'` → {@link removeCommentsAndDocstringsPython} (used by k4black);
  *   - any other lang (CodeXGLUE calls it with 'java' even for Python) → {@link removeCommentsJavaStyle}.
  *
- * The callers in both packages wrap each call in `try: ... except Exception: pass` and keep the
- * original text when it raises (k4black 0.7.1 `syntax_match.py::corpus_syntax_match` and
- * `dataflow_match.py::corpus_dataflow_match`, once for the candidate and once for the reference, inside
- * the per-reference loop). That wrapper is the caller's job; these functions throw where Python raises.
+ * The callers wrap each call and keep the original text when it raises: k4black 0.7.1
+ * `syntax_match.py::corpus_syntax_match` and `dataflow_match.py::corpus_dataflow_match` use
+ * `try: x = remove_comments_and_docstrings(x, lang) except Exception: pass`, once for the candidate and
+ * once for the reference, inside the `for reference in references_sample` loop (so with several
+ * references the candidate is re-stripped cumulatively); CodeXGLUE has the same shape with a bare
+ * `except:` (its 'java' branch never raises). That wrapper is the caller's job; these functions throw
+ * where Python raises.
  */
 import { generateTokens, pyStrip } from './python-tokenize.js';
 
