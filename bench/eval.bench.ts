@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSummary } from '../harness/runs/run.js';
+import { clearIntervalMemo } from '../harness/runs/aggregate.js';
 import type { Manifest, SampleRecord } from '../harness/runs/types.js';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -39,7 +40,10 @@ bench.add('eval 8 HF files, 7,232 samples, --no-exec, cold run dir (CLI)', () =>
 });
 bench.add('eval again on the finished run dir (all cached)', () => void cli(evalArgs(warm)));
 bench.add('leaderboard (8 checkpoints, paired tests, 5 formats)', () => void cli(['leaderboard', warm, '--baseline', 'Gorilla_FT_0_shot', '--out', join(tmp, 'lb'), '--quiet']));
-bench.add('summary statistics in-process (9 views × 8 checkpoints × 1000 resamples)', () => void buildSummary(records, manifest.candidates, manifest.config, manifest.signatures));
+bench.add('summary statistics in-process (9 views × 8 checkpoints × 1000 resamples)', () => {
+  clearIntervalMemo();
+  buildSummary(records, manifest.candidates, manifest.config, manifest.signatures);
+});
 
 await bench.run();
 console.table(bench.table());

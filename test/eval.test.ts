@@ -346,3 +346,19 @@ describe('executability through the real sandbox', () => {
     expect(lb.notes.join('\n')).toMatch(/transformers/);
   }, 300_000);
 });
+
+describe('other hubs', () => {
+  it('scores TorchHub responses and leaves out the code metrics no sample has a reference for', () => {
+    const out = join(tmp, 'th');
+    const file = join(sharedPath('apibench'), 'responses', 'torchhub', 'response_torchhub_Gorilla_RT_oracle.jsonl');
+    const r = runCli(['eval', '--data-dir', sharedPath('apibench'), '--hub', 'torchhub', '--no-exec', '--candidate', `rt=${file}`, '--out', out, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = readJson<Summary>(join(out, 'summary.json'));
+    const m = summary.checkpoints[0].runs[0].metrics;
+    expect(m.ast_gorilla.n).toBe(readFileSync(file, 'utf8').trim().split('\n').length);
+    expect(m.codebleu_code).toMatchObject({ value: null, n: 0 });
+    const lb = readJson<any>(join(out, 'report', 'leaderboard.json'));
+    expect(lb.metrics.map((x: any) => x.key)).toEqual(['ast_gorilla', 'hallucination', 'ast_strict', 'codebleu_api']);
+    expect(lb.notes.join(' ')).toMatch(/codebleu_code, rougeL_code/);
+  }, 120_000);
+});

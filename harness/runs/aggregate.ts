@@ -90,6 +90,11 @@ function slowStatistic(view: View, items: (Item | null)[][]): Statistic {
  */
 const intervalMemo = new Map<string, { low: number; high: number }>();
 
+/** Forgets memoised intervals (benchmarks; a long-lived process scoring changing data). */
+export function clearIntervalMemo(): void {
+  intervalMemo.clear();
+}
+
 export function memoInterval(key: string | undefined, compute: () => { low: number; high: number }): { low: number; high: number } {
   if (key === undefined) return compute();
   let hit = intervalMemo.get(key);

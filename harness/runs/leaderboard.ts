@@ -164,8 +164,18 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
     });
   }
 
+  // A metric that applies to no sample of any checkpoint (code metrics on TorchHub/TF Hub, whose eval
+  // records have no <<<code>>> reference) is left out rather than shown as a column of dashes.
+  const empty = new Set(views.filter((v) => rows.every((r) => r.cells[v.key].value === null && r.cells[v.key].n === 0)).map((v) => v.key));
+  if (empty.size > 0 && empty.size < views.length) {
+    for (const r of rows) for (const k of empty) delete r.cells[k];
+    for (let i = metrics.length - 1; i >= 0; i--) if (empty.has(metrics[i].key)) metrics.splice(i, 1);
+    notes.push(`Not applicable to any sample here, so not shown: ${[...empty].join(', ')}.`);
+  }
+
   // Best per column.
   for (const v of views) {
+    if (empty.has(v.key) && empty.size < views.length) continue;
     const vals = rows.map((r) => r.cells[v.key].value).filter((x): x is number => x !== null);
     if (vals.length === 0) continue;
     const best = v.higherIsBetter ? Math.max(...vals) : Math.min(...vals);

@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--no-report', 'do not write the leaderboard')
     .option('--baseline <name>', 'checkpoint the leaderboard tests others against')
     .option('--formats <list>', 'leaderboard formats: csv,latex,md,json,html', 'csv,latex,md,json,html')
-    .option('--jobs <n>', 'worker threads for the metrics (default: one per core); results do not depend on it')
+    .option('--jobs <n>', 'worker processes for the metrics (default: one per core); results do not depend on it')
     .option('--quiet', 'no progress output', false)
     .addHelpText(
       'after',
