@@ -157,15 +157,19 @@ function flatten(x: unknown, shape: Shape): Float64Array | null {
   return v;
 }
 
-function rebuild(template: unknown, shape: Shape, v: Float64Array): unknown {
-  const out = structuredClone(template) as Record<string | number, unknown>;
-  for (let i = 0; i < shape.length; i++) {
-    const path = shape[i];
-    let cur = out;
-    for (let j = 0; j < path.length - 1; j++) cur = cur[path[j]] as Record<string | number, unknown>;
-    cur[path[path.length - 1]] = v[i];
-  }
-  return out;
+/** A function that writes a summed vector back into a fresh copy of the item's shape. */
+function rebuilder(template: unknown, shape: Shape): (v: Float64Array) => unknown {
+  const json = JSON.stringify(template);
+  return (v) => {
+    const out = JSON.parse(json) as Record<string | number, unknown>;
+    for (let i = 0; i < shape.length; i++) {
+      const path = shape[i];
+      let cur = out;
+      for (let j = 0; j < path.length - 1; j++) cur = cur[path[j]] as Record<string | number, unknown>;
+      cur[path[path.length - 1]] = v[i];
+    }
+    return out;
+  };
 }
 
 function additiveStatistic(view: View, items: (Item | null)[][]): Statistic | null {
@@ -177,39 +181,45 @@ function additiveStatistic(view: View, items: (Item | null)[][]): Statistic | nu
   } catch {
     return null; // a failure item or a non-numeric leaf
   }
-  const vectors: (Float64Array | null)[][] = [];
-  for (const run of items) {
-    const row: (Float64Array | null)[] = [];
-    for (const it of run) {
-      if (it === null) row.push(null);
-      else {
-        const f = flatten(it, shape);
-        if (!f) return null;
-        row.push(f);
-      }
-    }
-    vectors.push(row);
-  }
   const L = shape.length;
+  const Q = items[0].length;
+  // One flat row-major matrix per run (question q's leaves at q·L … q·L + L − 1) and a presence mask:
+  // the resampling loop then reads contiguous memory with no per-item object.
+  const runs: { m: Float64Array; present: Uint8Array }[] = [];
+  for (const run of items) {
+    const m = new Float64Array(Q * L);
+    const present = new Uint8Array(Q);
+    for (let q = 0; q < Q; q++) {
+      const it = run[q];
+      if (it === null) continue;
+      const f = flatten(it, shape);
+      if (!f) return null;
+      m.set(f, q * L);
+      present[q] = 1;
+    }
+    runs.push({ m, present });
+  }
+  const rebuild = rebuilder(first, shape);
   const acc = new Float64Array(L);
   const stat: Statistic = (idx) => {
     let total = 0;
-    for (const row of vectors) {
+    for (const { m, present } of runs) {
       acc.fill(0);
       let n = 0;
       for (let i = 0; i < idx.length; i++) {
-        const v = row[idx[i]];
-        if (v === null) continue;
+        const q = idx[i];
+        if (present[q] === 0) continue;
         n++;
-        for (let k = 0; k < L; k++) acc[k] += v[k];
+        const base = q * L;
+        for (let k = 0; k < L; k++) acc[k] += m[base + k];
       }
       if (n === 0) return NaN;
-      total += corpusNumber(view, [rebuild(first, shape, acc) as Item]);
+      total += corpusNumber(view, [rebuild(acc) as Item]);
     }
-    return total / vectors.length;
+    return total / runs.length;
   };
   // Safety check on the full data: the summed item must score exactly like the corpus (up to rounding).
-  const all = new Int32Array(items[0].length).map((_, i) => i);
+  const all = new Int32Array(Q).map((_, i) => i);
   const a = stat(all);
   const b = slowStatistic(view, items)(all);
   if (!(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)))) return null;
