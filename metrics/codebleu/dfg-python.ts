@@ -155,10 +155,15 @@ function runDfg(ctx: Ctx, i: number, states: States, frame: number): Result {
   }
 }
 
-/** `sorted(DFG, key=lambda x: x[1])` called from a frame: sorted (+1) and, when it calls the key, the lambda (+2). */
+/**
+ * `sorted(DFG, key=lambda x: x[1])` called from a frame: sorted (+1) and, when it calls the key, the
+ * lambda (+2). Children are visited in document order, so the list is usually sorted already; then the
+ * same (never mutated afterwards) array is returned, which equals Python's stable sort.
+ */
 function sortedByIdx(dfg: DfgItem[], frame: number): DfgItem[] {
   checkFrame(frame + (dfg.length ? 2 : 1));
-  return dfg.slice().sort(byIdx);
+  for (let k = 1; k < dfg.length; k++) if (dfg[k - 1][1] > dfg[k][1]) return dfg.slice().sort(byIdx);
+  return dfg;
 }
 
 function copyStates(s: States): States {
