@@ -49,6 +49,7 @@ export function nativeParser(): NativeParser | null {
   const file = join(dir, 'build', 'ts_utf8.node');
   try {
     if (!existsSync(file) && process.env.APIEVAL_NO_NATIVE_BUILD !== '1') {
+      process.stderr.write('apieval: building the UTF-8 tree-sitter parser CodeBLEU needs (once, about 15 s)...\n');
       execFileSync(process.execPath, [join(dir, 'build.mjs')], { stdio: 'pipe' });
     }
     if (process.env.APIEVAL_NATIVE_PARSER === '0') throw new Error('disabled by APIEVAL_NATIVE_PARSER=0');
