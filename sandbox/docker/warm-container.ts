@@ -72,6 +72,9 @@ export function containerConfig(spec: ContainerSpec): Docker.ContainerCreateOpti
     // Python objects in glibc malloc, and malloc on transparent huge pages, halve it (measured, bench/).
     'PYTHONMALLOC=malloc',
     'GLIBC_TUNABLES=glibc.malloc.hugetlb=1',
+    // The per-sample memory limit is an address-space limit (RLIMIT_AS); glibc's per-thread arenas
+    // reserve 64 MiB of it each, which would make a threaded program look like a memory bomb.
+    'MALLOC_ARENA_MAX=2',
     // One thread per BLAS/OpenMP pool: samples share a container's CPU quota and its pids limit.
     'OMP_NUM_THREADS=1',
     'MKL_NUM_THREADS=1',
