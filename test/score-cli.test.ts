@@ -87,6 +87,17 @@ describe('apieval score (sentence level)', () => {
     expect(readLines(out)).toHaveLength(6);
   });
 
+  it('worker threads give byte-identical output to one thread', () => {
+    const input = write('threads.jsonl', toInput(pairs.slice(0, 3200)));
+    const one = join(dir, 't1.jsonl');
+    const two = join(dir, 't2.jsonl');
+    const r1 = runCli(['score', '--input', input, '--output', one], { env: { APIEVAL_SCORE_THREADS: '1' } });
+    const r2 = runCli(['score', '--input', input, '--output', two], { env: { APIEVAL_SCORE_THREADS: '2' } });
+    expect(r1.status, r1.stderr).toBe(0);
+    expect(r2.status, r2.stderr).toBe(0);
+    expect(readFileSync(two, 'utf8')).toBe(readFileSync(one, 'utf8'));
+  });
+
   it('--metrics and --codebleu-weights', () => {
     const out = join(dir, 'w.jsonl');
     const fx = resolve(REPO, 'fixtures/score/pairs.jsonl');
