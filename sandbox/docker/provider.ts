@@ -6,7 +6,7 @@ import { resolveLimits, type Limits } from '../limits.js';
 import type { SandboxProvider } from '../provider.js';
 import { imageTag, loadRecipe } from '../recipe.js';
 import type { ExecOptions, ExecResult, Program } from '../types.js';
-import { SandboxInfraError, WarmContainer, type ContainerSpec } from './warm-container.js';
+import { forkServerHash, SandboxInfraError, WarmContainer, type ContainerSpec } from './warm-container.js';
 
 /**
  * Limit breaches: the container is replaced after these even though the fork server cleaned up (the
@@ -176,6 +176,7 @@ export class DockerProvider implements SandboxProvider {
       `tmpfs:${l.tmpfsMb}M`,
       'net:none',
       `preload:${this.preload.length ? this.preload.join(',') : 'none'}`,
+      `server:${forkServerHash()}`,
     ].join('|');
   }
 

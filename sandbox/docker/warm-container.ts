@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { docker } from '../engine.js';
@@ -55,6 +55,11 @@ let serverSource: Buffer | null = null;
 function forkServerSource(): Buffer {
   serverSource ??= Buffer.from(readAsset('server/forkserver.py'), 'utf8');
   return serverSource;
+}
+
+/** Short hash of the fork server: it decides how outcomes are observed, so it is part of the signature. */
+export function forkServerHash(): string {
+  return createHash('sha256').update(forkServerSource()).digest('hex').slice(0, 8);
 }
 
 export const RUN_LABEL = 'apieval.run';
