@@ -136,6 +136,20 @@ describe('bootstrapInterval', () => {
     expect(ci.low).toBeNaN();
     expect(ci.high).toBeNaN();
   });
+
+  it('leaves out resamples on which the statistic is undefined', () => {
+    // Mean over the applicable samples only (NaN = not applicable); a resample without any is undefined.
+    const v = [NaN, NaN, NaN, 1, 0];
+    const stat = (idx: Int32Array) => {
+      let s = 0;
+      let n = 0;
+      for (const i of idx) if (!Number.isNaN(v[i])) (s += v[i]), n++;
+      return n ? s / n : NaN;
+    };
+    const ci = bootstrapInterval(5, stat, { seed: 3, nResamples: 2000 });
+    expect(ci.point).toBe(0.5);
+    expect([ci.low, ci.high]).toEqual([0, 1]);
+  });
 });
 
 describe('pairedBootstrap', () => {

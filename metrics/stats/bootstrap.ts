@@ -88,8 +88,16 @@ export function forEachResample(n: number, B: number, seed: number, visit: (indi
   }
 }
 
+/**
+ * Percentile bounds of the replicates. A replicate is NaN when the statistic is undefined on that
+ * resample — e.g. a rate over the few supported tasks, on a resample that drew none of them. Those are left
+ * out (the interval is then conditional on the statistic being defined); all-NaN gives NaN bounds.
+ */
 function quantiles(replicates: Float64Array, level: number): { low: number; high: number } {
-  for (const v of replicates) if (Number.isNaN(v)) return { low: NaN, high: NaN };
+  let defined = replicates;
+  if (replicates.some((v) => Number.isNaN(v))) defined = replicates.filter((v) => !Number.isNaN(v));
+  if (defined.length === 0) return { low: NaN, high: NaN };
+  replicates = defined;
   replicates.sort();
   const alpha = (1 - level) / 2;
   return { low: percentileSorted(replicates, 100 * alpha), high: percentileSorted(replicates, 100 * (1 - alpha)) };
@@ -97,7 +105,7 @@ function quantiles(replicates: Float64Array, level: number): { low: number; high
 
 /**
  * Percentile bootstrap confidence interval of `statistic` over n samples. A statistic that is NaN on the
- * full data (the metric failed) gives NaN bounds; so does one that fails on any resample.
+ * full data (the metric failed) gives NaN bounds; resamples on which it is NaN are left out.
  */
 export function bootstrapInterval(n: number, statistic: Statistic, opts: BootstrapOptions): Interval {
   const { B, level } = checkOptions(n, opts);
