@@ -45,7 +45,11 @@ process.on('message', (msg: { init: WorkerInit } | WorkerJob) => {
     for (const m of suite) if (it.names.includes(m.name)) values[m.name] = m.compute({ evalRecord, text: it.text }, extracted);
     results.push({ i: it.i, values });
   }
-  process.send!({ batch: job.batch, results } satisfies WorkerReply);
+  if (!process.connected) process.exit(0);
+  // With a callback, a parent that died meanwhile is a quiet exit, not an EPIPE 'error' event.
+  process.send!({ batch: job.batch, results } satisfies WorkerReply, undefined, {}, (err) => {
+    if (err) process.exit(0);
+  });
 });
 // The parent going away (crash, Ctrl-C) closes the channel: leave with it.
 process.on('disconnect', () => process.exit(0));
