@@ -285,6 +285,14 @@ describe('bad input is a one-line error, exit code 2', () => {
     expect(r.stderr).toContain(`${f}:2:`);
     expect(existsSync(join(tmp, 'bad2', 'samples.jsonl'))).toBe(false);
   });
+  it('says how to score without a sandbox when no engine is reachable', () => {
+    const f = join(REPO, 'fixtures/runs/exec_example.jsonl');
+    const r = runCli(['eval', ...data(), '--candidate', `ex=${f}`, '--out', join(tmp, 'noengine')], { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Docker engine/);
+    expect(r.stderr).toMatch(/--no-exec/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
   it('leaderboard refuses a folder that is not a finished run', () => {
     const r = runCli(['leaderboard', join(tmp, 'nothing-here')]);
     expect(r.status).toBe(2);

@@ -305,12 +305,12 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     }
 
     if (config.exec && config.goldGate && sandbox) {
-      gold = await runGoldGate(sandbox, execOptions, signatures.exec, outDir, tasks, evalRecords, stderr, opts.quiet ?? false);
+      gold = await withNoExecHint(runGoldGate(sandbox, execOptions, signatures.exec, outDir, tasks, evalRecords, stderr, opts.quiet ?? false));
     }
 
     if (pendingExec.length > 0 && sandbox) {
       const byId = new Map(pendingExec.map((p) => [p.id, p]));
-      await sandbox.executePrograms(
+      const execute = sandbox.executePrograms(
         pendingExec.map((p) => ({ id: p.id, code: p.code })),
         execOptions,
         (res) => {
@@ -323,6 +323,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
           progress.tick(1, res.status === 'sandbox_error' || failedCount(p.record) ? 1 : 0);
         },
       );
+      await withNoExecHint(execute);
     }
   } finally {
     appender.close();
@@ -421,6 +422,18 @@ async function runGoldGate(
   if (noRef > 0) notes.push(`${noRef} of ${qids.length} tasks have no reference program (no <<<code>>> in the eval record) and count as unsupported`);
   for (const n of notes) if (!quiet) stderr.write(`gold: ${n}\n`);
   return { supported, tasks: qids.length, notes };
+}
+
+/** A sandbox that cannot start (no engine, no image) is a user error; say how to score without it. */
+async function withNoExecHint<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof UserError && e.exitCode === 2 && !/--no-exec/.test(e.message)) {
+      throw new UserError(`${e.message}; or pass --no-exec to score without executability (samples scored so far are kept)`);
+    }
+    throw e;
+  }
 }
 
 /**
