@@ -157,6 +157,13 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
       if (qids.length < nb) notes.push(`${row.checkpoint}: paired tests use the ${qids.length} questions answered by both it and the baseline in every run.`);
     }
     const adj = holm(family.map((f) => f.p), alpha);
+    // A paired-bootstrap p is at least 1/(B+1); Holm multiplies the smallest by the family size.
+    const boot = family.filter((f) => f.row.cells[f.key].vs_baseline!.test === 'paired_bootstrap').length;
+    if (boot > 0 && family.length / (nResamples + 1) > alpha) {
+      notes.push(
+        `A paired-bootstrap p is at least 1/${nResamples + 1}, and ${family.length} tests × that exceeds α = ${alpha}: after Holm such a test may miss significance however large the difference; use --bootstrap ${Math.ceil((family.length / alpha) * 2)} or more.`,
+      );
+    }
     family.forEach((f, i) => {
       const t = f.row.cells[f.key].vs_baseline!;
       t.p_holm = adj.adjusted[i];
