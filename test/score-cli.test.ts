@@ -76,17 +76,6 @@ describe('apieval score (sentence level)', () => {
     }
   });
 
-  it('without the native UTF-8 parser it warns and marks the signature parser:utf16', () => {
-    const out = join(dir, 'utf16.jsonl');
-    const r = runCli(['score', '--input', resolve(REPO, 'fixtures/score/pairs.jsonl'), '--output', out, '--metrics', 'codebleu'], {
-      env: { APIEVAL_NATIVE_PARSER: '0' },
-    });
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: native UTF-8 tree-sitter parser unavailable/);
-    expect(r.stderr).toContain('|level:sentence|parser:utf16');
-    expect(readLines(out)).toHaveLength(6);
-  });
-
   it('worker threads give byte-identical output to one thread', () => {
     const input = write('threads.jsonl', toInput(pairs.slice(0, 3200)));
     const one = join(dir, 't1.jsonl');

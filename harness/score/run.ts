@@ -7,7 +7,6 @@ import { UserError } from '../errors.js';
 import { codeBleuFromStats, codeBleuComponents, codeBleuSignature, type CodeBleuOptions, type CodeBleuStats, type CodeBleuVariant } from '../../metrics/codebleu/index.js';
 import { RougeScorer, rougeMean, rougeAggregateSignature, type RougeScores } from '../../metrics/rouge/index.js';
 import { isFailure, type MetricFailure } from '../../metrics/types.js';
-import { parserKind } from '../../metrics/codebleu/tree.js';
 import { readScoreInput } from './input.js';
 import { computeParallel } from './parallel.js';
 
@@ -31,10 +30,8 @@ export interface ScoreSummary {
   failures: Record<string, number>;
 }
 
-/** CodeBLEU signature, plus `|parser:utf16` when the exact UTF-8 parser is unavailable (values may differ). */
 export function codeBleuSig(opts: CodeBleuOptions, level?: 'sentence' | 'corpus'): string {
-  const sig = codeBleuSignature(opts, level);
-  return parserKind() === 'utf8' ? sig : `${sig}|parser:utf16`;
+  return codeBleuSignature(opts, level);
 }
 
 export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {

@@ -22,7 +22,7 @@
  * Set order. Merges use `list(set(names))`, whose order CPython derives from string hashes: ported in
  * pyset.ts (PYTHONHASHSEED=0, as the oracles ran).
  */
-import { childByField, type FlatTree, type PyPoints, pythonPoints } from './tree.js';
+import { childByField, type FlatTree, type PyPoints } from './tree.js';
 import { codePointArray, isAscii } from './pystr.js';
 import { pySetList } from './pyset.js';
 
@@ -446,7 +446,7 @@ function tokenText(lines: string[], lineCps: (string[] | null)[], sr: number, sc
 export function getDataFlow(t: FlatTree, baseFrame = GET_DATA_FLOW_FRAME): DfgItem[] {
   let dfg: DfgItem[];
   try {
-    const pts = pythonPoints(t);
+    const pts = t.pts;
     const tokens: number[] = [];
     treeToTokenIndex(t, 0, baseFrame + 1, tokens);
     const lines = t.text.split('\n');
