@@ -157,17 +157,22 @@ function flatten(x: unknown, shape: Shape): Float64Array | null {
   return v;
 }
 
-/** A function that writes a summed vector back into a fresh copy of the item's shape. */
+/**
+ * A function that writes a summed vector into ONE private copy of the item's shape and returns it: the
+ * corpus functions only read their input, so the copy is reused across resamples instead of reallocated.
+ */
 function rebuilder(template: unknown, shape: Shape): (v: Float64Array) => unknown {
-  const json = JSON.stringify(template);
+  const out = JSON.parse(JSON.stringify(template)) as Record<string | number, unknown>;
+  const setters = shape.map((path) => {
+    let parent = out;
+    for (let j = 0; j < path.length - 1; j++) parent = parent[path[j]] as Record<string | number, unknown>;
+    const last = path[path.length - 1];
+    return (x: number) => {
+      parent[last] = x;
+    };
+  });
   return (v) => {
-    const out = JSON.parse(json) as Record<string | number, unknown>;
-    for (let i = 0; i < shape.length; i++) {
-      const path = shape[i];
-      let cur = out;
-      for (let j = 0; j < path.length - 1; j++) cur = cur[path[j]] as Record<string | number, unknown>;
-      cur[path[path.length - 1]] = v[i];
-    }
+    for (let i = 0; i < setters.length; i++) setters[i](v[i]);
     return out;
   };
 }
