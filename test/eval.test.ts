@@ -370,3 +370,37 @@ describe('other hubs', () => {
     expect(lb.notes.join(' ')).toMatch(/codebleu_code, rougeL_code/);
   }, 120_000);
 });
+
+describe('leaderboard across run directories', () => {
+  it('merges checkpoints of several runs and refuses mixed signatures or duplicate names', () => {
+    const f = join(REPO, 'fixtures/runs/predictions_example.jsonl');
+    const d = () => ['--data-dir', sharedPath('apibench'), '--no-exec', '--no-report', '--quiet'];
+    const a = join(tmp, 'multi-a');
+    const b = join(tmp, 'multi-b');
+    const c = join(tmp, 'multi-c');
+    expect(runCli(['eval', ...d(), '--candidate', `one=${f}`, '--out', a]).status).toBe(0);
+    expect(runCli(['eval', ...d(), '--candidate', `two=${f}`, '--candidate', `three=${resp('Gorilla_FT_0_shot')}`, '--out', b]).status).toBe(0);
+    expect(runCli(['eval', ...d(), '--candidate', `four=${f}`, '--codebleu-variant', 'codexglue', '--out', c]).status).toBe(0);
+    const out = join(tmp, 'multi-lb');
+    const r = runCli(['leaderboard', a, b, '--baseline', 'one', '--out', out, '--formats', 'json', '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    const lb = readJson<any>(join(out, 'leaderboard.json'));
+    expect(lb.rows.map((x: any) => x.checkpoint)).toEqual(['one', 'two', 'three']);
+    // Identical predictions: no difference, p = 1 for every test of 'two'.
+    for (const cell of Object.values(lb.rows[1].cells) as any[]) {
+      expect(cell.vs_baseline.delta).toBe(0);
+      expect(cell.vs_baseline.p).toBe(1);
+      expect(cell.vs_baseline.significant).toBe(false);
+    }
+    // 'three' answered 904 questions, 'one' 5: paired tests use the 5 common ones, and say so.
+    expect(lb.rows[2].cells.ast_gorilla.vs_baseline.n_paired).toBe(5);
+    expect(lb.rows[2].cells.ast_gorilla.n).toBe(904);
+    expect(lb.notes.join(' ')).toMatch(/three: paired tests use the 5 questions/);
+    const mixed = runCli(['leaderboard', a, c, '--out', out, '--quiet']);
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr).toMatch(/codebleu_api .*re-score one with the same options/);
+    const dup = runCli(['leaderboard', a, a, '--out', out, '--quiet']);
+    expect(dup.status).toBe(2);
+    expect(dup.stderr).toMatch(/checkpoint 'one' appears in more than one run directory/);
+  }, 300_000);
+});

@@ -153,8 +153,8 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
         cell.vs_baseline = { ...t, p_holm: NaN, significant: false };
         family.push({ row, key: v.key, p: t.p });
       }
-      const nb = Math.min(...base.map((m) => m.size));
-      if (qids.length < nb) notes.push(`${row.checkpoint}: paired tests use the ${qids.length} questions answered by both it and the baseline in every run.`);
+      const most = Math.max(...base.map((m) => m.size), ...other.map((m) => m.size));
+      if (qids.length < most) notes.push(`${row.checkpoint}: paired tests use the ${qids.length} questions answered by both it and the baseline in every run.`);
     }
     const adj = holm(family.map((f) => f.p), alpha);
     // A paired-bootstrap p is at least 1/(B+1); Holm multiplies the smallest by the family size.
