@@ -9,7 +9,7 @@ import { Bench } from 'tinybench';
 import { resolve } from 'node:path';
 import { loadApiDb, loadEval, loadResponses, responsesPath } from '../harness/datasets/apibench.js';
 import { AstMatcher, scriptApiCall } from '../metrics/ast-match/index.js';
-import { parseUtf8 } from '../metrics/ast-match/utf8-parser.js';
+import { parse } from '../metrics/tree-sitter/parser.js';
 
 const DIR = resolve(process.env.APIEVAL_SHARED ?? resolve(import.meta.dirname, '../../shared'), 'apibench');
 const db = loadApiDb(DIR, 'huggingface');
@@ -31,7 +31,7 @@ for (const { m, rs } of files) {
   bench.add(`ast-match ${m} (904 responses)`, () => void scoreAll(rs));
   const calls = rs.map((r) => scriptApiCall(r.text, 'huggingface')!);
   bench.add(`parse only ${m} (904 api_call texts)`, () => {
-    for (const c of calls) parseUtf8(c);
+    for (const c of calls) parse(c);
   });
 }
 bench.add('AstMatcher construction (936 database entries)', () => void new AstMatcher('huggingface', db));

@@ -1,14 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO } from './helpers/cli.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
 import { readJsonlAll } from '../harness/io/jsonl.js';
 import { loadApiDb, loadEval, loadResponses, responsesPath, type ApiRecord } from '../harness/datasets/apibench.js';
 import { AstMatcher, astByDomain, astSignature, astTotals, GorillaScriptError, type AstVerdict } from '../metrics/ast-match/index.js';
 import { getAllSubTrees, astParse, stripQuotes } from '../metrics/ast-match/port.js';
-import { parseUtf8, symbolName } from '../metrics/ast-match/utf8-parser.js';
+import { nodeText, parse, typeName } from '../metrics/tree-sitter/parser.js';
 
 interface GoldenRecord {
   type?: 'totals';
@@ -134,33 +130,8 @@ function db(...calls: [string, string?][]): ApiRecord[] {
 }
 const Q = (domain = 'D', referenceApiCall = '') => ({ domain, referenceApiCall });
 
-describe('the UTF-8 parser build', () => {
-  it('was built from exactly the runtime and grammar sources installed now (wasm/sources.sha256)', () => {
-    const lines = readFileSync(join(REPO, 'metrics/ast-match/wasm/sources.sha256'), 'utf8').trim().split('\n');
-    expect(lines.length).toBeGreaterThan(40);
-    expect(lines.some((l) => l.endsWith('node_modules/tree-sitter-python/src/parser.c'))).toBe(true);
-    expect(lines.some((l) => l.endsWith('metrics/ast-match/wasm/tree-sitter-python-utf8.wasm'))).toBe(true);
-    const stale = lines.filter((l) => {
-      const [sha, path] = l.split(/\s+/);
-      return createHash('sha256').update(readFileSync(join(REPO, path))).digest('hex') !== sha;
-    });
-    expect(stale).toEqual([]); // if not: run metrics/ast-match/wasm/build.sh and the golden tests again
-    const pkg = (name: string) => JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')).version;
-    expect([pkg('tree-sitter'), pkg('tree-sitter-python')]).toEqual(['0.22.4', '0.23.6']);
-  });
-
-  it('copes with deep nesting, NUL and empty input', () => {
-    const deep = parseUtf8('('.repeat(5000) + 'x' + ')'.repeat(5000));
-    let n = 0;
-    const st = [deep.root];
-    while (st.length) {
-      const x = st.pop()!;
-      n++;
-      st.push(...x.children);
-    }
-    expect(n).toBe(15003);
-    expect(parseUtf8('').root.children).toEqual([]);
-    expect(parseUtf8('f(\u0000)').root.end).toBe(4);
+describe('deep and odd input', () => {
+  it('matches through deep nesting (the parser walks iteratively)', () => {
     const m = new AstMatcher('huggingface', db(["f('x')"]));
     expect(m.match('('.repeat(3000) + "f('x')" + ')'.repeat(3000), Q()).database_index).toBe(0);
   });
@@ -168,16 +139,16 @@ describe('the UTF-8 parser build', () => {
 
 describe('ast_eval_hf.py quirks', () => {
   it('parses like py-tree-sitter: from UTF-8 bytes, byte offsets', () => {
-    const t = parseUtf8("é = f('ü')");
-    expect(t.root.end).toBe(Buffer.byteLength("é = f('ü')"));
-    expect(symbolName(t.root.symbol)).toBe('module');
-    expect(t.text(t.root.children[0])).toBe("é = f('ü')");
+    const t = parse("é = f('ü')");
+    expect(t.end[0]).toBe(Buffer.byteLength("é = f('ü')"));
+    expect(typeName(t.symbol[0])).toBe('module');
+    expect(nodeText(t, t.firstChild[0])).toBe("é = f('ü')");
   });
 
   it('sub-trees: the root plus every node with children, in stack-pop order', () => {
     const t = astParse('a(1)\nb(2)');
     const st = getAllSubTrees(t);
-    expect(st.map((s) => `${symbolName(s.node.symbol)}:${s.firstChildText}`)).toEqual([
+    expect(st.map((s) => `${typeName(t.symbol[s.node])}:${s.firstChildText}`)).toEqual([
       'module:a(1)',
       'expression_statement:b(2)',
       'call:b',

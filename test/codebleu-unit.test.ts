@@ -1,17 +1,13 @@
 // Unit checks of the CPython behaviours the CodeBLEU port copies. Expected values were printed by
 // CPython 3.11 (PYTHONHASHSEED=0 where hashing is involved); the comments say which expression.
 import { describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { REPO } from './helpers/cli.js';
 import { pySplit, pyStrip, utf8EncodeError } from '../metrics/codebleu/pystr.js';
 import { fsum } from '../metrics/codebleu/fsum.js';
 import { pySetList, pyStrHash } from '../metrics/codebleu/pyset.js';
 import { parseFlat } from '../metrics/codebleu/tree.js';
 import { getDataFlow, GET_DATA_FLOW_FRAME } from '../metrics/codebleu/dfg-python.js';
 import { renderSexp } from '../metrics/codebleu/sexp.js';
-import { nodeStrings } from '../metrics/codebleu/wasm-parser.js';
+import { nodeStrings } from '../metrics/tree-sitter/parser.js';
 import { codeBleuComponents, codeBleuSentence, codeBleuSignature, codeBleuStats, codeBleuFromStats } from '../metrics/codebleu/index.js';
 import { isFailure } from '../metrics/types.js';
 
@@ -52,18 +48,6 @@ describe('Python str behaviour', () => {
 });
 
 describe('tree-sitter parsing and subtree strings', () => {
-  it('the committed wasm parser was built from the installed runtime and grammar sources', () => {
-    // metrics/codebleu/wasm/build.sh records sha256 of every input and of the output; a dependency bump
-    // that changes tree-sitter's runtime or the grammar must rebuild the binary (and pass the golden tests).
-    const lines = readFileSync(resolve(REPO, 'metrics/codebleu/wasm/sources.sha256'), 'utf8').trim().split('\n');
-    expect(lines.length).toBeGreaterThan(30);
-    const bad = lines.filter((l) => {
-      const [hash, file] = l.split(/\s+/);
-      return createHash('sha256').update(readFileSync(resolve(REPO, file))).digest('hex') !== hash;
-    });
-    expect(bad).toEqual([]);
-  });
-
   it('renders ts_node_string exactly (checked against the core on broken and unicode code)', () => {
     const codes = [
       'x = 1\nprint(x)\n',

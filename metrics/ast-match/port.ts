@@ -2,7 +2,7 @@
  * Port of Gorilla's AST sub-tree matching: ShishirPatil/gorilla @ 6ea57973c7a6097fd7c5915698c54c17c5b1b6c8,
  * gorilla/eval/eval-scripts/ast_eval_hf.py, ast_eval_th.py and ast_eval_tf.py (get_all_sub_trees,
  * ast_parse, get_args, ast_check). It runs on tree-sitter-python 0.23.6, parsed from UTF-8 bytes like
- * py-tree-sitter (./utf8-parser.ts explains why node `tree-sitter` cannot be used). Gorilla shipped a 2022
+ * py-tree-sitter (metrics/tree-sitter/ explains why node `tree-sitter` cannot be used). Gorilla shipped a 2022
  * grammar (a585739), which changes 42 of 7,240 HF verdicts (golden README §4).
  *
  * Every quirk is kept on purpose, because the point is to reproduce the published numbers:
@@ -16,10 +16,12 @@
  * text (lone surrogates are refused, as `bytes(candidate, 'utf8')` raises on them) equality and containment
  * are the same on UTF-8 bytes, code points and UTF-16 units.
  */
-import { parseUtf8, type TsNode, type Utf8Tree } from './utf8-parser.js';
+import { childAt, nodeText, parse, type SyntaxTree } from '../tree-sitter/parser.js';
 
 export type AstHub = 'huggingface' | 'torchhub' | 'tensorflowhub';
-type Node = TsNode;
+/** A node is its index in the tree's pre-order columns (0 is the root). */
+type Node = number;
+export type { SyntaxTree } from '../tree-sitter/parser.js';
 
 /** Raised where the Python script itself would raise (IndexError on a database entry, UnicodeEncodeError). */
 export class GorillaScriptError extends Error {
@@ -32,11 +34,11 @@ export class GorillaScriptError extends Error {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** ast_parse: parse text as Python (the script encodes it to UTF-8 first, which fails on lone surrogates). */
-export function astParse(text: string): Utf8Tree {
+export function astParse(text: string): SyntaxTree {
   if (LONE_SURROGATE.test(text)) {
     throw new GorillaScriptError("UnicodeEncodeError: 'utf-8' codec can't encode a lone surrogate (the Gorilla script raises here)");
   }
-  return parseUtf8(text);
+  return parse(text);
 }
 
 export interface SubTree {
@@ -46,15 +48,15 @@ export interface SubTree {
 }
 
 /** get_all_sub_trees: the root plus every node that has children, in the script's stack-pop order. */
-export function getAllSubTrees(tree: Utf8Tree): SubTree[] {
+export function getAllSubTrees(tree: SyntaxTree): SubTree[] {
   const out: SubTree[] = [];
-  const stack: Node[] = [tree.root];
+  const stack: Node[] = [0];
   while (stack.length !== 0) {
     const cur = stack.pop()!;
-    const children = cur.children;
-    out.push({ node: cur, firstChildText: children.length > 0 ? tree.text(children[0]) : null });
-    for (const child of children) {
-      if (child.children.length !== 0) stack.push(child);
+    const first = tree.firstChild[cur];
+    out.push({ node: cur, firstChildText: first >= 0 ? nodeText(tree, first) : null });
+    for (let c = first; c >= 0; c = tree.nextSibling[c]) {
+      if (tree.childCount[c] !== 0) stack.push(c);
     }
   }
   return out;
@@ -69,27 +71,26 @@ export function stripQuotes(s: string): string {
   return s.slice(a, b);
 }
 
-function child(node: Node, i: number, what: string): Node {
-  const c = node.children[i];
-  if (c === undefined) throw new GorillaScriptError(`IndexError: list index out of range (${what})`);
+function child(tree: SyntaxTree, node: Node, i: number, what: string): Node {
+  const c = childAt(tree, node, i);
+  if (c < 0) throw new GorillaScriptError(`IndexError: list index out of range (${what})`);
   return c;
 }
 
 /** get_args, per hub (the three scripts differ only here). Raises where Python would raise. */
-export function getArgs(tree: Utf8Tree, hub: AstHub): string[] {
-  const root = tree.root;
-  if (root.children.length === 0) return [];
-  const argList = child(child(child(root, 0, 'children[0]'), 0, 'children[0].children[0]'), 1, 'children[0].children[0].children[1]');
+export function getArgs(tree: SyntaxTree, hub: AstHub): string[] {
+  if (tree.childCount[0] === 0) return [];
+  const argList = child(tree, child(tree, child(tree, 0, 0, 'children[0]'), 0, 'children[0].children[0]'), 1, 'children[0].children[0].children[1]');
   const args: string[] = [];
-  for (const c of argList.children) {
-    const text = tree.text(c);
+  for (let c = tree.firstChild[argList]; c >= 0; c = tree.nextSibling[c]) {
+    const text = nodeText(tree, c);
     if (hub === 'huggingface') {
-      if (text.includes('=')) args.push(tree.text(child(c, 2, 'keyword argument children[2]')));
+      if (text.includes('=')) args.push(nodeText(tree, child(tree, c, 2, 'keyword argument children[2]')));
       else if (text !== '(' && text !== ')' && text !== ',') args.push(text);
     } else if (hub === 'torchhub') {
-      if (text.includes('repo_or_dir') || text.includes('model')) args.push(tree.text(child(c, 2, 'argument children[2]')));
+      if (text.includes('repo_or_dir') || text.includes('model')) args.push(nodeText(tree, child(tree, c, 2, 'argument children[2]')));
     } else {
-      if (text.includes('model=') || text.includes('model =')) args.push(tree.text(child(c, 2, 'argument children[2]')));
+      if (text.includes('model=') || text.includes('model =')) args.push(nodeText(tree, child(tree, c, 2, 'argument children[2]')));
       else if (text !== '(' && text !== ')' && text !== ',') args.push(text);
     }
   }
@@ -110,9 +111,9 @@ export interface BaseEntry {
 export function prepareBase(apiCall: string, hub: AstHub): BaseEntry {
   try {
     const tree = astParse(apiCall);
-    const c00 = child(child(tree.root, 0, 'children[0]'), 0, 'children[0].children[0]');
-    if (c00.children.length === 0) return { apiName: null, args: [] };
-    const apiName = tree.text(child(c00, 0, 'children[0].children[0].children[0]'));
+    const c00 = child(tree, child(tree, 0, 0, 'children[0]'), 0, 'children[0].children[0]');
+    if (tree.childCount[c00] === 0) return { apiName: null, args: [] };
+    const apiName = nodeText(tree, child(tree, c00, 0, 'children[0].children[0].children[0]'));
     return { apiName, args: getArgs(tree, hub).map(stripQuotes) };
   } catch (e) {
     if (e instanceof GorillaScriptError) return { apiName: null, args: [], error: e.message };
@@ -124,7 +125,7 @@ export function prepareBase(apiCall: string, hub: AstHub): BaseEntry {
  * ast_check: the index of the first database entry whose arguments all occur in the chosen candidate
  * sub-tree, or -1. `onError` receives the index of an entry on which Python would have raised.
  */
-export function astCheck(tree: Utf8Tree, candidates: SubTree[], base: BaseEntry[], onError: (idx: number, message: string) => never): number {
+export function astCheck(tree: SyntaxTree, candidates: SubTree[], base: BaseEntry[], onError: (idx: number, message: string) => never): number {
   // First sub-tree (in list order) for each first-child text: the `break` of the search loop.
   const firstByName = new Map<string, Node>();
   for (const c of candidates) {
@@ -141,7 +142,7 @@ export function astCheck(tree: Utf8Tree, candidates: SubTree[], base: BaseEntry[
     const node = firstByName.get(b.apiName) ?? last;
     let text = textCache.get(node);
     if (text === undefined) {
-      text = tree.text(node);
+      text = nodeText(tree, node);
       textCache.set(node, text);
     }
     let ok = true;

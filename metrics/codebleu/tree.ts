@@ -10,9 +10,7 @@
  * Positions are py-tree-sitter's: byte offsets, and points whose column is a UTF-8 *byte* column (CodeBLEU
  * then indexes Python `str` lines with those byte columns).
  */
-import { CB_FIELDS, fieldNames, parseRecords, symbolNames } from './wasm-parser.js';
-
-type IntArray = Int32Array | number[];
+import { fieldNames, FLAG_MISSING, FLAG_NAMED, parse, symbolNames, SYMBOL_ERROR } from '../tree-sitter/parser.js';
 
 export interface FlatTree {
   /** Node count; node 0 is the root; nodes are in pre-order (document order). */
@@ -23,12 +21,12 @@ export interface FlatTree {
   /** Field name as the cursor reports it, or null. */
   field: (string | null)[];
   /** Start/end UTF-8 byte offsets into the parsed string. */
-  start: IntArray;
-  end: IntArray;
-  parent: IntArray;
-  firstChild: IntArray;
-  nextSibling: IntArray;
-  childCount: IntArray;
+  start: Int32Array;
+  end: Int32Array;
+  parent: Int32Array;
+  firstChild: Int32Array;
+  nextSibling: Int32Array;
+  childCount: Int32Array;
   /** The parsed text (needed for error leaves' first character and token text). */
   text: string;
   /** py-tree-sitter points: rows split on '\n', columns in UTF-8 bytes. */
@@ -43,54 +41,42 @@ export interface PyPoints {
   ec: Int32Array;
 }
 
-const ERROR_TYPE_ID = 0xffff;
-
 /**
  * Parses `code` (which must not contain a lone surrogate: callers check) from its UTF-8 bytes, exactly
- * as py-tree-sitter does, and flattens the tree (see wasm-parser.ts).
+ * as py-tree-sitter does (metrics/tree-sitter/parser.ts), with names resolved.
  */
 export function parseFlat(code: string): FlatTree {
   const symbolTable = symbolNames();
   const fieldTable = fieldNames();
-  const a = parseRecords(code);
-  const n = a.length / CB_FIELDS;
+  const t = parse(code);
+  const n = t.size;
   const type: string[] = new Array(n);
   const named: boolean[] = new Array(n);
   const missing: boolean[] = new Array(n);
   const field: (string | null)[] = new Array(n);
-  const start = new Int32Array(n);
-  const end = new Int32Array(n);
-  const parent = new Int32Array(n);
-  const firstChild = new Int32Array(n).fill(-1);
-  const nextSibling = new Int32Array(n).fill(-1);
-  const childCount = new Int32Array(n);
-  const lastChild = new Int32Array(n).fill(-1);
-  const sr = new Int32Array(n);
-  const sc = new Int32Array(n);
-  const er = new Int32Array(n);
-  const ec = new Int32Array(n);
-  for (let i = 0, o = 0; i < n; i++, o += CB_FIELDS) {
-    const sym = a[o];
-    type[i] = sym === ERROR_TYPE_ID ? 'ERROR' : symbolTable[sym];
-    named[i] = (a[o + 1] & 1) !== 0;
-    missing[i] = (a[o + 1] & 2) !== 0;
-    field[i] = a[o + 2] ? fieldTable[a[o + 2]] : null;
-    start[i] = a[o + 3];
-    end[i] = a[o + 4];
-    sr[i] = a[o + 5];
-    sc[i] = a[o + 6];
-    er[i] = a[o + 7];
-    ec[i] = a[o + 8];
-    const p = a[o + 9];
-    parent[i] = p;
-    if (p >= 0) {
-      if (lastChild[p] < 0) firstChild[p] = i;
-      else nextSibling[lastChild[p]] = i;
-      lastChild[p] = i;
-      childCount[p]++;
-    }
+  for (let i = 0; i < n; i++) {
+    const sym = t.symbol[i];
+    type[i] = sym === SYMBOL_ERROR ? 'ERROR' : symbolTable[sym];
+    const f = t.flags[i];
+    named[i] = (f & FLAG_NAMED) !== 0;
+    missing[i] = (f & FLAG_MISSING) !== 0;
+    field[i] = t.field[i] ? fieldTable[t.field[i]] : null;
   }
-  return { size: n, type, named, missing, field, start, end, parent, firstChild, nextSibling, childCount, text: code, pts: { sr, sc, er, ec } };
+  return {
+    size: n,
+    type,
+    named,
+    missing,
+    field,
+    start: t.start,
+    end: t.end,
+    parent: t.parent,
+    firstChild: t.firstChild,
+    nextSibling: t.nextSibling,
+    childCount: t.childCount,
+    text: code,
+    pts: { sr: t.startRow, sc: t.startCol, er: t.endRow, ec: t.endCol },
+  };
 }
 
 /** The first code point of node `i`'s text (what `(UNEXPECTED c)` prints for an error leaf). */

@@ -1,0 +1,203 @@
+/*
+ * WebAssembly front end to the tree-sitter C runtime that parses Python from UTF-8 bytes and returns the
+ * whole visible tree in one call. Shared by the AST match (metrics/ast-match) and CodeBLEU
+ * (metrics/codebleu); built by build.sh, loaded by parser.ts.
+ *
+ * Why this exists: the node and web bindings of tree-sitter always feed the parser UTF-16, and
+ * tree-sitter's error recovery charges skipped text by the BYTE (lib/src/error_costs.h) against fixed
+ * per-recovery costs, so on text that does not parse (Gorilla responses are often prose) UTF-16 input
+ * (2 bytes per ASCII character) recovers into different ERROR trees than py-tree-sitter, which parses
+ * UTF-8: with UTF-16, 37 of the 5,424 visible golden AST verdicts and 168 golden CodeBLEU syntax_match
+ * values change; with UTF-8 none do. Same runtime (node tree-sitter 0.22.4's vendored lib) and grammar
+ * sources (tree-sitter-python 0.23.6) as the node packages.
+ *
+ * tsp_parse(len) parses the first len bytes of the input buffer (tsp_input) and returns TSP_COLUMNS int32
+ * columns of n values each, column-major (column c of node i at [c * n + i]), n = number of visible nodes
+ * (exactly what py-tree-sitter's `node.children` exposes: hidden rules are inlined, as a TreeCursor does),
+ * numbered in pre-order (document order; node 0 is the root). Column-major so that the caller gets typed
+ * array views with one copy and no per-node work.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tree_sitter/api.h>
+
+const TSLanguage *tree_sitter_python(void);
+
+#define EXPORT(name) __attribute__((export_name(name)))
+
+/* Column order; parser.ts mirrors it. */
+enum {
+  COL_SYMBOL,       /* ts_node_symbol (ERROR is 0xFFFF) */
+  COL_FLAGS,        /* FLAG_* below */
+  COL_FIELD,        /* the cursor's field id (0: none), which is how ts_node_string names fields */
+  COL_START,        /* start byte */
+  COL_END,          /* end byte */
+  COL_START_ROW,    /* start point: row, column in bytes */
+  COL_START_COL,
+  COL_END_ROW,      /* end point */
+  COL_END_COL,
+  COL_PARENT,       /* parent node index, -1 for the root */
+  COL_CHILD_COUNT,  /* visible children */
+  COL_FIRST_CHILD,  /* -1 if none */
+  COL_NEXT_SIBLING, /* -1 if none */
+  TSP_COLUMNS
+};
+enum { FLAG_NAMED = 1, FLAG_MISSING = 2, FLAG_EXTRA = 4, FLAG_HAS_ERROR = 8, FLAG_ERROR = 16 };
+
+static TSParser *parser;
+static char *input;
+static uint32_t input_cap;
+static int32_t *out;
+static uint32_t out_cap;
+static int32_t *last_child; /* scratch: last child seen so far, per node */
+static uint32_t last_cap;
+static char *sbuf;
+static uint32_t sbuf_len, sbuf_cap;
+
+static int grow(void **buf, uint32_t *cap, uint32_t need, uint32_t size) {
+  if (need <= *cap) return 1;
+  uint32_t c = *cap ? *cap : 1024;
+  while (c < need) c *= 2;
+  void *p = realloc(*buf, (size_t)c * size);
+  if (!p) return 0;
+  *buf = p;
+  *cap = c;
+  return 1;
+}
+
+EXPORT("tsp_columns") uint32_t tsp_columns(void) { return TSP_COLUMNS; }
+
+/* A buffer of at least cap bytes for the next input (valid until the next tsp_input call); 0 if out of memory. */
+EXPORT("tsp_input") char *tsp_input(uint32_t cap) {
+  if (!grow((void **)&input, &input_cap, cap ? cap : 1, 1)) return 0;
+  return input;
+}
+
+static TSTree *parse_input(uint32_t len) {
+  if (!parser) {
+    parser = ts_parser_new();
+    if (!ts_parser_set_language(parser, tree_sitter_python())) return 0;
+  }
+  return ts_parser_parse_string_encoding(parser, NULL, input, len, TSInputEncodingUTF8);
+}
+
+/*
+ * Parses len UTF-8 bytes of the input buffer; returns the columns (valid until the next call), node
+ * count in *n_out; 0 when out of memory. Iterative walk with a cursor: deep trees must not overflow the
+ * wasm stack.
+ */
+EXPORT("tsp_parse") int32_t *tsp_parse(uint32_t len, uint32_t *n_out) {
+  TSTree *tree = parse_input(len);
+  if (!tree) return 0;
+  TSNode root = ts_tree_root_node(tree);
+  uint32_t n = ts_node_descendant_count(root); /* visible nodes, the root included */
+  if (!grow((void **)&out, &out_cap, n * TSP_COLUMNS, sizeof(int32_t)) ||
+      !grow((void **)&last_child, &last_cap, n, sizeof(int32_t))) {
+    ts_tree_delete(tree);
+    return 0;
+  }
+  int32_t *symbol = out + COL_SYMBOL * n, *flags = out + COL_FLAGS * n, *field = out + COL_FIELD * n;
+  int32_t *start = out + COL_START * n, *end = out + COL_END * n;
+  int32_t *srow = out + COL_START_ROW * n, *scol = out + COL_START_COL * n;
+  int32_t *erow = out + COL_END_ROW * n, *ecol = out + COL_END_COL * n;
+  int32_t *parent = out + COL_PARENT * n, *child_count = out + COL_CHILD_COUNT * n;
+  int32_t *first_child = out + COL_FIRST_CHILD * n, *next_sibling = out + COL_NEXT_SIBLING * n;
+  TSTreeCursor c = ts_tree_cursor_new(root);
+  uint32_t i = 0;
+  int32_t up = -1; /* parent of the node the cursor is on */
+  int ok = 1;
+  for (;;) {
+    if (i >= n) { ok = 0; break; } /* cannot happen: the walk visits exactly the visible descendants */
+    TSNode nd = ts_tree_cursor_current_node(&c);
+    TSPoint sp = ts_node_start_point(nd), ep = ts_node_end_point(nd);
+    TSSymbol sym = ts_node_symbol(nd);
+    symbol[i] = sym;
+    flags[i] = (ts_node_is_named(nd) ? FLAG_NAMED : 0) | (ts_node_is_missing(nd) ? FLAG_MISSING : 0) |
+               (ts_node_is_extra(nd) ? FLAG_EXTRA : 0) | (ts_node_has_error(nd) ? FLAG_HAS_ERROR : 0) |
+               (sym == (TSSymbol)-1 ? FLAG_ERROR : 0);
+    field[i] = ts_tree_cursor_current_field_id(&c);
+    start[i] = (int32_t)ts_node_start_byte(nd);
+    end[i] = (int32_t)ts_node_end_byte(nd);
+    srow[i] = (int32_t)sp.row;
+    scol[i] = (int32_t)sp.column;
+    erow[i] = (int32_t)ep.row;
+    ecol[i] = (int32_t)ep.column;
+    parent[i] = up;
+    child_count[i] = 0;
+    first_child[i] = -1;
+    next_sibling[i] = -1;
+    last_child[i] = -1;
+    if (up >= 0) {
+      if (last_child[up] < 0) first_child[up] = (int32_t)i;
+      else next_sibling[last_child[up]] = (int32_t)i;
+      last_child[up] = (int32_t)i;
+      child_count[up]++;
+    }
+    int32_t self = (int32_t)i++;
+    if (ts_tree_cursor_goto_first_child(&c)) {
+      up = self;
+      continue;
+    }
+    /* Climb until a next sibling exists; each goto_parent moves `up` to its own parent. */
+    int done = 0;
+    int32_t cur = self;
+    while (!ts_tree_cursor_goto_next_sibling(&c)) {
+      if (!ts_tree_cursor_goto_parent(&c)) { done = 1; break; }
+      cur = parent[cur];
+    }
+    if (done) break;
+    up = parent[cur];
+  }
+  ts_tree_cursor_delete(&c);
+  ts_tree_delete(tree);
+  if (!ok || i != n) return 0;
+  *n_out = n;
+  return out;
+}
+
+static int append(const char *s) {
+  uint32_t l = (uint32_t)strlen(s) + 1;
+  if (!grow((void **)&sbuf, &sbuf_cap, sbuf_len + l, 1)) return 0;
+  memcpy(sbuf + sbuf_len, s, l);
+  sbuf_len += l;
+  return 1;
+}
+
+/*
+ * Tests only: ts_node_string (what py-tree-sitter's str(node) prints) of the root and of every node with
+ * children, NUL-terminated each, in pre-order; total bytes in *bytes_out.
+ */
+EXPORT("tsp_node_strings") char *tsp_node_strings(uint32_t len, uint32_t *bytes_out) {
+  TSTree *tree = parse_input(len);
+  if (!tree) return 0;
+  sbuf_len = 0;
+  TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+  int ok = 1, first = 1;
+  for (;;) {
+    TSNode n = ts_tree_cursor_current_node(&c);
+    if (first || ts_node_child_count(n) > 0) {
+      char *s = ts_node_string(n);
+      ok = s && append(s);
+      free(s);
+      if (!ok) break;
+    }
+    first = 0;
+    if (ts_tree_cursor_goto_first_child(&c)) continue;
+    int done = 0;
+    while (!ts_tree_cursor_goto_next_sibling(&c)) {
+      if (!ts_tree_cursor_goto_parent(&c)) { done = 1; break; }
+    }
+    if (done) break;
+  }
+  ts_tree_cursor_delete(&c);
+  ts_tree_delete(tree);
+  if (!ok) return 0;
+  *bytes_out = sbuf_len;
+  return sbuf;
+}
+
+EXPORT("tsp_symbol_count") uint32_t tsp_symbol_count(void) { return ts_language_symbol_count(tree_sitter_python()); }
+EXPORT("tsp_symbol_name") const char *tsp_symbol_name(uint32_t id) { return ts_language_symbol_name(tree_sitter_python(), (TSSymbol)id); }
+EXPORT("tsp_field_count") uint32_t tsp_field_count(void) { return ts_language_field_count(tree_sitter_python()); }
+EXPORT("tsp_field_name") const char *tsp_field_name(uint32_t id) { return ts_language_field_name_for_id(tree_sitter_python(), (TSFieldId)id); }
