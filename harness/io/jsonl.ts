@@ -19,6 +19,20 @@ function readText(file: string): string {
   }
 }
 
+/** Parses one JSONL line that must hold a JSON object; errors name the file and line. */
+function parseJsonLine<T>(file: string, line: number, raw: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (e) {
+    throw inputError(file, line, `not valid JSON (${(e as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw inputError(file, line, 'expected a JSON object');
+  }
+  return value as T;
+}
+
 /**
  * Reads a JSON Lines file whole. Blank lines are skipped; a line that is not JSON, or not an object, is
  * an error naming the file and line. `allowEmpty: false` (the default) rejects a file with no records.
@@ -35,16 +49,7 @@ export function readJsonl<T = Record<string, unknown>>(file: string, opts: { all
     const raw = text.slice(start, end).replace(/\r$/, '');
     start = end + 1;
     if (raw.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (e) {
-      throw inputError(file, line, `not valid JSON (${(e as Error).message})`);
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw inputError(file, line, 'expected a JSON object');
-    }
-    out.push({ value: value as T, line });
+    out.push({ value: parseJsonLine<T>(file, line, raw), line });
   }
   if (out.length === 0 && !opts.allowEmpty) throw inputError(file, undefined, 'is empty (no JSON records)');
   return out;
@@ -59,13 +64,7 @@ export async function* streamJsonl<T = Record<string, unknown>>(file: string): A
   for await (const raw of rl) {
     line++;
     if (raw.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (e) {
-      throw inputError(file, line, `not valid JSON (${(e as Error).message})`);
-    }
-    yield { value: value as T, line };
+    yield { value: parseJsonLine<T>(file, line, raw), line };
   }
 }
 
