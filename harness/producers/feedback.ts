@@ -14,11 +14,11 @@ import { loadQuestions, loadQuestionsFile, loadResponses, type Hub } from '../da
 import { VERSION } from '../version.js';
 import { extractResponse } from '../datasets/extract.js';
 import { agreement, type Agreement } from './agreement.js';
-import { ResponseCache, requestKey } from './cache.js';
+import { CachedCaller, type CallOptions } from './cached-call.js';
 import { parseYesNo, pYesFromLogprobs, type YesNo } from './judge-parse.js';
-import { callWithRetry, Cancelled, makeClient, newStats, RequestFailed, type ApiKind, type CallResult, type RetryPolicy, type Usage } from './openai-call.js';
+import type { ApiKind, Usage } from './openai-call.js';
 import { runPool } from './pool.js';
-import { addUsage, costUsd, zeroUsage, type Price } from './pricing.js';
+import { costUsd } from './pricing.js';
 import { fillTemplate, type Rubric } from './rubric.js';
 
 export interface Sample {
@@ -47,28 +47,18 @@ export interface LabelledSample {
   answers: Record<string, JudgeAnswer>;
 }
 
-export interface FeedbackOptions {
+export interface FeedbackOptions extends CallOptions {
   samples: Sample[];
   rubric: Rubric;
   threshold: number;
-  api: ApiKind;
-  baseURL: string;
-  apiKey: string;
-  model: string;
   temperature: number;
   maxTokens: number;
   seed: number | null;
   logprobs?: number;
-  concurrency: number;
-  retry: RetryPolicy;
-  cacheDir: string | null;
   out: string;
   statsOut: string;
   ast?: Map<string, boolean>;
   exec?: Map<string, boolean>;
-  price?: Price;
-  signal: AbortSignal;
-  log: (line: string) => void;
 }
 
 export interface FeedbackStats {
@@ -231,49 +221,27 @@ function agreementWith(labelled: LabelledSample[], ref: Map<string, boolean> | u
 
 export async function runFeedback(o: FeedbackOptions): Promise<{ stats: FeedbackStats; labelled: LabelledSample[] }> {
   if (o.samples.length === 0) throw new UserError('no samples to label');
-  const cache = new ResponseCache<CallResult>(o.cacheDir);
-  const client = makeClient(o.baseURL, o.apiKey);
-  const stats = newStats();
-  const usage = zeroUsage();
-  const usageAll = zeroUsage();
+  const caller = new CachedCaller(o);
   const failures: FeedbackStats['failures'] = [];
-  let cacheHits = 0;
-  let requests = 0;
   const answers = o.samples.map(() => ({}) as Record<string, JudgeAnswer>);
   const jobs = o.samples.flatMap((s, si) => o.rubric.questions.map((q) => ({ s, si, q })));
   let done = 0;
   let lastLog = 0;
 
   await runPool(jobs, o.concurrency, o.signal, async ({ s, si, q }) => {
-    const body = judgeBody(o, s, q.text);
-    const key = requestKey(o.baseURL, o.api, body);
-    let result = cache.get(key);
-    if (result) {
-      cacheHits++;
-      addUsage(usageAll, result.usage);
-    } else {
-      try {
-        requests++;
-        result = await callWithRetry(client, o.api, body, o.retry, o.signal, stats);
-      } catch (e) {
-        if (e instanceof Cancelled) return;
-        if (e instanceof RequestFailed) {
-          failures.push({ id: s.id, question: q.id, error: e.message });
-          return;
-        }
-        throw e;
-      }
-      addUsage(usage, result.usage);
-      addUsage(usageAll, result.usage);
-      cache.put(key, result, { endpoint: o.baseURL, api: o.api, body });
+    const outcome = await caller.call(judgeBody(o, s, q.text));
+    if (outcome.kind === 'cancelled') return;
+    if (outcome.kind === 'failed') {
+      failures.push({ id: s.id, question: q.id, error: outcome.error });
+      return;
     }
-    const c = result.choices[0];
+    const c = outcome.result.choices[0];
     answers[si][q.id] = { answer: parseYesNo(c.text), p_yes: o.logprobs !== undefined ? pYesFromLogprobs(c.logprobs) : null, raw: c.text };
     done++;
     const now = Date.now();
     if (now - lastLog > 2000 || done === jobs.length) {
       lastLog = now;
-      o.log(`feedback: ${done}/${jobs.length} judge answers (${cacheHits} cached, ${requests} requested, ${stats.retries} retries, ${failures.length} failed)`);
+      o.log(`feedback: ${done}/${jobs.length} judge answers (${caller.cacheHits} cached, ${caller.requests} requested, ${caller.stats.retries} retries, ${failures.length} failed)`);
     }
   });
 
@@ -317,12 +285,12 @@ export async function runFeedback(o: FeedbackOptions): Promise<{ stats: Feedback
     unparsed_answers: labelled.reduce((a, l) => a + l.unparsed, 0),
     per_question: perQ,
     agreement: {},
-    counts: { requests_needed: jobs.length, cache_hits: cacheHits, requests, attempts: stats.attempts, retries: stats.retries, failed: failures.length },
-    transient_errors: stats.transient,
+    counts: { requests_needed: jobs.length, ...caller.counts(), failed: failures.length },
+    transient_errors: caller.stats.transient,
     failures,
-    usage,
-    usage_including_cache: usageAll,
-    cost_usd: costUsd(usage, o.price),
+    usage: caller.usage,
+    usage_including_cache: caller.usageAll,
+    cost_usd: costUsd(caller.usage, o.price),
   };
   const ast = agreementWith(labelled, o.ast, '--ast');
   const exec = agreementWith(labelled, o.exec, '--exec');

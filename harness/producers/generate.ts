@@ -17,10 +17,11 @@ import { loadQuestions, loadQuestionsFile, type Question } from '../datasets/api
 import { VERSION } from '../version.js';
 import { readApiDocs, readEvalApiData, type Hub } from './apibench-raw.js';
 import { Bm25Okapi } from './bm25.js';
-import { canonicalJson, ResponseCache, requestKey, sha256 } from './cache.js';
-import { callWithRetry, Cancelled, makeClient, newStats, RequestFailed, type ApiKind, type CallResult, type RetryPolicy, type Usage } from './openai-call.js';
+import { canonicalJson, sha256 } from './cache.js';
+import { CachedCaller, type CallOptions } from './cached-call.js';
+import type { ApiKind, Usage } from './openai-call.js';
 import { runPool } from './pool.js';
-import { addUsage, costUsd, zeroUsage, type Price } from './pricing.js';
+import { costUsd, type Price } from './pricing.js';
 import {
   applyTemplate,
   gorillaChatMessages,
@@ -45,7 +46,7 @@ export interface SamplingParams {
   logprobs?: number;
 }
 
-export interface GenerateOptions {
+export interface GenerateOptions extends CallOptions {
   hub: Hub;
   dataDir: string;
   questionsFile?: string;
@@ -54,21 +55,11 @@ export interface GenerateOptions {
   retriever: Retriever;
   numDocs: number;
   template: string;
-  api: ApiKind;
-  baseURL: string;
-  apiKey: string;
-  model: string;
   sampling: SamplingParams;
   /** `null` = send no seed. */
   seeds: (number | null)[];
-  concurrency: number;
-  retry: RetryPolicy;
-  cacheDir: string | null;
   outDir: string;
   runName: string;
-  price?: Price;
-  signal: AbortSignal;
-  log: (line: string) => void;
 }
 
 export interface PromptItem {
@@ -263,14 +254,8 @@ export async function runGenerate(o: GenerateOptions): Promise<RunSummary> {
   checkResumable(o, configSha, allFiles);
   // Recorded before any request, so even a run killed outright leaves its parameters beside its answers.
   writeFileAtomic(join(o.outDir, `${o.runName}.run.json`), JSON.stringify({ apieval_version: VERSION, command: 'generate', status: 'running', config, config_sha: configSha }, null, 2) + '\n');
-  const cache = new ResponseCache<CallResult>(o.cacheDir);
-  const client = makeClient(o.baseURL, o.apiKey);
-  const stats = newStats();
-  const usage = zeroUsage();
-  const usageAll = zeroUsage();
+  const caller = new CachedCaller(o);
   const failures: RunSummary['failures'] = [];
-  let cacheHits = 0;
-  let requests = 0;
   let alreadyOnDisk = 0;
 
   // Per seed: output files (one per sample index), what is already there, and an appender per file.
@@ -303,31 +288,14 @@ export async function runGenerate(o: GenerateOptions): Promise<RunSummary> {
     const nInRequest = s.splitN ? 1 : s.n;
     const seed = t.seed === null ? null : s.splitN ? t.seed * s.n + t.part : t.seed;
     const body = requestBody(o.api, o.model, t.item, s, seed, nInRequest);
-    const key = requestKey(o.baseURL, o.api, body);
-    let result = cache.get(key);
-    if (result) {
-      cacheHits++;
-      addUsage(usageAll, result.usage);
-    } else {
-      try {
-        requests++;
-        result = await callWithRetry(client, o.api, body, o.retry, o.signal, stats);
-      } catch (e) {
-        if (e instanceof Cancelled) return;
-        if (e instanceof RequestFailed) {
-          failures.push({ question_id: t.item.questionId, seed: t.seed, sample: t.part, error: e.message });
-          return;
-        }
-        throw e;
-      }
-      if (result.choices.length < nInRequest) {
-        failures.push({ question_id: t.item.questionId, seed: t.seed, sample: t.part, error: `endpoint returned ${result.choices.length} choice(s) for n=${nInRequest}; rerun with --split-n` });
-        return;
-      }
-      addUsage(usage, result.usage);
-      addUsage(usageAll, result.usage);
-      cache.put(key, result, { endpoint: o.baseURL, api: o.api, body });
+    // A server that ignores `n` answers once; such an answer is not cached, so --split-n can redo it.
+    const outcome = await caller.call(body, (r) => (r.choices.length < nInRequest ? `endpoint returned ${r.choices.length} choice(s) for n=${nInRequest}; rerun with --split-n` : undefined));
+    if (outcome.kind === 'cancelled') return;
+    if (outcome.kind === 'failed') {
+      failures.push({ question_id: t.item.questionId, seed: t.seed, sample: t.part, error: outcome.error });
+      return;
     }
+    const { result, key } = outcome;
     const ps = seedState.get(t.seed)!;
     const sampleIdx = s.splitN ? [t.part] : Array.from({ length: s.n }, (_, i) => i);
     for (const i of sampleIdx) {
@@ -357,7 +325,7 @@ export async function runGenerate(o: GenerateOptions): Promise<RunSummary> {
     const now = Date.now();
     if (now - lastLog > 2000 || finished === tasks.length) {
       lastLog = now;
-      o.log(`generate: ${finished + alreadyOnDisk}/${totalTasks} done (${cacheHits} cached, ${requests} requested, ${stats.retries} retries, ${failures.length} failed)`);
+      o.log(`generate: ${finished + alreadyOnDisk}/${totalTasks} done (${caller.cacheHits} cached, ${caller.requests} requested, ${caller.stats.retries} retries, ${failures.length} failed)`);
     }
   };
 
@@ -403,12 +371,12 @@ export async function runGenerate(o: GenerateOptions): Promise<RunSummary> {
     files: perSeed.flatMap((ps) => ps.files),
     complete,
     interrupted: o.signal.aborted,
-    counts: { questions: items.length, tasks: totalTasks, already_on_disk: alreadyOnDisk, cache_hits: cacheHits, requests, attempts: stats.attempts, retries: stats.retries, failed: failures.length },
-    transient_errors: stats.transient,
+    counts: { questions: items.length, tasks: totalTasks, already_on_disk: alreadyOnDisk, ...caller.counts(), failed: failures.length },
+    transient_errors: caller.stats.transient,
     failures,
-    usage,
-    usage_including_cache: usageAll,
-    cost_usd: costUsd(usage, o.price),
+    usage: caller.usage,
+    usage_including_cache: caller.usageAll,
+    cost_usd: costUsd(caller.usage, o.price),
     ...(o.price ? { price_per_million: o.price } : {}),
     started_at: started.toISOString(),
     finished_at: finishedAt.toISOString(),
