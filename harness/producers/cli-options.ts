@@ -3,6 +3,7 @@
  * Ctrl-C handling that turns SIGINT into a clean cancellation.
  */
 import { UserError } from '../errors.js';
+import type { CallFlags } from './call-flags.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './openai-call.js';
 import { defaultCacheDir } from './cache.js';
 import { loadPriceTable, parsePriceFlag, type Price } from './pricing.js';
@@ -27,18 +28,15 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-export interface CommonNetOptions {
-  concurrency?: string;
-  maxRetries?: string;
-  timeout?: string;
-  retryBase?: string;
-  cacheDir?: string;
-  cache?: boolean;
-  price?: string;
-  priceTable?: string;
+/**
+ * --concurrency, the retry flags and the cache flags, parsed in this order (so the first bad flag named is
+ * the same in every command); spread into a run's options.
+ */
+export function requestOptions(o: CallFlags): { concurrency: number; retry: RetryPolicy; cacheDir: string | null } {
+  return { concurrency: intOpt('--concurrency', o.concurrency, 1, 1024)!, retry: retryPolicy(o), cacheDir: cacheDirOpt(o) };
 }
 
-export function retryPolicy(o: CommonNetOptions): RetryPolicy {
+function retryPolicy(o: CallFlags): RetryPolicy {
   return {
     ...DEFAULT_RETRY,
     maxRetries: intOpt('--max-retries', o.maxRetries, 0, 100) ?? DEFAULT_RETRY.maxRetries,
@@ -47,12 +45,12 @@ export function retryPolicy(o: CommonNetOptions): RetryPolicy {
   };
 }
 
-export function cacheDirOpt(o: CommonNetOptions): string | null {
+function cacheDirOpt(o: CallFlags): string | null {
   if (o.cache === false) return null;
   return o.cacheDir ?? defaultCacheDir();
 }
 
-export function priceOpt(o: CommonNetOptions, model: string): Price | undefined {
+export function priceOpt(o: CallFlags, model: string): Price | undefined {
   if (o.price) return parsePriceFlag(o.price);
   if (o.priceTable) return loadPriceTable(o.priceTable, model);
   return undefined;

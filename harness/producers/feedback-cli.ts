@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { parseHub, resolveDataDir } from '../datasets/apibench.js';
 import type { FeedbackCliOptions } from '../cli/commands/feedback.js';
-import { cacheDirOpt, interruptSignal, intOpt, numOpt, priceOpt, retryPolicy } from './cli-options.js';
+import { interruptSignal, intOpt, numOpt, priceOpt, requestOptions } from './cli-options.js';
 import { resolveEndpoint } from './endpoint.js';
 import { questionMap, readOutcomes, runFeedback, samplesFromPairs, samplesFromResponses, type FeedbackStats } from './feedback.js';
 import type { ApiKind } from './openai-call.js';
@@ -57,9 +57,7 @@ export async function runFeedbackCommand(opts: FeedbackCliOptions): Promise<void
       maxTokens: intOpt('--max-tokens', opts.maxTokens, 1)!,
       seed: opts.seed === false ? null : intOpt('--seed', opts.seed, 0, 2 ** 31 - 1)!,
       logprobs,
-      concurrency: intOpt('--concurrency', opts.concurrency, 1, 1024)!,
-      retry: retryPolicy(opts),
-      cacheDir: cacheDirOpt(opts),
+      ...requestOptions(opts),
       out,
       statsOut,
       ast: opts.ast ? readOutcomes(opts.ast, 'ast') : undefined,

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { parseHub, resolveDataDir } from '../datasets/apibench.js';
 import type { GenerateCliOptions } from '../cli/commands/generate.js';
-import { cacheDirOpt, interruptSignal, intOpt, numOpt, priceOpt, retryPolicy, sanitizeName } from './cli-options.js';
+import { interruptSignal, intOpt, numOpt, priceOpt, requestOptions, sanitizeName } from './cli-options.js';
 import { resolveEndpoint } from './endpoint.js';
 import { runGenerate, type RunSummary } from './generate.js';
 import type { ApiKind } from './openai-call.js';
@@ -64,9 +64,7 @@ export async function runGenerateCommand(opts: GenerateCliOptions): Promise<void
         logprobs,
       },
       seeds: parseSeeds(opts.seed),
-      concurrency: intOpt('--concurrency', opts.concurrency, 1, 1024)!,
-      retry: retryPolicy(opts),
-      cacheDir: cacheDirOpt(opts),
+      ...requestOptions(opts),
       outDir: resolve(opts.outDir),
       runName: opts.runName ? sanitizeName(opts.runName) : sanitizeName(`${hub}_${ep.model}_${retriever === 'none' ? '0_shot' : retriever}`),
       price: priceOpt(opts, ep.model),

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
+import { addEndpointOptions, addPriceOptions, addRequestOptions, type CallFlags } from '../../producers/call-flags.js';
 
-interface Opts {
+interface Opts extends CallFlags {
   hub: string;
   dataDir?: string;
   questions?: string;
@@ -9,10 +10,6 @@ interface Opts {
   retriever: string;
   numDocs: string;
   template?: string;
-  api: string;
-  baseUrl?: string;
-  apiKey?: string;
-  model?: string;
   n: string;
   splitN?: boolean;
   temperature?: string;
@@ -21,21 +18,13 @@ interface Opts {
   seed: string | false;
   stop?: string[];
   logprobs?: string | boolean;
-  concurrency?: string;
-  maxRetries?: string;
-  timeout?: string;
-  retryBase?: string;
-  cacheDir?: string;
-  cache?: boolean;
   outDir: string;
   runName?: string;
-  price?: string;
-  priceTable?: string;
   json?: boolean;
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('generate')
     .description('Generate candidate answers for APIBench questions from an OpenAI-compatible endpoint (Gorilla-style response files)')
     .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub', 'huggingface')
@@ -45,11 +34,8 @@ export function register(program: Command): void {
     .addOption(new Option('--prompt-style <style>', 'gorilla-chat (get_llm_responses.py messages) or gorilla-model (the question-file text the Gorilla models saw); default: gorilla-chat for --api chat, gorilla-model for completions').choices(['gorilla-chat', 'gorilla-model']))
     .addOption(new Option('--retriever <r>', 'append a retrieved API document: none (0-shot), bm25 (rank_bm25 BM25Okapi over the API database) or oracle (the question\'s own API record)').choices(['none', 'bm25', 'oracle']).default('none'))
     .option('--num-docs <k>', 'documents BM25 retrieves', '1')
-    .option('--template <text>', 'completions prompt template; {prompt} is the question text', '###USER: {prompt}###ASSISTANT: ')
-    .addOption(new Option('--api <kind>', 'chat or completions endpoint').choices(['chat', 'completions']).default('chat'))
-    .option('--base-url <url>', 'endpoint base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)')
-    .option('--api-key <key>', 'API key (default: $OPENAI_API_KEY)')
-    .option('--model <name>', 'model name (default: $APIEVAL_MODEL)')
+    .option('--template <text>', 'completions prompt template; {prompt} is the question text', '###USER: {prompt}###ASSISTANT: ');
+  addEndpointOptions(cmd, { baseUrl: 'endpoint base URL', model: 'model name' })
     .option('-n, --n <n>', 'samples per prompt (one output file per sample index)', '1')
     .option('--split-n', 'send n separate requests instead of one with n (for servers without n); sample r of seed s uses seed s*n+r')
     .option('--temperature <t>', 'sampling temperature')
@@ -58,17 +44,11 @@ export function register(program: Command): void {
     .option('--seed <list>', 'comma-separated seeds, one output file each', '0')
     .option('--no-seed', 'send no seed (one output file, named noseed)')
     .option('--stop <text>', 'stop sequence (repeatable)', (v: string, p: string[] = []) => [...p, v])
-    .option('--logprobs [k]', 'keep token logprobs in metadata, with k alternatives per token (default 0)')
-    .option('--concurrency <n>', 'requests in flight', '4')
-    .option('--max-retries <n>', 'retries per request for 429/5xx/timeouts/malformed replies', '6')
-    .option('--timeout <seconds>', 'per-request timeout', '120')
-    .option('--retry-base <ms>', 'first backoff delay when the server gives no retry-after', '1000')
-    .option('--cache-dir <dir>', 'response cache (default: $APIEVAL_CACHE_DIR/responses or ~/.cache/apieval/responses)')
-    .option('--no-cache', 'do not read or write the response cache')
+    .option('--logprobs [k]', 'keep token logprobs in metadata, with k alternatives per token (default 0)');
+  addRequestOptions(cmd)
     .option('--out-dir <dir>', 'where response files and the run manifest go', 'runs')
-    .option('--run-name <name>', 'file name stem (default: <hub>_<model>_<retriever>)')
-    .option('--price <in,out>', 'USD per million input,output tokens, for the cost line')
-    .option('--price-table <file>', 'JSON {"<model>": {"input": USD/1M, "output": USD/1M}}')
+    .option('--run-name <name>', 'file name stem (default: <hub>_<model>_<retriever>)');
+  addPriceOptions(cmd)
     .option('--json', 'print the run summary as JSON')
     .action(async (opts: Opts) => {
       const { runGenerateCommand } = await import('../../producers/generate-cli.js');
