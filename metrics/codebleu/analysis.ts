@@ -36,8 +36,9 @@ const CAPS: Record<Role, number> = { reference: 50_000, prediction: 2_000 };
 const analysisCaches: Record<Role, Map<string, CodeAnalysis>> = { reference: new Map(), prediction: new Map() };
 
 function remember<V>(cache: Map<string, V>, cap: number, key: string, value: V): V {
-  // Drop everything at the cap: simple and bounded.
-  if (cache.size >= cap) cache.clear();
+  // At the cap, drop the oldest entry (Map keeps insertion order): repeats are usually recent, and
+  // keeping the last `cap` texts re-parses fewer of them than starting over empty.
+  if (cache.size >= cap) cache.delete(cache.keys().next().value!);
   cache.set(key, value);
   return value;
 }

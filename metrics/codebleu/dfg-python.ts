@@ -46,27 +46,25 @@ interface Ctx {
   t: FlatTree;
   pts: PyPoints;
   /** index_to_code: position key -> [token idx, token text] (later tokens at the same position win). */
-  indexToCode: Map<string, [number, string]>;
-  /** Position key of each node, built on first use. */
-  keys: (string | undefined)[];
+  indexToCode: Map<PosKey, [number, string]>;
+  /** Byte length + 1: start * span + end is exact below 2^53, i.e. for texts under ~94 MB. */
+  span: number;
+  /** Text too long for exact numeric keys: string keys. */
+  wide: boolean;
 }
+type PosKey = number | string;
 
 function isLeafLike(t: FlatTree, i: number): boolean {
   return (t.childCount[i] === 0 || STRING_TYPES.has(t.type[i])) && t.type[i] !== 'comment';
 }
 
-function posKey(p: PyPoints, i: number): string {
-  return p.sr[i] + ',' + p.sc[i] + ',' + p.er[i] + ',' + p.ec[i];
-}
-
-/** `(node.start_point, node.end_point)`, the key of index_to_code. */
-function keyOf(ctx: Ctx, i: number): string {
-  let k = ctx.keys[i];
-  if (k === undefined) {
-    k = posKey(ctx.pts, i);
-    ctx.keys[i] = k;
-  }
-  return k;
+/**
+ * `(node.start_point, node.end_point)`, the key of index_to_code, as one number: within one text a point
+ * and a byte offset determine each other, so (start byte, end byte) identifies the same pairs of points.
+ */
+function keyOf(ctx: Ctx, i: number): PosKey {
+  const t = ctx.t;
+  return ctx.wide ? t.start[i] + ',' + t.end[i] : t.start[i] * ctx.span + t.end[i];
 }
 
 /** A None child (missing field) used like a node raises AttributeError in Python. */
@@ -75,7 +73,7 @@ function node(i: number): number {
   return i;
 }
 
-function lookup(ctx: Ctx, key: string): [number, string] {
+function lookup(ctx: Ctx, key: PosKey): [number, string] {
   const v = ctx.indexToCode.get(key);
   if (v === undefined) throw new PyError('KeyError');
   return v;
@@ -113,7 +111,7 @@ function treeToTokenIndex(t: FlatTree, i: number, frame: number, out: number[]):
 }
 
 /** utils.py `tree_to_variable_index`: positions of leaves whose text differs from their type. */
-function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: string[]): string[] {
+function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: PosKey[]): PosKey[] {
   node(i);
   const t = ctx.t;
   walkLeaves(t, i, frame, (k) => {
@@ -451,8 +449,9 @@ export function getDataFlow(t: FlatTree, baseFrame = GET_DATA_FLOW_FRAME): DfgIt
     treeToTokenIndex(t, 0, baseFrame + 1, tokens);
     const lines = t.text.split('\n');
     const lineCps: (string[] | null)[] = [];
-    const indexToCode = new Map<string, [number, string]>();
-    const ctx: Ctx = { t, pts, indexToCode, keys: new Array(t.size) };
+    const indexToCode = new Map<PosKey, [number, string]>();
+    const span = t.byteLength + 1;
+    const ctx: Ctx = { t, pts, indexToCode, span, wide: span * span > Number.MAX_SAFE_INTEGER };
     tokens.forEach((i, idx) => {
       indexToCode.set(keyOf(ctx, i), [idx, tokenText(lines, lineCps, pts.sr[i], pts.sc[i], pts.er[i], pts.ec[i])]);
     });

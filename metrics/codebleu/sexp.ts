@@ -61,13 +61,15 @@ export function subtreeIds(t: FlatTree, interner: SexpInterner): number[] {
   const n = t.size;
   // formId[i]: id of node i's printed form when it is printed as a named/MISSING node.
   const formId = new Int32Array(n);
-  // pieces[i]: the child-piece key of node i's content (children printed in place).
+  // pieces[i]: the child-piece key of node i's content (children printed in place). A printed child is
+  // three UTF-16 units: its field id and its form id (low, high half). Field ids and names correspond one
+  // to one, and fixed-width pieces cannot run into each other, so equal keys mean equal strings.
   const pieces: string[] = new Array(n);
   // Post-order: in pre-order numbering, children have larger indexes than their parent.
   for (let i = n - 1; i >= 0; i--) {
     let p = '';
     for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-      if (printed(t, k)) p += ' ' + (t.field[k] ?? '') + ':' + formId[k];
+      if (printed(t, k)) p += String.fromCharCode(t.fieldId[k], formId[k] & 0xffff, formId[k] >>> 16);
       else p += pieces[k];
     }
     pieces[i] = p;

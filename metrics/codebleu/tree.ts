@@ -20,6 +20,8 @@ export interface FlatTree {
   missing: boolean[];
   /** Field name as the cursor reports it, or null. */
   field: (string | null)[];
+  /** The same as a field id (0: none); ids and names correspond one to one. */
+  fieldId: Int32Array;
   /** Start/end UTF-8 byte offsets into the parsed string. */
   start: Int32Array;
   end: Int32Array;
@@ -29,6 +31,10 @@ export interface FlatTree {
   childCount: Int32Array;
   /** The parsed text (needed for error leaves' first character and token text). */
   text: string;
+  /** Every character is ASCII: byte offsets are string indexes. */
+  ascii: boolean;
+  /** Length of the text in UTF-8 bytes. */
+  byteLength: number;
   /** py-tree-sitter points: rows split on '\n', columns in UTF-8 bytes. */
   pts: PyPoints;
 }
@@ -68,6 +74,7 @@ export function parseFlat(code: string): FlatTree {
     named,
     missing,
     field,
+    fieldId: t.field,
     start: t.start,
     end: t.end,
     parent: t.parent,
@@ -75,13 +82,19 @@ export function parseFlat(code: string): FlatTree {
     nextSibling: t.nextSibling,
     childCount: t.childCount,
     text: code,
+    ascii: t.ascii,
+    byteLength: t.byteLength,
     pts: { sr: t.startRow, sc: t.startCol, er: t.endRow, ec: t.endCol },
   };
 }
 
 /** The first code point of node `i`'s text (what `(UNEXPECTED c)` prints for an error leaf). */
+const utf8 = new WeakMap<FlatTree, Buffer>();
+
 export function firstCodePoint(t: FlatTree, i: number): number {
-  const bytes = Buffer.from(t.text, 'utf8');
+  if (t.ascii) return t.text.charCodeAt(t.start[i]);
+  let bytes = utf8.get(t);
+  if (!bytes) utf8.set(t, (bytes = Buffer.from(t.text, 'utf8')));
   return bytes.subarray(t.start[i], Math.min(bytes.length, t.start[i] + 4)).toString('utf8').codePointAt(0)!;
 }
 

@@ -52,6 +52,8 @@ export interface SyntaxTree {
   source: string;
   /** True when every character is ASCII, so byte offsets are string indexes. */
   ascii: boolean;
+  /** Length of the text in UTF-8 bytes. */
+  byteLength: number;
 }
 
 interface Exports {
@@ -166,6 +168,7 @@ export function parse(code: string): SyntaxTree {
     nextSibling: col(12),
     source: code,
     ascii,
+    byteLength: len,
   };
 }
 
