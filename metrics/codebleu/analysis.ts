@@ -63,6 +63,30 @@ export function analyzeCode(code: string, withDataflow: boolean, role: Role): Co
   });
 }
 
+/** Per subtree id, the stamp of the last candidate whose ids were marked ({@link countSubtreeMatches}). */
+let marks = new Int32Array(1024);
+let stamp = 0;
+
+/**
+ * syntax_match's count: how many of the reference's subtree ids (duplicates counted) occur among the
+ * candidate's. Ids are small dense integers from one interner, so a stamped array replaces a Set.
+ */
+export function countSubtreeMatches(candidate: Int32Array, reference: Int32Array): number {
+  if (marks.length < interner.size) {
+    const bigger = new Int32Array(Math.max(interner.size, marks.length * 2));
+    bigger.set(marks);
+    marks = bigger;
+  }
+  if (++stamp === 0x7fffffff) {
+    marks.fill(0);
+    stamp = 1;
+  }
+  for (let i = 0; i < candidate.length; i++) marks[candidate[i]] = stamp;
+  let matched = 0;
+  for (let i = 0; i < reference.length; i++) if (marks[reference[i]] === stamp) matched++;
+  return matched;
+}
+
 export type StripKind = 'python' | 'java';
 const stripCaches: Record<Role, Record<StripKind, Map<string, string>>> = {
   reference: { python: new Map(), java: new Map() },

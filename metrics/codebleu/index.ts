@@ -23,7 +23,7 @@ import { isFailure } from '../types.js';
 import { pySplit, pyStrip } from './pystr.js';
 import { bothNgramStats, ngramScore, weightedNgramScore, type NgramStats, type WeightedNgramStats } from './bleu.js';
 import { PYTHON_KEYWORDS_CODEXGLUE, PYTHON_KEYWORDS_K4BLACK } from './keywords.js';
-import { analyzeCode, stripComments, type StripKind } from './analysis.js';
+import { analyzeCode, countSubtreeMatches, stripComments, type StripKind } from './analysis.js';
 
 export type CodeBleuVariant = 'k4black' | 'codexglue';
 export const CODEBLEU_VARIANTS: readonly CodeBleuVariant[] = ['k4black', 'codexglue'];
@@ -141,10 +141,7 @@ export function codeBleuStats(references: string[], prediction: string, opts?: C
       if (cand.encodeError !== null) syntax = failure('UnicodeEncodeError', cand.encodeError);
       else if (ref.encodeError !== null) syntax = failure('UnicodeEncodeError', ref.encodeError);
       else {
-        const candSet = new Set(cand.subtrees!);
-        let matched = 0;
-        for (const id of ref.subtrees!) if (candSet.has(id)) matched++;
-        syntax.matched += matched;
+        syntax.matched += countSubtreeMatches(cand.subtrees!, ref.subtrees!);
         syntax.total += ref.subtrees!.length;
       }
     }
