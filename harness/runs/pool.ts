@@ -1,6 +1,7 @@
 /**
- * Runs suite computations on worker processes (one per core, at most `jobs`), in batches; results arrive in
- * completion order (the run directory does not care: samples.jsonl is sorted at the end). Falls back to
+ * Runs suite computations on worker processes (one per core, at most `jobs`), in batches (two in flight per
+ * worker); results arrive in completion order (the run directory does not care: samples.jsonl is sorted
+ * at the end). Falls back to
  * the calling thread when the compiled worker is not available (sources run through tsx) or for small
  * jobs, where starting workers costs more than it saves.
  */
@@ -47,16 +48,19 @@ export async function computeOnWorkers(
           const w = fork(fileURLToPath(WORKER_URL), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
           workers.push(w);
           let finished = false;
+          let outstanding = 0;
           w.send({ init });
           const feed = () => {
-            if (next >= batches.length) {
+            if (next < batches.length) {
+              outstanding++;
+              w.send(batches[next++]);
+            } else if (outstanding === 0) {
               finished = true;
               resolve();
-              return;
             }
-            w.send(batches[next++]);
           };
           w.on('message', (reply: WorkerReply) => {
+            outstanding--;
             try {
               for (const r of reply.results) onResult(r.i, r.values);
             } catch (e) {
@@ -69,6 +73,9 @@ export async function computeOnWorkers(
           w.on('exit', (code, signal) => {
             if (!finished) reject(new Error(`metric worker exited early (${signal ?? `code ${code}`})`));
           });
+          // Two batches in flight per worker: the next one is already queued when a reply goes out, so
+          // the worker never idles while the parent handles a reply (writing samples) and sends more.
+          feed();
           feed();
         }),
       ),

@@ -143,6 +143,24 @@ function load(e: Exports, code: string): [number, boolean] {
  * the runtime itself fails (out of memory).
  */
 export function parse(code: string): SyntaxTree {
+  const hit = recent.get(code);
+  if (hit !== undefined) return hit;
+  const tree = parseUncached(code);
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+  recent.set(code, tree);
+  return tree;
+}
+
+/**
+ * The last few parsed texts and their trees. The metrics of one sample parse the same text more than
+ * once (the AST match and CodeBLEU-api both parse the response's api_call substring; CodeBLEU re-parses a
+ * cached reference for its data-flow graph), always close together, so a small window removes those
+ * repeats without holding many trees. Safe to share: no caller writes into a tree's columns.
+ */
+const RECENT_MAX = 16;
+const recent = new Map<string, SyntaxTree>();
+
+function parseUncached(code: string): SyntaxTree {
   const e = instance();
   const [len, ascii] = load(e, code);
   const ptr = e.tsp_parse(len, outParam);
