@@ -69,7 +69,7 @@ export function scriptApiCall(text: string, hub: Hub): string | null {
 }
 
 export class AstMatcher {
-  private readonly base: BaseEntry[];
+  private digested: BaseEntry[] | undefined;
 
   constructor(
     readonly hub: Hub,
@@ -77,8 +77,16 @@ export class AstMatcher {
     readonly variant: AstVariant = 'gorilla',
   ) {
     if (variant !== 'gorilla' && variant !== 'strict') throw new Error(`unknown AST variant '${String(variant)}'`);
-    // ast_parse of every database api_call, digested once (the script re-walks them per response).
-    this.base = apiDb.map((r) => prepareBase(r.api_call, hub));
+  }
+
+  /**
+   * ast_parse of every database api_call, digested once (the script re-walks them per response), on the
+   * first match: a matcher built only for its signature (the parent process of `apieval eval`, whose
+   * workers do the matching) never parses the database.
+   */
+  private get base(): BaseEntry[] {
+    this.digested ??= this.apiDb.map((r) => prepareBase(r.api_call, this.hub));
+    return this.digested;
   }
 
   signature(): string {
