@@ -42,17 +42,25 @@ export function runsStatistic(view: View, items: (Item | null)[][]): Statistic {
   // nothing per resample.
   const numeric = items.every((run) => run.every((x) => x === null || typeof x === 'number'));
   if (numeric) {
-    const cols = items.map((run) => run.map((x) => (x === null ? NaN : (x as number))));
+    const cols = items.map((run) => Float64Array.from(run, (x) => (x === null ? NaN : (x as number))));
+    // A column with no missing item (the usual case) needs no per-index test: same additions, same order.
+    const complete = cols.map((col) => !col.some((v) => Number.isNaN(v)));
     return (idx) => {
       let total = 0;
-      for (const col of cols) {
+      for (let r = 0; r < cols.length; r++) {
+        const col = cols[r];
         let s = 0;
         let n = 0;
-        for (let i = 0; i < idx.length; i++) {
-          const v = col[idx[i]];
-          if (!Number.isNaN(v)) {
-            s += v;
-            n++;
+        if (complete[r]) {
+          for (let i = 0; i < idx.length; i++) s += col[idx[i]];
+          n = idx.length;
+        } else {
+          for (let i = 0; i < idx.length; i++) {
+            const v = col[idx[i]];
+            if (!Number.isNaN(v)) {
+              s += v;
+              n++;
+            }
           }
         }
         if (n === 0) return NaN;
