@@ -88,6 +88,39 @@ export function countSubtreeMatches(candidate: Int32Array, reference: Int32Array
 }
 
 export type StripKind = 'python' | 'java';
+
+/**
+ * True when k4black's Python strip provably returns `code` unchanged, so tokenizing can be skipped (most
+ * APIBench texts are one-line calls). The conditions, and why each makes the rebuild the identity:
+ * - one non-empty line of printable ASCII, no '#' (no COMMENT), no '\\' (no continuation), no tab or
+ *   other control character, no leading or trailing space: every gap between tokens is made of plain
+ *   spaces, which the rebuild re-emits one for one, and every other character belongs to exactly one
+ *   token (an unmatched character becomes a one-character ERRORTOKEN, which is kept); there is no INDENT,
+ *   no NL, and the only NEWLINE is the implicit empty one at the end; the blank-line filter keeps the line;
+ * - the first token is not a STRING: a STRING is then dropped only after INDENT or NEWLINE or at column
+ *   0, none of which occurs later in one line. The first character is neither a quote nor part of a
+ *   leading identifier run followed by a quote (string prefixes such as f'…', rb"…").
+ * Where the tokenizer would raise instead (an unclosed bracket or triple quote), the caller keeps the
+ * original text: the identity again.
+ */
+export function pythonStripIsIdentity(code: string): boolean {
+  const n = code.length;
+  if (n === 0) return false;
+  let i = 0;
+  while (i < n) {
+    const c = code.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) i++;
+    else break;
+  }
+  const first = code.charCodeAt(i < n ? i : 0);
+  if (i < n && (first === 0x22 || first === 0x27)) return false;
+  if (code.charCodeAt(0) === 0x20 || code.charCodeAt(n - 1) === 0x20) return false;
+  for (let j = 0; j < n; j++) {
+    const c = code.charCodeAt(j);
+    if (c < 0x20 || c > 0x7e || c === 0x23 || c === 0x5c) return false;
+  }
+  return true;
+}
 const stripCaches: Record<Role, Record<StripKind, Map<string, string>>> = {
   reference: { python: new Map(), java: new Map() },
   prediction: { python: new Map(), java: new Map() },
@@ -102,6 +135,7 @@ export function stripComments(code: string, kind: StripKind, role: Role = 'refer
   const hit = cache.get(code);
   if (hit !== undefined) return hit;
   let out: string;
+  if (kind === 'python' && pythonStripIsIdentity(code)) return remember(cache, CAPS[role], code, code);
   try {
     out = kind === 'python' ? removeCommentsAndDocstringsPython(code) : removeCommentsJavaStyle(code);
   } catch (e) {
