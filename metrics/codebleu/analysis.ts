@@ -92,8 +92,9 @@ export type StripKind = 'python' | 'java';
 /**
  * True when k4black's Python strip provably returns `code` unchanged, so tokenizing can be skipped (most
  * APIBench texts are one-line calls). The conditions, and why each makes the rebuild the identity:
- * - one non-empty line of printable ASCII, no '#' (no COMMENT), no '\\' (no continuation), no tab or
- *   other control character, no leading or trailing space: every gap between tokens is made of plain
+ * - one non-empty line of printable ASCII, no '#' (no COMMENT), no tab or other control character, no
+ *   leading or trailing space (a '\\' continues a line only before a newline, and there is none here):
+ *   every gap between tokens is made of plain
  *   spaces, which the rebuild re-emits one for one, and every other character belongs to exactly one
  *   token (an unmatched character becomes a one-character ERRORTOKEN, which is kept); there is no INDENT,
  *   no NL, and the only NEWLINE is the implicit empty one at the end; the blank-line filter keeps the line;
@@ -117,7 +118,7 @@ export function pythonStripIsIdentity(code: string): boolean {
   if (code.charCodeAt(0) === 0x20 || code.charCodeAt(n - 1) === 0x20) return false;
   for (let j = 0; j < n; j++) {
     const c = code.charCodeAt(j);
-    if (c < 0x20 || c > 0x7e || c === 0x23 || c === 0x5c) return false;
+    if (c < 0x20 || c > 0x7e || c === 0x23) return false;
   }
   return true;
 }

@@ -213,6 +213,107 @@ export function bothNgramStats(
   hypothesis: readonly string[],
   keywords: ReadonlySet<string>,
 ): { ngram: NgramStats; weighted: WeightedNgramStats } {
+  return bothNgramStatsNumeric(references, hypothesis, keywords) ?? bothNgramStatsCoded(references, hypothesis, keywords);
+}
+
+/** Largest per-sample vocabulary whose 4-gram keys `((a·V + b)·V + c)·V + d` stay exact doubles (V⁴ ≤ 2⁵³). */
+const MAX_NUMERIC_VOCAB = Math.floor(Math.pow(2, 53 / ORDERS));
+
+/** n-gram counts over token ids as base-`base` numbers (injective: every id < base), first-appearance order. */
+function numericCounts(ids: Int32Array, n: number, base: number): Map<number, number> {
+  const m = new Map<number, number>();
+  for (let i = 0; i + n <= ids.length; i++) {
+    let key = ids[i];
+    for (let k = 1; k < n; k++) key = key * base + ids[i + k];
+    m.set(key, (m.get(key) ?? 0) + 1);
+  }
+  return m;
+}
+
+/**
+ * {@link bothNgramStatsCoded} with n-grams keyed by numbers instead of strings (no string building or
+ * hashing). Each key stands for exactly one n-gram and every map is filled in the same first-appearance
+ * order, so the sums run over the same values in the same order: identical results. Null when the
+ * sample's vocabulary is too large for exact keys (the string path then runs).
+ */
+function bothNgramStatsNumeric(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  keywords: ReadonlySet<string>,
+): { ngram: NgramStats; weighted: WeightedNgramStats } | null {
+  const idOf = new Map<string, number>();
+  const weight: number[] = [];
+  const toIds = (tokens: readonly string[]): Int32Array => {
+    const out = new Int32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      let id = idOf.get(t);
+      if (id === undefined) {
+        id = weight.length;
+        idOf.set(t, id);
+        weight.push(keywords.has(t) ? 1 : 0.2);
+      }
+      out[i] = id;
+    }
+    return out;
+  };
+  const hypIds = toIds(hypothesis);
+  const refIds = references.map(toIds);
+  const base = Math.max(1, weight.length);
+  if (base > MAX_NUMERIC_VOCAB) return null;
+  const pNum: number[] = [];
+  const pDen: number[] = [];
+  const wNum: number[] = [];
+  const wDen: number[] = [];
+  for (let n = 1; n <= ORDERS; n++) {
+    const counts = numericCounts(hypIds, n, base);
+    const maxCounts = new Map<number, number>();
+    let numerator = 0;
+    let denominator = 0;
+    for (let r = 0; r < references.length; r++) {
+      const refCounts = numericCounts(refIds[r], n, base);
+      for (const g of counts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
+      let clippedSum = 0;
+      let refSum = 0;
+      if (n === 1) {
+        for (const [g, c] of refCounts) {
+          const w = weight[g];
+          clippedSum += Math.min(c, counts.get(g) ?? 0) * w;
+          refSum += c * w;
+        }
+      } else {
+        for (const [g, c] of refCounts) {
+          clippedSum += Math.min(c, counts.get(g) ?? 0);
+          refSum += c;
+        }
+      }
+      numerator += clippedSum;
+      denominator += Math.max(1, refSum);
+    }
+    wNum.push(numerator);
+    wDen.push(denominator);
+    let clipped = 0;
+    let total = 0;
+    for (const [g, c] of counts) {
+      clipped += Math.min(c, maxCounts.get(g) ?? 0);
+      total += c;
+    }
+    pNum.push(clipped);
+    pDen.push(Math.max(1, total));
+  }
+  const hypLen = hypothesis.length;
+  return {
+    ngram: { num: pNum, den: pDen, hyp_len: hypLen, ref_len: closestRefLength(references.map((r) => r.length), hypLen) },
+    weighted: { num: wNum, den: wDen, hyp_len: hypLen, ref_len: 2 },
+  };
+}
+
+/** The string-keyed form (any vocabulary size). */
+function bothNgramStatsCoded(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  keywords: ReadonlySet<string>,
+): { ngram: NgramStats; weighted: WeightedNgramStats } {
   const vocab = new Vocab();
   const hypCoded = vocab.encode(hypothesis);
   const refCoded = references.map((r) => vocab.encode(r));
