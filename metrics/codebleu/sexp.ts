@@ -43,6 +43,17 @@ export class SexpInterner {
   get size(): number {
     return this.table.size;
   }
+  /** Printed leaves by head: their key is `'N' + head + '\u0000'`, and most nodes are leaves. */
+  private leaves = new Map<string, number>();
+  /** `intern('N' + head + '\u0000')` without building the key (heads are mostly the grammar's own strings). */
+  internLeaf(head: string): number {
+    let id = this.leaves.get(head);
+    if (id === undefined) {
+      id = this.intern('N' + head + '\u0000');
+      this.leaves.set(head, id);
+    }
+    return id;
+  }
   intern(key: string): number {
     let id = this.table.get(key);
     if (id === undefined) {
@@ -73,7 +84,7 @@ export function subtreeIds(t: FlatTree, interner: SexpInterner): number[] {
       else p += pieces[k];
     }
     pieces[i] = p;
-    if (printed(t, i)) formId[i] = interner.intern('N' + head(t, i) + '\u0000' + p);
+    if (printed(t, i)) formId[i] = p === '' ? interner.internLeaf(head(t, i)) : interner.intern('N' + head(t, i) + '\u0000' + p);
   }
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
