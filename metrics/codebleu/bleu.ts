@@ -261,51 +261,12 @@ function bothNgramStatsNumeric(
   const refIds = references.map(toIds);
   const base = Math.max(1, weight.length);
   if (base > MAX_NUMERIC_VOCAB) return null;
-  const pNum: number[] = [];
-  const pDen: number[] = [];
-  const wNum: number[] = [];
-  const wDen: number[] = [];
-  for (let n = 1; n <= ORDERS; n++) {
-    const counts = numericCounts(hypIds, n, base);
-    const maxCounts = new Map<number, number>();
-    let numerator = 0;
-    let denominator = 0;
-    for (let r = 0; r < references.length; r++) {
-      const refCounts = numericCounts(refIds[r], n, base);
-      for (const g of counts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
-      let clippedSum = 0;
-      let refSum = 0;
-      if (n === 1) {
-        for (const [g, c] of refCounts) {
-          const w = weight[g];
-          clippedSum += Math.min(c, counts.get(g) ?? 0) * w;
-          refSum += c * w;
-        }
-      } else {
-        for (const [g, c] of refCounts) {
-          clippedSum += Math.min(c, counts.get(g) ?? 0);
-          refSum += c;
-        }
-      }
-      numerator += clippedSum;
-      denominator += Math.max(1, refSum);
-    }
-    wNum.push(numerator);
-    wDen.push(denominator);
-    let clipped = 0;
-    let total = 0;
-    for (const [g, c] of counts) {
-      clipped += Math.min(c, maxCounts.get(g) ?? 0);
-      total += c;
-    }
-    pNum.push(clipped);
-    pDen.push(Math.max(1, total));
-  }
-  const hypLen = hypothesis.length;
-  return {
-    ngram: { num: pNum, den: pDen, hyp_len: hypLen, ref_len: closestRefLength(references.map((r) => r.length), hypLen) },
-    weighted: { num: wNum, den: wDen, hyp_len: hypLen, ref_len: 2 },
-  };
+  return ngramStatsFromCounts(
+    references,
+    hypothesis.length,
+    (side, n) => numericCounts(side < 0 ? hypIds : refIds[side], n, base),
+    (g) => weight[g],
+  );
 }
 
 /** The string-keyed form (any vocabulary size). */
@@ -317,29 +278,49 @@ function bothNgramStatsCoded(
   const vocab = new Vocab();
   const hypCoded = vocab.encode(hypothesis);
   const refCoded = references.map((r) => vocab.encode(r));
+  return ngramStatsFromCounts(
+    references,
+    hypothesis.length,
+    (side, n) => (side < 0 ? countsFor(hypothesis, hypCoded, n) : countsFor(references[side], refCoded[side], n)),
+    (g) => (keywords.has(g) ? 1 : 0.2),
+  );
+}
+
+/**
+ * The per-sample statistics of NLTK's BLEU and CodeBLEU's weighted BLEU from n-gram counts, whatever the
+ * n-gram keys are. `counts(-1, n)` gives the hypothesis's n-gram counts, `counts(r, n)` reference r's;
+ * `unigramWeight` is the keyword weight (1 or 0.2) of a unigram key. Sums run over the reference maps in
+ * their insertion (first-appearance) order, as the Python dictionaries do.
+ */
+function ngramStatsFromCounts<K>(
+  references: readonly (readonly string[])[],
+  hypLen: number,
+  counts: (side: number, n: number) => Map<K, number>,
+  unigramWeight: (g: K) => number,
+): { ngram: NgramStats; weighted: WeightedNgramStats } {
   const pNum: number[] = [];
   const pDen: number[] = [];
   const wNum: number[] = [];
   const wDen: number[] = [];
   for (let n = 1; n <= ORDERS; n++) {
-    const counts = countsFor(hypothesis, hypCoded, n);
-    const maxCounts = new Map<string, number>();
+    const hypCounts = counts(-1, n);
+    const maxCounts = new Map<K, number>();
     let numerator = 0;
     let denominator = 0;
     for (let r = 0; r < references.length; r++) {
-      const refCounts = countsFor(references[r], refCoded[r], n);
-      for (const g of counts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
+      const refCounts = counts(r, n);
+      for (const g of hypCounts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
       let clippedSum = 0;
       let refSum = 0;
       if (n === 1) {
         for (const [g, c] of refCounts) {
-          const w = keywords.has(g) ? 1 : 0.2;
-          clippedSum += Math.min(c, counts.get(g) ?? 0) * w;
+          const w = unigramWeight(g);
+          clippedSum += Math.min(c, hypCounts.get(g) ?? 0) * w;
           refSum += c * w;
         }
       } else {
         for (const [g, c] of refCounts) {
-          clippedSum += Math.min(c, counts.get(g) ?? 0);
+          clippedSum += Math.min(c, hypCounts.get(g) ?? 0);
           refSum += c;
         }
       }
@@ -350,14 +331,13 @@ function bothNgramStatsCoded(
     wDen.push(denominator);
     let clipped = 0;
     let total = 0;
-    for (const [g, c] of counts) {
+    for (const [g, c] of hypCounts) {
       clipped += Math.min(c, maxCounts.get(g) ?? 0);
       total += c;
     }
     pNum.push(clipped);
     pDen.push(Math.max(1, total));
   }
-  const hypLen = hypothesis.length;
   return {
     ngram: { num: pNum, den: pDen, hyp_len: hypLen, ref_len: closestRefLength(references.map((r) => r.length), hypLen) },
     weighted: { num: wNum, den: wDen, hyp_len: hypLen, ref_len: 2 },
