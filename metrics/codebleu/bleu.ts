@@ -94,35 +94,12 @@ function brevityPenalty(closestRefLen: number, hypLen: number): number {
   return Math.exp(1 - closestRefLen / hypLen);
 }
 
-/** Per-sample statistics of NLTK `corpus_bleu` (one hypothesis, its references). */
-export function ngramStats(references: readonly (readonly string[])[], hypothesis: readonly string[]): NgramStats {
-  const num: number[] = [];
-  const den: number[] = [];
-  const vocab = new Vocab();
-  const hypCoded = vocab.encode(hypothesis);
-  const refCoded = references.map((r) => vocab.encode(r));
-  for (let n = 1; n <= ORDERS; n++) {
-    const counts = countsFor(hypothesis, hypCoded, n);
-    const maxCounts = new Map<string, number>();
-    for (let r = 0; r < references.length; r++) {
-      const refCounts = countsFor(references[r], refCoded[r], n);
-      for (const g of counts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
-    }
-    let numerator = 0;
-    let total = 0;
-    for (const [g, c] of counts) {
-      numerator += Math.min(c, maxCounts.get(g) ?? 0);
-      total += c;
-    }
-    num.push(numerator);
-    den.push(Math.max(1, total));
-  }
-  const hypLen = hypothesis.length;
-  return { num, den, hyp_len: hypLen, ref_len: closestRefLength(references.map((r) => r.length), hypLen) };
-}
-
-/** NLTK `corpus_bleu` over per-sample statistics, with chencherry method1 smoothing. */
-export function ngramScore(stats: readonly NgramStats[]): number {
+/**
+ * `corpus_bleu` over per-sample statistics, with chencherry method1 smoothing: NLTK's for the n-gram match,
+ * and CodeXGLUE's `weighted_ngram_match.corpus_bleu` for the weighted one (the same arithmetic: a zero count
+ * becomes 0.1 over its denominator, and the score is 0 without a unigram match).
+ */
+function corpusBleu(stats: readonly { num: number[]; den: number[]; hyp_len: number; ref_len: number }[]): number {
   const num = new Array<number>(ORDERS).fill(0);
   const den = new Array<number>(ORDERS).fill(0);
   let hypLengths = 0;
@@ -145,6 +122,11 @@ export function ngramScore(stats: readonly NgramStats[]): number {
   return bp * Math.exp(fsum(terms));
 }
 
+/** NLTK `corpus_bleu` over per-sample n-gram statistics. */
+export function ngramScore(stats: readonly NgramStats[]): number {
+  return corpusBleu(stats);
+}
+
 /** Per-sample statistics of the weighted n-gram match (`modified_recall`, summed over references). */
 export interface WeightedNgramStats {
   num: number[];
@@ -155,58 +137,10 @@ export interface WeightedNgramStats {
 }
 
 /**
- * `modified_recall` for n = 1..4 against every reference. Unigrams are weighted by `keywords`
- * (1 for a keyword, 0.2 otherwise); the condition `len(weights) == len(reference_counts)` that guards
- * the weighting is always true for unigrams (both count the reference's distinct tokens).
- */
-export function weightedNgramStats(
-  references: readonly (readonly string[])[],
-  hypothesis: readonly string[],
-  keywords: ReadonlySet<string>,
-): WeightedNgramStats {
-  const num: number[] = [];
-  const den: number[] = [];
-  const vocab = new Vocab();
-  const hypCoded = vocab.encode(hypothesis);
-  const refCoded = references.map((r) => vocab.encode(r));
-  for (let n = 1; n <= ORDERS; n++) {
-    const counts = countsFor(hypothesis, hypCoded, n);
-    let numerator = 0;
-    let denominator = 0;
-    for (let r = 0; r < references.length; r++) {
-      const refCounts = countsFor(references[r], refCoded[r], n);
-      if (n === 1) {
-        // weighted_sum(weights, clipped_counts) and weighted_sum(weights, reference_counts), in dict order
-        let clippedSum = 0;
-        let refSum = 0;
-        for (const [g, c] of refCounts) {
-          const w = keywords.has(g) ? 1 : 0.2;
-          clippedSum += Math.min(c, counts.get(g) ?? 0) * w;
-          refSum += c * w;
-        }
-        numerator += clippedSum;
-        denominator += Math.max(1, refSum);
-      } else {
-        let clippedSum = 0;
-        let refSum = 0;
-        for (const [g, c] of refCounts) {
-          clippedSum += Math.min(c, counts.get(g) ?? 0);
-          refSum += c;
-        }
-        numerator += clippedSum;
-        denominator += Math.max(1, refSum);
-      }
-    }
-    num.push(numerator);
-    den.push(denominator);
-  }
-  return { num, den, hyp_len: hypothesis.length, ref_len: 2 };
-}
-
-/**
  * Both per-sample statistics at once: the same hypothesis and reference n-gram counts feed NLTK's
  * `modified_precision` (clipped by the max over references) and CodeBLEU's `modified_recall` (summed over
- * references), so they are counted once. Same arithmetic, in the same order, as the two functions above.
+ * references), so they are counted once. Unigrams of the weighted match are weighted by `keywords` (1 for a
+ * keyword, 0.2 otherwise); its guard `len(weights) == len(reference_counts)` is always true for unigrams.
  */
 export function bothNgramStats(
   references: readonly (readonly string[])[],
@@ -344,26 +278,7 @@ function ngramStatsFromCounts<K>(
   };
 }
 
-/** weighted_ngram_match.corpus_bleu over per-sample statistics. */
+/** weighted_ngram_match.corpus_bleu over per-sample statistics (reference length 2: see the stats). */
 export function weightedNgramScore(stats: readonly WeightedNgramStats[]): number {
-  const num = new Array<number>(ORDERS).fill(0);
-  const den = new Array<number>(ORDERS).fill(0);
-  let hypLengths = 0;
-  let refLengths = 0;
-  for (const s of stats) {
-    for (let i = 0; i < ORDERS; i++) {
-      num[i] += s.num[i];
-      den[i] += s.den[i];
-    }
-    hypLengths += s.hyp_len;
-    refLengths += s.ref_len;
-  }
-  const bp = brevityPenalty(refLengths, hypLengths);
-  if (num[0] === 0) return 0;
-  const terms: number[] = [];
-  for (let i = 0; i < ORDERS; i++) {
-    const a = num[i] === 0 ? num[i] + EPSILON : num[i];
-    terms.push(BLEU_WEIGHTS[i] * Math.log(a / den[i]));
-  }
-  return bp * Math.exp(fsum(terms));
+  return corpusBleu(stats);
 }
