@@ -7,6 +7,7 @@ import { JAVA_STYLE_SPEC, removeCommentsAndDocstringsPython, removeCommentsJavaS
 import { generateTokens, PyTokenizeError, pyStrip } from '../metrics/codebleu/python-tokenize.js';
 import { readJsonlAll } from '../harness/io/jsonl.js';
 import { sharedPath } from './helpers/shared.js';
+import { rng } from './helpers/rng.js';
 
 /** Expected values in cases.json were computed by CPython 3.11.7 + k4black/codebleu 0.7.1's function. */
 interface Case {
@@ -66,17 +67,6 @@ describe('the quirks the golden README names', () => {
 });
 
 describe('the Java-style scanner equals the CodeXGLUE regex it replaces', () => {
-  function rng(seed: number): () => number {
-    let x = seed >>> 0 || 1;
-    return () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x / 0x100000000;
-    };
-  }
   const PIECES = ['/', '*', '//', '/*', '*/', "'", '"', '\\', '\n', '\r', '\u2028', ' ', '\t', 'a', '#', '😀', '\ud800', '\x1c', '\ufeff'];
   const dropBlank = (t: string) =>
     t

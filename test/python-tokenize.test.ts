@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rng } from './helpers/rng.js';
 import {
   generateTokens,
   PSEUDO_TOKEN_SPEC,
@@ -116,18 +117,6 @@ describe('Python whitespace helpers', () => {
   });
 });
 
-/** xorshift32: a deterministic stream for the randomized equivalence checks (no seed from the clock). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 // Characters that matter to the string and token regexes, including CR, LF, escapes, prefixes,
 // astral characters and lone surrogates.
 const PIECES = ["'", '"', "'''", '"""', '\\', '\\\n', '\\\r\n', '\r', '\n', ' ', '\t', '\f', 'a', 'r', 'b', 'f', 'u', 'R', 'B',
