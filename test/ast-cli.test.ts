@@ -6,24 +6,9 @@ import { APIBENCH, sharedPath } from './helpers/shared.js';
 import { REPO, runCli } from './helpers/cli.js';
 import { readJsonlAll } from '../harness/io/jsonl.js';
 import { responsesPath } from '../harness/datasets/apibench.js';
+import type { GoldenAstRecord as GoldenRecord } from './helpers/golden-ast.js';
 
 // Run `npx tsc -p tsconfig.build.json` first (npm test does it in pretest).
-
-interface GoldenRecord {
-  type?: 'totals';
-  file: string;
-  line_index: number;
-  question_id: number;
-  api_call: string;
-  database_index: number;
-  matched_api_name: string | null;
-  matched_domain: string | null;
-  question_domain: string;
-  correct: boolean;
-  hallucination: boolean;
-  final_functionality_accuracy: number;
-  final_hallucination: number;
-}
 
 const MINI = resolve(REPO, 'fixtures/apibench-mini');
 const MINI_RESPONSES = join(MINI, 'responses/huggingface/response_huggingface_demo.jsonl');

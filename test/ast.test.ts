@@ -5,26 +5,7 @@ import { loadApiDb, loadEval, loadResponses, responsesPath, type ApiRecord } fro
 import { AstMatcher, astByDomain, astSignature, astTotals, GorillaScriptError, type AstVerdict } from '../metrics/ast-match/index.js';
 import { getAllSubTrees, astParse, stripQuotes } from '../metrics/ast-match/port.js';
 import { nodeText, parse, typeName } from '../metrics/tree-sitter/parser.js';
-
-interface GoldenRecord {
-  type?: 'totals';
-  file: string;
-  line_index: number;
-  question_id: number;
-  api_call: string;
-  database_index: number;
-  matched_api_call: string | null;
-  matched_api_name: string | null;
-  matched_domain: string | null;
-  question_domain: string;
-  correct: boolean;
-  hallucination: boolean;
-  n_responses: number;
-  total_correct: number;
-  total_hallucination: number;
-  final_functionality_accuracy: number;
-  final_hallucination: number;
-}
+import type { GoldenAstRecord as GoldenRecord } from './helpers/golden-ast.js';
 
 type Scored = AstVerdict & { api_call: string | null; question_id: number };
 
