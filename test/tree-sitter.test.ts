@@ -17,8 +17,12 @@ import {
   parse,
   symbolNames,
   typeName,
+  useDenseParseTable,
   type SyntaxTree,
 } from '../metrics/tree-sitter/parser.js';
+import { sharedPath, APIBENCH } from './helpers/shared.js';
+import { readGolden, type GoldenPair } from '../harness/score/golden.js';
+import { GORILLA_MODELS, loadResponses, responsesPath } from '../harness/datasets/apibench.js';
 
 const WASM = 'metrics/tree-sitter/tree-sitter-python-utf8.wasm';
 
@@ -142,4 +146,42 @@ describe('parse', () => {
       '(assignment left: (identifier) right: (integer))',
     ]);
   });
+});
+
+describe('the dense parse table (tsparse.c)', () => {
+  /** A digest of every column of a tree (the columns are views of one buffer, in a fixed order). */
+  const digest = (t: SyntaxTree): string => {
+    const all = new Uint8Array(t.symbol.buffer, t.symbol.byteOffset, t.size * 13 * 4);
+    return createHash('sha1').update(all).digest('hex');
+  };
+
+  it('gives exactly the trees of the grammar\'s own compressed table, on every golden CodeBLEU text and Gorilla HF/TorchHub response', async () => {
+    // Speed-only change inside the wasm: each ts_language_lookup becomes one array read. Prose drives
+    // tree-sitter's error recovery through every state and token, so the Gorilla responses (mostly prose
+    // around code) and the golden CodeBLEU texts (adversarial cases included) are the strictest inputs.
+    const texts = new Set<string>();
+    for (const p of await readGolden<GoldenPair>(sharedPath('golden', 'codebleu_pairs.jsonl.gz'))) {
+      for (const r of Array.isArray(p.reference) ? p.reference : [p.reference]) texts.add(r);
+      texts.add(p.prediction);
+    }
+    // TF Hub responses (4.5 MB more of the same kind of prose) would add ~6 s and nothing new.
+    for (const hub of ['huggingface', 'torchhub'] as const) {
+      for (const model of GORILLA_MODELS) for (const r of loadResponses(responsesPath(APIBENCH, hub, model))) texts.add(r.text);
+    }
+    // Lone surrogates are never parsed (callers refuse them first, as Python's encoder raises).
+    const parsable = [...texts].filter((t) => !/[\ud800-\udfff]/.test(t.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')));
+    expect(parsable.length).toBeGreaterThan(15000);
+    const differing: string[] = [];
+    try {
+      useDenseParseTable(true);
+      const dense = parsable.map((t) => digest(parse(t)));
+      useDenseParseTable(false);
+      parsable.forEach((t, i) => {
+        if (digest(parse(t)) !== dense[i]) differing.push(t.slice(0, 80));
+      });
+    } finally {
+      useDenseParseTable(true);
+    }
+    expect(differing).toEqual([]);
+  }, 120_000);
 });

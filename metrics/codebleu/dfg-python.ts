@@ -124,21 +124,26 @@ function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: PosKey[]):
 
 const byIdx = (a: DfgItem, b: DfgItem): number => a[1] - b[1];
 
-/** A recursive `DFG_python(child, index_to_code, states)` call, requested by yielding it. */
+/**
+ * A recursive `DFG_python(child, index_to_code, states)` call, requested by yielding it. `mutable`: the
+ * caller owns `states` and replaces it with the returned map right after the call, so the callee may
+ * update it in place instead of copying it (Python copies on every call; the result is the same).
+ */
 interface Call {
   i: number;
   states: States;
   frame: number;
+  mutable: boolean;
 }
 type Result = [DfgItem[], States];
-const call = (i: number, states: States, frame: number): Call => ({ i, states, frame });
+const call = (i: number, states: States, frame: number, mutable: boolean): Call => ({ i, states, frame, mutable });
 
 /**
  * Runs {@link dfgPython} with an explicit stack of generators instead of JavaScript recursion: Python
  * allows ~1000 nested calls and so must we, in any thread (worker threads have small stacks).
  */
 function runDfg(ctx: Ctx, i: number, states: States, frame: number): Result {
-  const stack: Generator<Call, Result, Result>[] = [dfgPython(ctx, i, states, frame)];
+  const stack: Generator<Call, Result, Result>[] = [dfgPython(ctx, i, states, frame, true)];
   let input: Result | undefined;
   for (;;) {
     const r = stack[stack.length - 1].next(input as Result);
@@ -147,10 +152,36 @@ function runDfg(ctx: Ctx, i: number, states: States, frame: number): Result {
       if (stack.length === 0) return r.value;
       input = r.value;
     } else {
-      stack.push(dfgPython(ctx, r.value.i, r.value.states, r.value.frame));
-      input = undefined;
+      const c = r.value;
+      // Leaves (most calls) are answered directly: no generator needed.
+      if (isLeafLike(ctx.t, c.i)) input = dfgLeaf(ctx, c.i, c.states, c.frame, c.mutable);
+      else {
+        stack.push(dfgPython(ctx, c.i, c.states, c.frame, c.mutable));
+        input = undefined;
+      }
     }
   }
+}
+
+/** `DFG_python` on a leaf-like node (the first branch of DFG.py), with its frame checks. */
+function dfgLeaf(ctx: Ctx, i: number, states: States, frame: number, mutable: boolean): Result {
+  checkFrame(frame);
+  checkFrame(frame + 1); // states.copy()
+  const t = ctx.t;
+  const type = t.type[i];
+  const [idx, code] = lookup(ctx, keyOf(ctx, i));
+  if (type === code) return [[], states];
+  const prev = states.get(code);
+  if (prev !== undefined) {
+    checkFrame(frame + 1); // states[code].copy()
+    return [[[code, idx, 'comesFrom', [code], prev.slice()]], states];
+  }
+  if (type === 'identifier') {
+    const own = mutable ? states : copyStates(states);
+    own.set(code, [idx]);
+    return [[[code, idx, 'comesFrom', [], []]], own];
+  }
+  return [[[code, idx, 'comesFrom', [], []]], states];
 }
 
 /**
@@ -241,12 +272,12 @@ function computedFrom(ctx: Ctx, leftNodes: number[], rightNodes: number[], own: 
  * change it (copy-on-write). Invariant: a call never mutates a map it was given; it returns either that
  * map untouched or a map it created, which the caller then owns.
  */
-function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): Generator<Call, Result, Result> {
+function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number, mutable: boolean): Generator<Call, Result, Result> {
   checkFrame(frame);
   const t = ctx.t;
   checkFrame(frame + 1); // states.copy()
   let states = statesIn;
-  let owned = false;
+  let owned = mutable;
   const own = (): States => {
     if (!owned) {
       states = copyStates(states);
@@ -261,17 +292,7 @@ function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): Gener
     }
   };
   const type = t.type[i];
-  if (isLeafLike(t, i)) {
-    const [idx, code] = lookup(ctx, keyOf(ctx, i));
-    if (type === code) return [[], states];
-    const prev = states.get(code);
-    if (prev !== undefined) {
-      checkFrame(frame + 1); // states[code].copy()
-      return [[[code, idx, 'comesFrom', [code], prev.slice()]], states];
-    }
-    if (type === 'identifier') own().set(code, [idx]);
-    return [[[code, idx, 'comesFrom', [], []]], states];
-  }
+  if (isLeafLike(t, i)) return dfgLeaf(ctx, i, statesIn, frame, mutable);
   if (type === 'default_parameter') {
     checkFrame(frame + 1);
     const name = childByField(t, i, 'name');
@@ -289,7 +310,7 @@ function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): Gener
     }
     const nameIndexs = treeToVariableIndex(ctx, name, frame + 1, []);
     const valueIndexs = treeToVariableIndex(ctx, value, frame + 1, []);
-    const [temp, st] = (yield call(value, states, frame + 1));
+    const [temp, st] = (yield call(value, states, frame + 1, owned));
     take(st);
     dfg.push(...temp);
     for (const index1 of nameIndexs) {
@@ -316,7 +337,7 @@ function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): Gener
     }
     const dfg: DfgItem[] = [];
     for (const nd of rightNodes) {
-      const [temp, st] = (yield call(node(nd), states, frame + 1));
+      const [temp, st] = (yield call(node(nd), states, frame + 1, owned));
       take(st);
       dfg.push(...temp);
     }
@@ -333,11 +354,11 @@ function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): Gener
       const ct = t.type[k];
       if (ct.includes('else')) tag = true;
       if (ct !== 'elif_clause' && ct !== 'else_clause') {
-        const [temp, st] = (yield call(k, currentStates, frame + 1));
+        const [temp, st] = (yield call(k, currentStates, frame + 1, false));
         currentStates = st;
         dfg.push(...temp);
       } else {
-        const [temp, newStates] = (yield call(k, states, frame + 1));
+        const [temp, newStates] = (yield call(k, states, frame + 1, false));
         dfg.push(...temp);
         othersStates.push(newStates);
       }
@@ -365,14 +386,14 @@ function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): Gener
     for (let pass = 0; pass < 2; pass++) {
       const [leftNodes, rightNodes] = splitSides(ctx, i, frame);
       for (const nd of rightNodes) {
-        const [temp, st] = (yield call(node(nd), states, frame + 1));
+        const [temp, st] = (yield call(node(nd), states, frame + 1, owned));
         take(st);
         dfg.push(...temp);
       }
       computedFrom(ctx, leftNodes, rightNodes, own, frame, dfg);
       const last = lastChild(t, i);
       if (t.type[node(last)] === 'block') {
-        const [temp, st] = (yield call(last, states, frame + 1));
+        const [temp, st] = (yield call(last, states, frame + 1, owned));
         take(st);
         dfg.push(...temp);
       }
@@ -384,7 +405,7 @@ function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): Gener
     let dfg: DfgItem[] = [];
     for (let pass = 0; pass < 2; pass++) {
       for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-        const [temp, st] = (yield call(k, states, frame + 1));
+        const [temp, st] = (yield call(k, states, frame + 1, owned));
         take(st);
         dfg.push(...temp);
       }
@@ -395,14 +416,14 @@ function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number): Gener
   const dfg: DfgItem[] = [];
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
     if (t.type[k] === 'for_in_clause') {
-      const [temp, st] = (yield call(k, states, frame + 1));
+      const [temp, st] = (yield call(k, states, frame + 1, owned));
       take(st);
       dfg.push(...temp);
     }
   }
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
     if (t.type[k] !== 'for_in_clause') {
-      const [temp, st] = (yield call(k, states, frame + 1));
+      const [temp, st] = (yield call(k, states, frame + 1, owned));
       take(st);
       dfg.push(...temp);
     }

@@ -63,6 +63,7 @@ interface Exports {
   tsp_input(cap: number): number;
   tsp_parse(len: number, nOut: number): number;
   tsp_node_strings(len: number, bytesOut: number): number;
+  tsp_set_dense(dense: number): void;
   tsp_symbol_count(): number;
   tsp_symbol_name(id: number): number;
   tsp_field_count(): number;
@@ -188,6 +189,15 @@ function parseUncached(code: string): SyntaxTree {
     ascii,
     byteLength: len,
   };
+}
+
+/**
+ * Tests only: parse with the grammar's own compressed parse table (`false`) instead of the dense copy
+ * tsparse.c expands it into for speed (`true`, the default). The trees must be identical.
+ */
+export function useDenseParseTable(dense: boolean): void {
+  instance().tsp_set_dense(dense ? 1 : 0);
+  recent.clear();
 }
 
 const utf8Cache = new WeakMap<SyntaxTree, Uint8Array>();

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
+#include "parser.h" /* the runtime's lib/src/parser.h: the TSLanguage layout (identical to the grammar's copy) */
 
 const TSLanguage *tree_sitter_python(void);
 
@@ -74,10 +75,61 @@ EXPORT("tsp_input") char *tsp_input(uint32_t cap) {
   return input;
 }
 
+/*
+ * tree-sitter-python with its whole parse table expanded to one dense [state][symbol] array.
+ *
+ * Why: the generated grammar stores only its first large_state_count states densely; every other state
+ * is a list of (value, symbols...) groups that ts_language_lookup (lib/src/language.h) scans linearly.
+ * Error recovery asks for every token in the state (ts_parser__do_all_potential_reductions,
+ * ts_parser__handle_error's missing-token loop), so on Gorilla's prose those scans were over 40% of
+ * parse time. Declaring every state "large" over an expanded table makes each lookup one array read and
+ * returns exactly what the scan returns (the first group holding the symbol, else 0); nothing else in
+ * the parser reads the table layout (only query.c's lookahead iterators do, and they are not used here).
+ * The tree is therefore identical; test/tree-sitter.test.ts checks it against the unexpanded language.
+ */
+static TSLanguage dense_python;
+
+static const TSLanguage *python_language(int dense) {
+  const TSLanguage *src = tree_sitter_python();
+  if (!dense) return src;
+  if (dense_python.parse_table) return &dense_python;
+  uint32_t S = src->symbol_count, N = src->state_count, L = src->large_state_count;
+  uint16_t *table = calloc((size_t)N * S, sizeof(uint16_t));
+  uint8_t *seen = calloc(S, 1);
+  if (!table || !seen) { free(table); free(seen); return 0; }
+  memcpy(table, src->parse_table, (size_t)L * S * sizeof(uint16_t));
+  for (uint32_t state = L; state < N; state++) {
+    const uint16_t *data = &src->small_parse_table[src->small_parse_table_map[state - L]];
+    uint16_t *row = table + (size_t)state * S;
+    memset(seen, 0, S);
+    uint16_t groups = *data++;
+    for (uint16_t g = 0; g < groups; g++) {
+      uint16_t value = *data++, count = *data++;
+      for (uint16_t j = 0; j < count; j++, data++) {
+        if (*data < S && !seen[*data]) { seen[*data] = 1; row[*data] = value; } /* first group wins, as in the scan */
+      }
+    }
+  }
+  free(seen);
+  dense_python = *src;
+  dense_python.parse_table = table;
+  dense_python.large_state_count = N;
+  return &dense_python;
+}
+
+/* 1 (default): the dense table; 0: the grammar's own tables (tests compare the two). Resets the parser. */
+static int use_dense = 1;
+EXPORT("tsp_set_dense") void tsp_set_dense(int dense) {
+  use_dense = dense;
+  if (parser) { ts_parser_delete(parser); parser = 0; }
+}
+
 static TSTree *parse_input(uint32_t len) {
   if (!parser) {
+    const TSLanguage *lang = python_language(use_dense);
+    if (!lang) return 0;
     parser = ts_parser_new();
-    if (!ts_parser_set_language(parser, tree_sitter_python())) return 0;
+    if (!ts_parser_set_language(parser, lang)) return 0;
   }
   return ts_parser_parse_string_encoding(parser, NULL, input, len, TSInputEncodingUTF8);
 }
