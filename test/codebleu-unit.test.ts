@@ -1,5 +1,9 @@
 // Unit checks of the CPython behaviours the CodeBLEU port copies. Expected values were printed by
 // CPython 3.11 (PYTHONHASHSEED=0 where hashing is involved); the comments say which expression.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO } from './helpers/cli.js';
+import { deepPattern } from './helpers/deep-patterns.js';
 import { describe, expect, it } from 'vitest';
 import { pySplit, pyStrip, utf8EncodeError } from '../metrics/codebleu/pystr.js';
 import { fsum } from '../metrics/codebleu/fsum.js';
@@ -73,18 +77,25 @@ describe('tree-sitter parsing and subtree strings', () => {
 describe('CPython recursion limit in get_data_flow', () => {
   // Thresholds measured by running k4black's Python get_data_flow/DFG_python/tree_to_token_index under
   // CPython 3.11 (limit 1000) with get_data_flow at frame 6: the smallest nesting that empties the graph.
-  const pattern = (kind: string, n: number): string => {
-    if (kind === 'parens') return 'x = ' + '('.repeat(n) + 'y' + ')'.repeat(n) + '\nz = x';
-    if (kind === 'lists') return 'x = ' + '['.repeat(n) + 'y' + ']'.repeat(n) + '\nz = x';
-    if (kind === 'calls') return 'x = ' + 'f('.repeat(n) + 'y' + ')'.repeat(n) + '\nz = x';
-    return 'x = ' + Array.from({ length: n }, (_, i) => 'a' + i).join(' + ') + '\nz = x';
-  };
+  const pattern = deepPattern;
   for (const [kind, first] of [['parens', 990], ['lists', 990], ['calls', 495], ['binop', 991]] as const) {
     it(`${kind}: graph at ${first - 1} levels, empty at ${first}`, () => {
       expect(getDataFlow(parseFlat(pattern(kind, first - 1)), 6).length).toBeGreaterThan(0);
       expect(getDataFlow(parseFlat(pattern(kind, first)), 6)).toEqual([]);
     });
   }
+  it('fits the deepest graph CPython can build in 700 KB of stack, interpreted (a thread has 984 KB or more)', () => {
+    // The DFG recursion is plain JS recursion bounded by the emulated limit; this keeps its frames small.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--stack-size=700', '--no-opt', '--no-sparkplug', join(REPO, 'test/helpers/deep-dfg.ts')], { encoding: 'utf8', cwd: REPO });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({
+      parens: getDataFlow(parseFlat(pattern('parens', 989)), 6).length,
+      lists: getDataFlow(parseFlat(pattern('lists', 989)), 6).length,
+      calls: getDataFlow(parseFlat(pattern('calls', 494)), 6).length,
+      binop: getDataFlow(parseFlat(pattern('binop', 990)), 6).length,
+    });
+    expect(JSON.parse(r.stdout).binop).toBeGreaterThan(900);
+  });
   it('1000 nested parentheses give a degenerate dataflow (adv/099_deep_parens_1000)', () => {
     expect(GET_DATA_FLOW_FRAME).toBe(5);
     const code = 'x = ' + '('.repeat(1000) + 'y' + ')'.repeat(1000) + '\nz = x';

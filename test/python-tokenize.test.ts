@@ -90,9 +90,10 @@ describe('generateTokens: behaviours spelled out', () => {
     expect(() => [...generateTokens('f(1,\n')]).toThrow("TokenError: ('EOF in multi-line statement', (2, 0))");
   });
 
-  it('yields tokens lazily, before an error further down is reached', () => {
+  it('yields the tokens before an error further down, then raises it', () => {
     const it = generateTokens('x = 1\n(\n');
     expect(it.next().value).toMatchObject({ type: 'NAME', string: 'x' });
+    expect(() => [...it]).toThrow("TokenError: ('EOF in multi-line statement', (3, 0))");
   });
 
   it('adds the implicit NEWLINE, closing DEDENTs and ENDMARKER at EOF', () => {

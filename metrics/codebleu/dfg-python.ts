@@ -124,44 +124,7 @@ function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: PosKey[]):
 
 const byIdx = (a: DfgItem, b: DfgItem): number => a[1] - b[1];
 
-/**
- * A recursive `DFG_python(child, index_to_code, states)` call, requested by yielding it. `mutable`: the
- * caller owns `states` and replaces it with the returned map right after the call, so the callee may
- * update it in place instead of copying it (Python copies on every call; the result is the same).
- */
-interface Call {
-  i: number;
-  states: States;
-  frame: number;
-  mutable: boolean;
-}
 type Result = [DfgItem[], States];
-const call = (i: number, states: States, frame: number, mutable: boolean): Call => ({ i, states, frame, mutable });
-
-/**
- * Runs {@link dfgPython} with an explicit stack of generators instead of JavaScript recursion: Python
- * allows ~1000 nested calls and so must we, in any thread (worker threads have small stacks).
- */
-function runDfg(ctx: Ctx, i: number, states: States, frame: number): Result {
-  const stack: Generator<Call, Result, Result>[] = [dfgPython(ctx, i, states, frame, true)];
-  let input: Result | undefined;
-  for (;;) {
-    const r = stack[stack.length - 1].next(input as Result);
-    if (r.done) {
-      stack.pop();
-      if (stack.length === 0) return r.value;
-      input = r.value;
-    } else {
-      const c = r.value;
-      // Leaves (most calls) are answered directly: no generator needed.
-      if (isLeafLike(ctx.t, c.i)) input = dfgLeaf(ctx, c.i, c.states, c.frame, c.mutable);
-      else {
-        stack.push(dfgPython(ctx, c.i, c.states, c.frame, c.mutable));
-        input = undefined;
-      }
-    }
-  }
-}
 
 /** `DFG_python` on a leaf-like node (the first branch of DFG.py), with its frame checks. */
 function dfgLeaf(ctx: Ctx, i: number, states: States, frame: number, mutable: boolean): Result {
@@ -249,7 +212,7 @@ function kidsNoComma(t: FlatTree, i: number): number[] {
 }
 
 /** The computedFrom edges of `zip(left_nodes, right_nodes)`. */
-function computedFrom(ctx: Ctx, leftNodes: number[], rightNodes: number[], own: () => States, frame: number, dfg: DfgItem[]): void {
+function computedFrom(ctx: Ctx, leftNodes: number[], rightNodes: number[], scope: Scope, frame: number, dfg: DfgItem[]): void {
   const n = Math.min(leftNodes.length, rightNodes.length);
   for (let z = 0; z < n; z++) {
     const leftTokens = treeToVariableIndex(ctx, leftNodes[z], frame + 1, []);
@@ -260,175 +223,198 @@ function computedFrom(ctx: Ctx, leftNodes: number[], rightNodes: number[], own: 
       const names = rightTokens.map((x) => lookup(ctx, x)[1]);
       const idxs = rightTokens.map((x) => lookup(ctx, x)[0]);
       dfg.push([code1, idx1, 'computedFrom', names, idxs]);
-      own().set(code1, [idx1]);
+      scope.own().set(code1, [idx1]);
     }
   }
 }
 
 /**
+ * The `states` one DFG_python call works on. Python copies `states` on entry to every call; here the
+ * copy is made only when the call is about to change it (copy-on-write), or never when the caller
+ * handed its own map over (`owned` from the start: see {@link dfgNode}). Invariant: a call never
+ * mutates a map it was given unless it was handed over; it returns either that map or one it created,
+ * which the caller then owns.
+ */
+class Scope {
+  constructor(
+    public states: States,
+    private owned: boolean,
+  ) {}
+
+  /** The map, owned by this call (copied from the caller's first if needed). */
+  own(): States {
+    if (!this.owned) {
+      this.states = copyStates(this.states);
+      this.owned = true;
+    }
+    return this.states;
+  }
+
+  /**
+   * `DFG, states = DFG_python(child, index_to_code, states)`: visits child `k` with these states,
+   * handing them over when owned (they are replaced by the result right away), and appends its items.
+   */
+  visit(ctx: Ctx, k: number, frame: number, dfg: DfgItem[]): void {
+    const [temp, st] = dfgNode(ctx, k, this.states, frame, this.owned);
+    if (st !== this.states) {
+      this.states = st;
+      this.owned = true;
+    }
+    append(dfg, temp);
+  }
+}
+
+/** `a += b` without spreading b into arguments (b can be long). */
+function append<T>(a: T[], b: readonly T[]): void {
+  for (let k = 0; k < b.length; k++) a.push(b[k]);
+}
+
+/**
  * DFG.py `DFG_python(root_node, index_to_code, states)`, returning [DFG, states].
  *
- * Python copies `states` on entry to every call; here the copy is made only when this call is about to
- * change it (copy-on-write). Invariant: a call never mutates a map it was given; it returns either that
- * map untouched or a map it created, which the caller then owns.
+ * One small function per branch of DFG.py, and plain recursion: each level costs two small JS frames
+ * and checks its Python frame first, so the depth stays under {@link RECURSION_LIMIT} levels (tested
+ * at the limit on the smallest stack this runs on). `mutable`: the caller owns `states` and replaces it
+ * with the returned map right after the call, so the callee may update it in place.
  */
-function* dfgPython(ctx: Ctx, i: number, statesIn: States, frame: number, mutable: boolean): Generator<Call, Result, Result> {
-  checkFrame(frame);
+function dfgNode(ctx: Ctx, i: number, states: States, frame: number, mutable: boolean): Result {
   const t = ctx.t;
+  if (isLeafLike(t, i)) return dfgLeaf(ctx, i, states, frame, mutable);
+  checkFrame(frame);
   checkFrame(frame + 1); // states.copy()
-  let states = statesIn;
-  let owned = mutable;
-  const own = (): States => {
-    if (!owned) {
-      states = copyStates(states);
-      owned = true;
-    }
-    return states;
-  };
-  const take = (st: States): void => {
-    if (st !== states) {
-      states = st;
-      owned = true;
-    }
-  };
   const type = t.type[i];
-  if (isLeafLike(t, i)) return dfgLeaf(ctx, i, statesIn, frame, mutable);
-  if (type === 'default_parameter') {
+  if (type === 'default_parameter') return dfgDefaultParameter(ctx, i, new Scope(states, mutable), frame);
+  if (type === 'assignment' || type === 'augmented_assignment' || type === 'for_in_clause') return dfgAssignment(ctx, i, new Scope(states, mutable), frame);
+  if (type === 'if_statement') return dfgIf(ctx, i, states, frame);
+  if (type === 'for_statement') return dfgFor(ctx, i, new Scope(states, mutable), frame);
+  if (type === 'while_statement') return dfgWhile(ctx, i, new Scope(states, mutable), frame);
+  return dfgOther(ctx, i, new Scope(states, mutable), frame);
+}
+
+function dfgDefaultParameter(ctx: Ctx, i: number, s: Scope, frame: number): Result {
+  const t = ctx.t;
+  checkFrame(frame + 1);
+  const name = childByField(t, i, 'name');
+  checkFrame(frame + 1);
+  const value = childByField(t, i, 'value');
+  const dfg: DfgItem[] = [];
+  if (value < 0) {
+    const indexs = treeToVariableIndex(ctx, name, frame + 1, []);
+    for (const index of indexs) {
+      const [idx, code] = lookup(ctx, index);
+      dfg.push([code, idx, 'comesFrom', [], []]);
+      s.own().set(code, [idx]);
+    }
+    return [sortedByIdx(dfg, frame), s.states];
+  }
+  const nameIndexs = treeToVariableIndex(ctx, name, frame + 1, []);
+  const valueIndexs = treeToVariableIndex(ctx, value, frame + 1, []);
+  s.visit(ctx, value, frame + 1, dfg);
+  for (const index1 of nameIndexs) {
+    const [idx1, code1] = lookup(ctx, index1);
+    for (const index2 of valueIndexs) {
+      const [idx2, code2] = lookup(ctx, index2);
+      dfg.push([code1, idx1, 'comesFrom', [code2], [idx2]]);
+    }
+    s.own().set(code1, [idx1]);
+  }
+  return [sortedByIdx(dfg, frame), s.states];
+}
+
+/** `assignment`, `augmented_assignment` and `for_in_clause`. */
+function dfgAssignment(ctx: Ctx, i: number, s: Scope, frame: number): Result {
+  const t = ctx.t;
+  let leftNodes: number[];
+  let rightNodes: number[];
+  if (t.type[i] === 'for_in_clause') {
+    rightNodes = [lastChild(t, i)];
     checkFrame(frame + 1);
-    const name = childByField(t, i, 'name');
+    leftNodes = [childByField(t, i, 'left')];
+  } else {
     checkFrame(frame + 1);
-    const value = childByField(t, i, 'value');
-    const dfg: DfgItem[] = [];
-    if (value < 0) {
-      const indexs = treeToVariableIndex(ctx, name, frame + 1, []);
-      for (const index of indexs) {
-        const [idx, code] = lookup(ctx, index);
-        dfg.push([code, idx, 'comesFrom', [], []]);
-        own().set(code, [idx]);
-      }
-      return [sortedByIdx(dfg, frame), states];
-    }
-    const nameIndexs = treeToVariableIndex(ctx, name, frame + 1, []);
-    const valueIndexs = treeToVariableIndex(ctx, value, frame + 1, []);
-    const [temp, st] = (yield call(value, states, frame + 1, owned));
-    take(st);
-    dfg.push(...temp);
-    for (const index1 of nameIndexs) {
-      const [idx1, code1] = lookup(ctx, index1);
-      for (const index2 of valueIndexs) {
-        const [idx2, code2] = lookup(ctx, index2);
-        dfg.push([code1, idx1, 'comesFrom', [code2], [idx2]]);
-      }
-      own().set(code1, [idx1]);
-    }
-    return [sortedByIdx(dfg, frame), states];
-  }
-  if (type === 'assignment' || type === 'augmented_assignment' || type === 'for_in_clause') {
-    let leftNodes: number[];
-    let rightNodes: number[];
-    if (type === 'for_in_clause') {
-      rightNodes = [lastChild(t, i)];
-      checkFrame(frame + 1);
-      leftNodes = [childByField(t, i, 'left')];
-    } else {
-      checkFrame(frame + 1);
-      if (childByField(t, i, 'right') < 0) return [[], states];
-      [leftNodes, rightNodes] = splitSides(ctx, i, frame);
-    }
-    const dfg: DfgItem[] = [];
-    for (const nd of rightNodes) {
-      const [temp, st] = (yield call(node(nd), states, frame + 1, owned));
-      take(st);
-      dfg.push(...temp);
-    }
-    computedFrom(ctx, leftNodes, rightNodes, own, frame, dfg);
-    return [sortedByIdx(dfg, frame), states];
-  }
-  if (type === 'if_statement') {
-    const dfg: DfgItem[] = [];
-    checkFrame(frame + 1); // states.copy(): nothing below mutates it, so sharing is equivalent
-    let currentStates = states;
-    const othersStates: States[] = [];
-    let tag = false;
-    for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-      const ct = t.type[k];
-      if (ct.includes('else')) tag = true;
-      if (ct !== 'elif_clause' && ct !== 'else_clause') {
-        const [temp, st] = (yield call(k, currentStates, frame + 1, false));
-        currentStates = st;
-        dfg.push(...temp);
-      } else {
-        const [temp, newStates] = (yield call(k, states, frame + 1, false));
-        dfg.push(...temp);
-        othersStates.push(newStates);
-      }
-    }
-    othersStates.push(currentStates);
-    if (!tag) othersStates.push(states);
-    const newStates: States = new Map();
-    for (const dic of othersStates) {
-      for (const [key, val] of dic) {
-        const cur = newStates.get(key);
-        if (cur === undefined) {
-          checkFrame(frame + 1);
-          newStates.set(key, val.slice());
-        } else cur.push(...val);
-      }
-    }
-    for (const [key, val] of newStates) {
-      checkFrame(frame + 1);
-      newStates.set(key, [...new Set(val)].sort((a, b) => a - b));
-    }
-    return [sortedByIdx(dfg, frame), newStates];
-  }
-  if (type === 'for_statement') {
-    let dfg: DfgItem[] = [];
-    for (let pass = 0; pass < 2; pass++) {
-      const [leftNodes, rightNodes] = splitSides(ctx, i, frame);
-      for (const nd of rightNodes) {
-        const [temp, st] = (yield call(node(nd), states, frame + 1, owned));
-        take(st);
-        dfg.push(...temp);
-      }
-      computedFrom(ctx, leftNodes, rightNodes, own, frame, dfg);
-      const last = lastChild(t, i);
-      if (t.type[node(last)] === 'block') {
-        const [temp, st] = (yield call(last, states, frame + 1, owned));
-        take(st);
-        dfg.push(...temp);
-      }
-    }
-    dfg = mergeLoopItems(dfg, frame);
-    return [sortedByIdx(dfg, frame), states];
-  }
-  if (type === 'while_statement') {
-    let dfg: DfgItem[] = [];
-    for (let pass = 0; pass < 2; pass++) {
-      for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-        const [temp, st] = (yield call(k, states, frame + 1, owned));
-        take(st);
-        dfg.push(...temp);
-      }
-    }
-    dfg = mergeLoopItems(dfg, frame);
-    return [sortedByIdx(dfg, frame), states];
+    if (childByField(t, i, 'right') < 0) return [[], s.states];
+    [leftNodes, rightNodes] = splitSides(ctx, i, frame);
   }
   const dfg: DfgItem[] = [];
+  for (const nd of rightNodes) s.visit(ctx, node(nd), frame + 1, dfg);
+  computedFrom(ctx, leftNodes, rightNodes, s, frame, dfg);
+  return [sortedByIdx(dfg, frame), s.states];
+}
+
+function dfgIf(ctx: Ctx, i: number, states: States, frame: number): Result {
+  const t = ctx.t;
+  const dfg: DfgItem[] = [];
+  checkFrame(frame + 1); // states.copy(): nothing below mutates it, so sharing is equivalent
+  let currentStates = states;
+  const othersStates: States[] = [];
+  let tag = false;
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-    if (t.type[k] === 'for_in_clause') {
-      const [temp, st] = (yield call(k, states, frame + 1, owned));
-      take(st);
-      dfg.push(...temp);
+    const ct = t.type[k];
+    if (ct.includes('else')) tag = true;
+    if (ct !== 'elif_clause' && ct !== 'else_clause') {
+      const [temp, st] = dfgNode(ctx, k, currentStates, frame + 1, false);
+      currentStates = st;
+      append(dfg, temp);
+    } else {
+      const [temp, newStates] = dfgNode(ctx, k, states, frame + 1, false);
+      append(dfg, temp);
+      othersStates.push(newStates);
     }
   }
-  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-    if (t.type[k] !== 'for_in_clause') {
-      const [temp, st] = (yield call(k, states, frame + 1, owned));
-      take(st);
-      dfg.push(...temp);
+  othersStates.push(currentStates);
+  if (!tag) othersStates.push(states);
+  const newStates: States = new Map();
+  for (const dic of othersStates) {
+    for (const [key, val] of dic) {
+      const cur = newStates.get(key);
+      if (cur === undefined) {
+        checkFrame(frame + 1);
+        newStates.set(key, val.slice());
+      } else append(cur, val);
     }
   }
-  return [sortedByIdx(dfg, frame), states];
+  for (const [key, val] of newStates) {
+    checkFrame(frame + 1);
+    newStates.set(key, [...new Set(val)].sort((a, b) => a - b));
+  }
+  return [sortedByIdx(dfg, frame), newStates];
+}
+
+function dfgFor(ctx: Ctx, i: number, s: Scope, frame: number): Result {
+  const t = ctx.t;
+  let dfg: DfgItem[] = [];
+  for (let pass = 0; pass < 2; pass++) {
+    const [leftNodes, rightNodes] = splitSides(ctx, i, frame);
+    for (const nd of rightNodes) s.visit(ctx, node(nd), frame + 1, dfg);
+    computedFrom(ctx, leftNodes, rightNodes, s, frame, dfg);
+    const last = lastChild(t, i);
+    if (t.type[node(last)] === 'block') s.visit(ctx, last, frame + 1, dfg);
+  }
+  dfg = mergeLoopItems(dfg, frame);
+  return [sortedByIdx(dfg, frame), s.states];
+}
+
+function dfgWhile(ctx: Ctx, i: number, s: Scope, frame: number): Result {
+  const t = ctx.t;
+  let dfg: DfgItem[] = [];
+  for (let pass = 0; pass < 2; pass++) {
+    for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) s.visit(ctx, k, frame + 1, dfg);
+  }
+  dfg = mergeLoopItems(dfg, frame);
+  return [sortedByIdx(dfg, frame), s.states];
+}
+
+/** Every other node: `for_in_clause` children first, then the rest, in order. */
+function dfgOther(ctx: Ctx, i: number, s: Scope, frame: number): Result {
+  const t = ctx.t;
+  const dfg: DfgItem[] = [];
+  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
+    if (t.type[k] === 'for_in_clause') s.visit(ctx, k, frame + 1, dfg);
+  }
+  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
+    if (t.type[k] !== 'for_in_clause') s.visit(ctx, k, frame + 1, dfg);
+  }
+  return [sortedByIdx(dfg, frame), s.states];
 }
 
 function lastChild(t: FlatTree, i: number): number {
@@ -478,7 +464,7 @@ export function getDataFlow(t: FlatTree, baseFrame = GET_DATA_FLOW_FRAME): DfgIt
     });
     let DFG: DfgItem[];
     try {
-      DFG = runDfg(ctx, 0, new Map(), baseFrame + 1)[0];
+      DFG = dfgNode(ctx, 0, new Map(), baseFrame + 1, true)[0];
     } catch (e) {
       if (!(e instanceof PyError)) throw e;
       DFG = [];

@@ -14,7 +14,7 @@
  * `except:` (its 'java' branch never raises). That wrapper is the caller's job; these functions throw
  * where Python raises.
  */
-import { generateTokens, pyStrip } from './python-tokenize.js';
+import { tokenizePython, pyStrip, type PyTokenType, type TokenSink } from './python-tokenize.js';
 
 /** `'\n'.join(x for x in text.split('\n') if x.strip() != "")` — the blank-line filter of both branches. */
 function dropBlankLines(text: string): string {
@@ -35,33 +35,38 @@ function dropBlankLines(text: string): string {
  *   bracket at EOF, inconsistent dedent). Message format: "TokenError: ('EOF in multi-line string', (1, 0))".
  */
 export function removeCommentsAndDocstringsPython(source: string): string {
-  const out: string[] = [];
-  let prevToktype = 'INDENT';
-  let lastLineno = -1;
-  let lastCol = 0;
-  for (const tok of generateTokens(source)) {
-    const [startLine, startCol] = tok.start;
-    const [endLine, endCol] = tok.end;
-    if (startLine > lastLineno) lastCol = 0;
-    if (startCol > lastCol) out.push(' '.repeat(startCol - lastCol));
-    if (tok.type === 'COMMENT') {
+  const rebuild = new Rebuild();
+  tokenizePython(source, rebuild);
+  return dropBlankLines(rebuild.out.join(''));
+}
+
+/** The token loop of `remove_comments_and_docstrings` ('python' branch), fed by the tokenizer. */
+class Rebuild implements TokenSink {
+  readonly out: string[] = [];
+  private prevToktype: PyTokenType = 'INDENT';
+  private lastLineno = -1;
+  private lastCol = 0;
+
+  token(type: PyTokenType, string: string, startLine: number, startCol: number, endLine: number, endCol: number): void {
+    if (startLine > this.lastLineno) this.lastCol = 0;
+    if (startCol > this.lastCol) this.out.push(' '.repeat(startCol - this.lastCol));
+    if (type === 'COMMENT') {
       // Remove comments
-    } else if (tok.type === 'STRING') {
+    } else if (type === 'STRING') {
       // This series of conditionals removes docstrings:
-      if (prevToktype !== 'INDENT') {
+      if (this.prevToktype !== 'INDENT') {
         // This is likely a docstring; double-check we're not inside an operator:
-        if (prevToktype !== 'NEWLINE') {
-          if (startCol > 0) out.push(tok.string);
+        if (this.prevToktype !== 'NEWLINE') {
+          if (startCol > 0) this.out.push(string);
         }
       }
     } else {
-      out.push(tok.string);
+      this.out.push(string);
     }
-    prevToktype = tok.type;
-    lastCol = endCol;
-    lastLineno = endLine;
+    this.prevToktype = type;
+    this.lastCol = endCol;
+    this.lastLineno = endLine;
   }
-  return dropBlankLines(out.join(''));
 }
 
 /**

@@ -555,11 +555,11 @@ const NUMCHARS = '0123456789';
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
- * Maps UTF-16 offsets in `line` to code-point offsets (Python str indices). Lines without surrogates
- * (nearly all) map to themselves without allocating.
+ * Maps UTF-16 offsets in `line` to code-point offsets (Python str indices), read with {@link colAt}.
+ * Lines without surrogates (nearly all) map to themselves: null, nothing allocated.
  */
-function codePointColumns(line: string): (offset: number) => number {
-  if (!SURROGATE.test(line)) return (offset) => offset;
+function codePointColumns(line: string): Int32Array | null {
+  if (!SURROGATE.test(line)) return null;
   const map = new Int32Array(line.length + 1);
   let cp = 0;
   for (let i = 0; i < line.length; ) {
@@ -571,20 +571,27 @@ function codePointColumns(line: string): (offset: number) => number {
     cp += 1;
   }
   map[line.length] = cp;
-  return (offset) => map[offset];
+  return map;
+}
+
+/** The code-point column of UTF-16 offset `offset` ({@link codePointColumns}). */
+function colAt(map: Int32Array | null, offset: number): number {
+  return map === null ? offset : map[offset];
 }
 
 /** `io.StringIO(source).readline`: lines end at '\n' only and keep it; '' forever after the end. */
-function stringReadline(source: string): () => string {
-  let at = 0;
-  return () => {
-    if (at >= source.length) return '';
-    const nl = source.indexOf('\n', at);
+class StringReadline {
+  private at = 0;
+  constructor(private readonly source: string) {}
+  readline(): string {
+    const source = this.source;
+    if (this.at >= source.length) return '';
+    const nl = source.indexOf('\n', this.at);
     const end = nl === -1 ? source.length : nl + 1;
-    const line = source.slice(at, end);
-    at = end;
+    const line = source.slice(this.at, end);
+    this.at = end;
     return line;
-  };
+  }
 }
 
 const tok = (type: PyTokenType, string: string, start: [number, number], end: [number, number], line: string): PyToken => ({
@@ -595,9 +602,47 @@ const tok = (type: PyTokenType, string: string, start: [number, number], end: [n
   line,
 });
 
-/** `tokenize.generate_tokens(io.StringIO(source).readline)` of CPython 3.11 (no ENCODING token). */
+/**
+ * Receives each token: type, string, start (row, column), end (row, column), physical line. An object
+ * with a method rather than a callback: each caller passes instances of one class, so the call stays
+ * monomorphic in optimised code (a fresh closure per call would not).
+ */
+export interface TokenSink {
+  token(type: PyTokenType, string: string, startRow: number, startCol: number, endRow: number, endCol: number, line: string): void;
+}
+
+/** Collects {@link PyToken} tuples ({@link generateTokens}). */
+class TokenList implements TokenSink {
+  readonly tokens: PyToken[] = [];
+  token(type: PyTokenType, string: string, sr: number, sc: number, er: number, ec: number, line: string): void {
+    this.tokens.push(tok(type, string, [sr, sc], [er, ec], line));
+  }
+}
+
+/**
+ * `tokenize.generate_tokens(io.StringIO(source).readline)` of CPython 3.11 (no ENCODING token), as
+ * tuples for tests and other callers. Tokens before an error come out first, then the error is raised,
+ * as when iterating the Python generator.
+ */
 export function* generateTokens(source: string): Generator<PyToken, void, undefined> {
-  const readline = stringReadline(source);
+  const list = new TokenList();
+  let error: unknown = null;
+  try {
+    tokenizePython(source, list);
+  } catch (e) {
+    error = e;
+  }
+  yield* list.tokens;
+  if (error !== null) throw error;
+}
+
+/**
+ * The tokenizer itself: CPython 3.11 `tokenize._tokenize` line for line, handing each token to `sink`
+ * instead of yielding it. A plain function rather than a generator: V8 compiles and re-optimises
+ * generators far more slowly, and this runs once per distinct text in every scoring thread.
+ */
+export function tokenizePython(source: string, sink: TokenSink): void {
+  const reader = new StringReadline(source);
   let lnum = 0;
   let parenlev = 0;
   let continued = false;
@@ -605,7 +650,8 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
   let needcont = false;
   let contline = '';
   let indents = [0];
-  let strstart: [number, number] = [0, 0];
+  let strstartRow = 0;
+  let strstartCol = 0;
   let endprog: EndMatcher = SINGLE_END;
 
   let lastLine = '';
@@ -613,24 +659,24 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
   for (;;) {
     // loop over lines in stream
     lastLine = line;
-    line = readline();
+    line = reader.readline();
     lnum += 1;
     let pos = 0;
     const max = line.length;
-    const col = codePointColumns(line);
+    const cols = codePointColumns(line);
 
     if (contstr) {
       // continued string
-      if (!line) throw new PyTokenizeError('TokenError', `('EOF in multi-line string', (${strstart[0]}, ${strstart[1]}))`);
+      if (!line) throw new PyTokenizeError('TokenError', `('EOF in multi-line string', (${strstartRow}, ${strstartCol}))`);
       const end = endprog(line, 0);
       if (end >= 0) {
         pos = end;
-        yield tok('STRING', contstr + line.slice(0, end), strstart, [lnum, col(end)], contline + line);
+        sink.token('STRING', contstr + line.slice(0, end), strstartRow, strstartCol, lnum, colAt(cols, end), contline + line);
         contstr = '';
         needcont = false;
         contline = '';
       } else if (needcont && !line.endsWith('\\\n') && !line.endsWith('\\\r\n')) {
-        yield tok('ERRORTOKEN', contstr + line, strstart, [lnum, col(line.length)], contline);
+        sink.token('ERRORTOKEN', contstr + line, strstartRow, strstartCol, lnum, colAt(cols, line.length), contline);
         contstr = '';
         contline = '';
         continue;
@@ -659,17 +705,17 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
         // skip comments or blank lines
         if (c === '#') {
           const commentToken = rstripCrLf(line.slice(pos));
-          yield tok('COMMENT', commentToken, [lnum, col(pos)], [lnum, col(pos + commentToken.length)], line);
+          sink.token('COMMENT', commentToken, lnum, colAt(cols, pos), lnum, colAt(cols, pos + commentToken.length), line);
           pos += commentToken.length;
         }
-        yield tok('NL', line.slice(pos), [lnum, col(pos)], [lnum, col(line.length)], line);
+        sink.token('NL', line.slice(pos), lnum, colAt(cols, pos), lnum, colAt(cols, line.length), line);
         continue;
       }
 
       if (column > indents[indents.length - 1]) {
         // count indents or dedents
         indents.push(column);
-        yield tok('INDENT', line.slice(0, pos), [lnum, 0], [lnum, pos], line);
+        sink.token('INDENT', line.slice(0, pos), lnum, 0, lnum, pos, line);
       }
       while (column < indents[indents.length - 1]) {
         if (!indents.includes(column)) {
@@ -679,7 +725,7 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
           );
         }
         indents = indents.slice(0, -1);
-        yield tok('DEDENT', '', [lnum, pos], [lnum, pos], line);
+        sink.token('DEDENT', '', lnum, pos, lnum, pos, line);
       }
     } else {
       // continued statement
@@ -693,8 +739,8 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
       if (pseudomatch) {
         // scan for tokens
         const [start, end] = pseudomatch;
-        const spos: [number, number] = [lnum, col(start)];
-        const epos: [number, number] = [lnum, col(end)];
+        const scol = colAt(cols, start);
+        const ecol = colAt(cols, end);
         pos = end;
         if (start === end) continue;
         let token = line.slice(start, end);
@@ -702,11 +748,11 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
 
         if (NUMCHARS.includes(initial) || (initial === '.' && token !== '.' && token !== '...')) {
           // ordinary number
-          yield tok('NUMBER', token, spos, epos, line);
+          sink.token('NUMBER', token, lnum, scol, lnum, ecol, line);
         } else if (initial === '\r' || initial === '\n') {
-          yield tok(parenlev > 0 ? 'NL' : 'NEWLINE', token, spos, epos, line);
+          sink.token(parenlev > 0 ? 'NL' : 'NEWLINE', token, lnum, scol, lnum, ecol, line);
         } else if (initial === '#') {
-          yield tok('COMMENT', token, spos, epos, line);
+          sink.token('COMMENT', token, lnum, scol, lnum, ecol, line);
         } else if (token.length <= 5 && tripleQuoted.has(token)) {
           endprog = endpats.get(token)!;
           const endmatch = endprog(line, pos);
@@ -714,10 +760,11 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
             // all on one line
             pos = endmatch;
             token = line.slice(start, pos);
-            yield tok('STRING', token, spos, [lnum, col(pos)], line);
+            sink.token('STRING', token, lnum, scol, lnum, colAt(cols, pos), line);
           } else {
             // multiple lines
-            strstart = [lnum, col(start)];
+            strstartRow = lnum;
+            strstartCol = colAt(cols, start);
             contstr = line.slice(start);
             contline = line;
             break;
@@ -725,7 +772,8 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
         } else if (startsSingleQuoted(token)) {
           if (token[token.length - 1] === '\n') {
             // continued string
-            strstart = [lnum, col(start)];
+            strstartRow = lnum;
+            strstartCol = colAt(cols, start);
             endprog = (endpats.get(initial) ?? endpats.get(token[1]) ?? endpats.get(token[2]))!;
             contstr = line.slice(start);
             needcont = true;
@@ -733,22 +781,22 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
             break;
           } else {
             // ordinary string
-            yield tok('STRING', token, spos, epos, line);
+            sink.token('STRING', token, lnum, scol, lnum, ecol, line);
           }
         } else if (isIdentifierChar(initial)) {
           // ordinary name
-          yield tok('NAME', token, spos, epos, line);
+          sink.token('NAME', token, lnum, scol, lnum, ecol, line);
         } else if (initial === '\\') {
           // continued stmt
           continued = true;
         } else {
           if (initial === '(' || initial === '[' || initial === '{') parenlev += 1;
           else if (initial === ')' || initial === ']' || initial === '}') parenlev -= 1;
-          yield tok('OP', token, spos, epos, line);
+          sink.token('OP', token, lnum, scol, lnum, ecol, line);
         }
       } else {
         const ch = codePointAt(line, pos);
-        yield tok('ERRORTOKEN', ch, [lnum, col(pos)], [lnum, col(pos) + 1], line);
+        sink.token('ERRORTOKEN', ch, lnum, colAt(cols, pos), lnum, colAt(cols, pos) + 1, line);
         pos += ch.length;
       }
     }
@@ -758,10 +806,10 @@ export function* generateTokens(source: string): Generator<PyToken, void, undefi
   if (lastLine) {
     const lastChar = lastLine[lastLine.length - 1];
     if (lastChar !== '\r' && lastChar !== '\n' && !pyStrip(lastLine).startsWith('#')) {
-      const n = codePointColumns(lastLine)(lastLine.length);
-      yield tok('NEWLINE', '', [lnum - 1, n], [lnum - 1, n + 1], '');
+      const n = colAt(codePointColumns(lastLine), lastLine.length);
+      sink.token('NEWLINE', '', lnum - 1, n, lnum - 1, n + 1, '');
     }
   }
-  for (let i = 1; i < indents.length; i++) yield tok('DEDENT', '', [lnum, 0], [lnum, 0], ''); // pop remaining indent levels
-  yield tok('ENDMARKER', '', [lnum, 0], [lnum, 0], '');
+  for (let i = 1; i < indents.length; i++) sink.token('DEDENT', '', lnum, 0, lnum, 0, ''); // pop remaining indent levels
+  sink.token('ENDMARKER', '', lnum, 0, lnum, 0, '');
 }
