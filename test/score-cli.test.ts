@@ -76,15 +76,19 @@ describe('apieval score (sentence level)', () => {
     }
   });
 
-  it('worker threads give byte-identical output to one thread', () => {
+  it('the parsing/ROUGE worker thread gives byte-identical output to one thread, for both variants', () => {
+    // 3,200 pairs: enough for the worker (it starts from 1,000 distinct items) and for ROUGE to move
+    // between the threads as their speeds change.
     const input = write('threads.jsonl', toInput(pairs.slice(0, 3200)));
-    const one = join(dir, 't1.jsonl');
-    const two = join(dir, 't2.jsonl');
-    const r1 = runCli(['score', '--input', input, '--output', one], { env: { APIEVAL_SCORE_THREADS: '1' } });
-    const r2 = runCli(['score', '--input', input, '--output', two], { env: { APIEVAL_SCORE_THREADS: '2' } });
-    expect(r1.status, r1.stderr).toBe(0);
-    expect(r2.status, r2.stderr).toBe(0);
-    expect(readFileSync(two, 'utf8')).toBe(readFileSync(one, 'utf8'));
+    for (const extra of [[], ['--codebleu-variant', 'codexglue', '--rouge-stemmer']]) {
+      const one = join(dir, 't1.jsonl');
+      const two = join(dir, 't2.jsonl');
+      const r1 = runCli(['score', '--input', input, '--output', one, ...extra], { env: { APIEVAL_SCORE_THREADS: '1' } });
+      const r2 = runCli(['score', '--input', input, '--output', two, ...extra], { env: { APIEVAL_SCORE_THREADS: '2' } });
+      expect(r1.status, r1.stderr).toBe(0);
+      expect(r2.status, r2.stderr).toBe(0);
+      expect(readFileSync(two, 'utf8')).toBe(readFileSync(one, 'utf8'));
+    }
   });
 
   it('--metrics and --codebleu-weights', () => {

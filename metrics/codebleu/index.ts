@@ -20,7 +20,7 @@
  */
 import type { MetricFailure } from '../types.js';
 import { isFailure } from '../types.js';
-import { pySplit, pyStrip } from './pystr.js';
+import { pySplit, pyStrip, utf8EncodeError } from './pystr.js';
 import { bothNgramStats, ngramScore, weightedNgramScore, type NgramStats, type WeightedNgramStats } from './bleu.js';
 import { PYTHON_KEYWORDS_CODEXGLUE, PYTHON_KEYWORDS_K4BLACK } from './keywords.js';
 import { analyzeCode, countSubtreeMatches, stripComments, type StripKind } from './analysis.js';
@@ -125,14 +125,9 @@ export function codeBleuStats(references: string[], prediction: string, opts?: C
   const hypTokens = pySplit(hyp);
   const { ngram, weighted } = bothNgramStats(refTokens, hypTokens, rules.keywords);
 
-  // syntax_match.py and dataflow_match.py loop over references and re-strip the *already stripped*
-  // candidate once per reference (golden README §5.11); both loops see the same sequence of texts.
   let syntax: MatchCounts | MetricFailure = { matched: 0, total: 0 };
   const dataflow: MatchCounts = { matched: 0, total: 0 };
-  let candidate = hyp;
-  for (const refRaw of refs) {
-    candidate = stripComments(candidate, rules.strip, 'prediction');
-    const reference = stripComments(refRaw, rules.strip, 'reference');
+  for (const [candidate, reference] of strippedPairs(refs, hyp, rules.strip)) {
     const ref = analyzeCode(reference, true, 'reference');
     // The candidate's graph is only read when the reference has one.
     const cand = analyzeCode(candidate, ref.dataflow!.length > 0, 'prediction');
@@ -159,6 +154,35 @@ export function codeBleuStats(references: string[], prediction: string, opts?: C
     }
   }
   return { ngram, weighted_ngram: weighted, syntax, dataflow };
+}
+
+/**
+ * The (candidate, reference) texts the syntax and dataflow steps parse, reference by reference.
+ * syntax_match.py and dataflow_match.py re-strip the *already stripped* candidate once per reference
+ * (golden README §5.11); both loops see the same sequence of texts.
+ */
+function strippedPairs(refs: readonly string[], hyp: string, strip: StripKind): [string, string][] {
+  const out: [string, string][] = [];
+  let candidate = hyp;
+  for (const refRaw of refs) {
+    candidate = stripComments(candidate, strip, 'prediction');
+    out.push([candidate, stripComments(refRaw, strip, 'reference')]);
+  }
+  return out;
+}
+
+/**
+ * The texts {@link codeBleuStats} will give tree-sitter for this sample (those that can be encoded), so
+ * that a caller can have them parsed ahead, in another thread (metrics/tree-sitter `parseToColumns`).
+ * Stripping here fills the same caches codeBleuStats reads, so it is not done twice.
+ */
+export function codeBleuParseTexts(references: string[], prediction: string, opts?: CodeBleuOptions): string[] {
+  const { variant } = resolve(opts);
+  const out: string[] = [];
+  for (const pair of strippedPairs(references.map(pyStrip), pyStrip(prediction), RULES[variant].strip)) {
+    for (const text of pair) if (utf8EncodeError(text) === null) out.push(text);
+  }
+  return out;
 }
 
 /** Every component over a corpus of samples (one sample = sentence level), failures kept per component. */

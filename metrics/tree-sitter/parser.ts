@@ -144,7 +144,7 @@ function load(e: Exports, code: string): [number, boolean] {
  * the runtime itself fails (out of memory).
  */
 export function parse(code: string): SyntaxTree {
-  const hit = recent.get(code);
+  const hit = recent.get(code) ?? provided.get(code);
   if (hit !== undefined) return hit;
   const tree = parseUncached(code);
   if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
@@ -161,14 +161,51 @@ export function parse(code: string): SyntaxTree {
 const RECENT_MAX = 16;
 const recent = new Map<string, SyntaxTree>();
 
-function parseUncached(code: string): SyntaxTree {
+/**
+ * A parse as plain data, so that another thread can do it: the node count, the columns in one buffer
+ * (transferable), and the text's UTF-8 facts. {@link parseToColumns} makes it, {@link provideParsed}
+ * hands it to this thread's {@link parse}.
+ */
+export interface ParsedColumns {
+  size: number;
+  columns: Int32Array;
+  ascii: boolean;
+  byteLength: number;
+}
+
+/** Parses `code` (same rules as {@link parse}) without building a tree: for a parsing thread. */
+export function parseToColumns(code: string): ParsedColumns {
   const e = instance();
   const [len, ascii] = load(e, code);
   const ptr = e.tsp_parse(len, outParam);
   if (ptr === 0) throw new Error('tree-sitter failed to parse (out of memory?)');
   const n = new Uint32Array(e.memory.buffer, outParam, 1)[0];
-  // One copy out before anything else can grow (and so detach) the wasm memory; the columns are views.
-  const all = new Int32Array(e.memory.buffer, ptr, n * COLUMNS).slice();
+  // One copy out before anything else can grow (and so detach) the wasm memory.
+  return { size: n, columns: new Int32Array(e.memory.buffer, ptr, n * COLUMNS).slice(), ascii, byteLength: len };
+}
+
+/**
+ * Trees parsed elsewhere ({@link parseToColumns} in a worker) for texts this thread is about to parse;
+ * {@link parse} takes them before parsing itself. The caller forgets them ({@link forgetProvided}) once
+ * the work that needed them is done.
+ */
+const provided = new Map<string, SyntaxTree>();
+
+export function provideParsed(code: string, parsed: ParsedColumns): void {
+  provided.set(code, treeFromColumns(code, parsed));
+}
+
+export function forgetProvided(): void {
+  provided.clear();
+}
+
+function parseUncached(code: string): SyntaxTree {
+  return treeFromColumns(code, parseToColumns(code));
+}
+
+function treeFromColumns(code: string, p: ParsedColumns): SyntaxTree {
+  const { size: n, columns: all, ascii, byteLength: len } = p;
+  if (all.length !== n * COLUMNS) throw new Error(`tree-sitter: ${all.length} column values for ${n} nodes`);
   const col = (c: number): Int32Array => all.subarray(c * n, (c + 1) * n);
   return {
     size: n,
