@@ -110,7 +110,9 @@ async function computeWithParser(items: readonly ComputeItem[], opts: ComputeOpt
     const batches: ComputeItem[][] = [];
     for (let i = 0; i < items.length; i += BATCH_ITEMS) batches.push(items.slice(i, i + BATCH_ITEMS));
     const sent = new Set<string>();
+    // Requests in flight, oldest first; each is dropped once used, so its parsed columns can be freed.
     const requests: { reply: Promise<WorkerReply>; texts: string[]; rougeThere: boolean }[] = [];
+    let requested = 0;
     let rougeToWorker = opts.rouge !== null;
     const request = (batch: ComputeItem[]): void => {
       const texts: string[] = [];
@@ -126,16 +128,17 @@ async function computeWithParser(items: readonly ComputeItem[], opts: ComputeOpt
       const reply = helper.send({ texts, rouge });
       reply.catch(() => {}); // awaited below, in order; this only keeps an early failure from going unhandled
       requests.push({ reply, texts, rougeThere: rouge !== null });
+      requested++;
     };
-    while (requests.length < Math.min(BATCHES_AHEAD, batches.length)) request(batches[requests.length]);
+    while (requested < Math.min(BATCHES_AHEAD, batches.length)) request(batches[requested]);
 
     const out: ComputedItem[] = [];
     for (let k = 0; k < batches.length; k++) {
       const batch = batches[k];
-      const { texts, rougeThere } = requests[k];
+      const { texts, rougeThere, reply: replied } = requests.shift()!;
       const rougeHere = opts.rouge && !rougeThere ? computeItems(batch, { codebleu: null, rouge: opts.rouge }).map((c) => c.rouge) : null;
       const started = performance.now();
-      const reply = await requests[k].reply;
+      const reply = await replied;
       // Waited more than a moment: the worker is the slower one, so keep the next batches' ROUGE here.
       if (opts.rouge) rougeToWorker = performance.now() - started < 1;
       const { parsed } = reply;
@@ -144,7 +147,7 @@ async function computeWithParser(items: readonly ComputeItem[], opts: ComputeOpt
       const codebleu = computeItems(batch, { codebleu: opts.codebleu, rouge: null });
       forgetProvided();
       for (let j = 0; j < batch.length; j++) out.push(rouge ? { codebleu: codebleu[j].codebleu, rouge: rouge[j] } : codebleu[j]);
-      if (requests.length < batches.length) request(batches[requests.length]);
+      if (requested < batches.length) request(batches[requested]);
     }
     return out;
   } finally {
