@@ -30,6 +30,7 @@ import type { WorkerReply, WorkerRequest } from './parse-worker.js';
 const MIN_ITEMS_FOR_WORKER = 1000;
 /** Items per batch: small enough that the parser starts at once, large enough that messages are few. */
 const BATCH_ITEMS = 300;
+const FIRST_BATCH_ITEMS = 50;
 /** Batches whose texts are with the parser before the main thread needs them. */
 const BATCHES_AHEAD = 3;
 
@@ -63,18 +64,36 @@ export function dedupeItems(items: readonly ComputeItem[]): { unique: ComputeIte
   return { unique, slot };
 }
 
-export async function computeParallel(items: readonly ComputeItem[], opts: ComputeOptions, threads?: number): Promise<ComputedItem[]> {
+/** Whether a worker can help at all: CodeBLEU asked for, and more than one thread allowed. */
+function workerWanted(opts: ComputeOptions, threads?: number): boolean {
   // APIEVAL_SCORE_THREADS=1 keeps everything on the main thread (benchmarks, constrained machines).
   const env = Number(process.env.APIEVAL_SCORE_THREADS);
   const want = threads ?? (Number.isInteger(env) && env > 0 ? env : availableParallelism());
+  return opts.codebleu !== null && want > 1;
+}
+
+/**
+ * Starts the worker thread before the input is read (it loads its modules meanwhile); null when it
+ * could not help. Pass it to {@link computeParallel}, which closes it; close it yourself if you never do.
+ */
+export function startWorkerEarly(opts: ComputeOptions, threads?: number): Helper | null {
+  return workerWanted(opts, threads) ? new Helper() : null;
+}
+
+export async function computeParallel(items: readonly ComputeItem[], opts: ComputeOptions, threads?: number, early: Helper | null = null): Promise<ComputedItem[]> {
   const { unique, slot } = dedupeItems(items);
-  const withParser = opts.codebleu !== null && want > 1 && unique.length >= MIN_ITEMS_FOR_WORKER;
-  const results = withParser ? await computeWithParser(unique, opts) : computeItems(unique, opts);
+  let results: ComputedItem[];
+  if (workerWanted(opts, threads) && unique.length >= MIN_ITEMS_FOR_WORKER) {
+    results = await computeWithHelper(unique, opts, early ?? new Helper());
+  } else {
+    await early?.close();
+    results = computeItems(unique, opts);
+  }
   return Array.from(slot, (u) => results[u]);
 }
 
 /** The worker thread; it answers requests in the order they were sent. */
-class Helper {
+export class Helper {
   private worker: Worker;
   private waiting: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }[] = [];
   private failure: Error | null = null;
@@ -104,11 +123,11 @@ class Helper {
   }
 }
 
-async function computeWithParser(items: readonly ComputeItem[], opts: ComputeOptions): Promise<ComputedItem[]> {
-  const helper = new Helper();
+async function computeWithHelper(items: readonly ComputeItem[], opts: ComputeOptions, helper: Helper): Promise<ComputedItem[]> {
   try {
-    const batches: ComputeItem[][] = [];
-    for (let i = 0; i < items.length; i += BATCH_ITEMS) batches.push(items.slice(i, i + BATCH_ITEMS));
+    // A small first batch, so that the worker has work as soon as possible.
+    const batches: ComputeItem[][] = [items.slice(0, FIRST_BATCH_ITEMS)];
+    for (let i = FIRST_BATCH_ITEMS; i < items.length; i += BATCH_ITEMS) batches.push(items.slice(i, i + BATCH_ITEMS));
     const sent = new Set<string>();
     // Requests in flight, oldest first; each is dropped once used, so its parsed columns can be freed.
     const requests: { reply: Promise<WorkerReply>; texts: string[]; rougeThere: boolean }[] = [];

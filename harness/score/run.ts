@@ -7,8 +7,9 @@ import { UserError } from '../errors.js';
 import { codeBleuFromStats, codeBleuComponents, codeBleuSignature, type CodeBleuOptions, type CodeBleuStats, type CodeBleuVariant } from '../../metrics/codebleu/index.js';
 import { RougeScorer, rougeMean, rougeAggregateSignature, type RougeScores } from '../../metrics/rouge/index.js';
 import { isFailure, type MetricFailure } from '../../metrics/types.js';
-import { readScoreInput } from './input.js';
-import { computeParallel } from './parallel.js';
+import { readScoreInput, type ScoreItem } from './input.js';
+import { computeParallel, startWorkerEarly } from './parallel.js';
+import type { ComputeOptions } from './compute.js';
 
 export type MetricName = 'codebleu' | 'rouge';
 export const METRICS: readonly MetricName[] = ['codebleu', 'rouge'];
@@ -35,11 +36,19 @@ export function codeBleuSig(opts: CodeBleuOptions, level?: 'sentence' | 'corpus'
 }
 
 export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
-  const items = readScoreInput(o.input);
   const cbOpts: CodeBleuOptions = { variant: o.variant, weights: o.weights };
   const wantCb = o.metrics.includes('codebleu');
   const wantRouge = o.metrics.includes('rouge');
-  const computed = await computeParallel(items, { codebleu: wantCb ? cbOpts : null, rouge: wantRouge ? { useStemmer: o.rougeStemmer } : null }, o.threads);
+  const computeOpts: ComputeOptions = { codebleu: wantCb ? cbOpts : null, rouge: wantRouge ? { useStemmer: o.rougeStemmer } : null };
+  const early = startWorkerEarly(computeOpts, o.threads);
+  let items: ScoreItem[];
+  try {
+    items = readScoreInput(o.input);
+  } catch (e) {
+    await early?.close();
+    throw e;
+  }
+  const computed = await computeParallel(items, computeOpts, o.threads, early);
 
   const signatures: Record<string, string> = {};
   if (wantCb) signatures.codebleu = codeBleuSig(cbOpts, o.level);
