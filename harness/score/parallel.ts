@@ -32,7 +32,7 @@ const MIN_ITEMS_FOR_WORKER = 1000;
 const BATCH_ITEMS = 300;
 const FIRST_BATCH_ITEMS = 50;
 /** Batches whose texts are with the parser before the main thread needs them. */
-const BATCHES_AHEAD = 3;
+const BATCHES_AHEAD = 6;
 
 function parseWorkerUrl(): URL {
   // Under tsx (tests, benches) this module is .ts and so is its worker; in dist both are .js.
