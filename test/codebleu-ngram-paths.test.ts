@@ -32,4 +32,17 @@ describe('CodeBLEU n-gram statistics, string-keyed path', () => {
     expect(small.ngram.num[0]).toBe(hyp.length - 1);
     expect(small.weighted.num[0]).toBeCloseTo(1 + (ref.length - 2) * 0.2, 12);
   });
+  it('reuses a reference\'s counts across hypotheses and keyword sets without changing any number', () => {
+    const ref = 'model = AutoModel . from_pretrained ( name ) ; import torch ; model ( x ) model'.split(' ');
+    const hyps = ['model = AutoModel . from_pretrained ( other ) ; import numpy', 'import torch model ( y )', '', 'zzz yyy model model model'];
+    const kwA = new Set(['import']);
+    const kwB = new Set(['model']);
+    for (const kw of [kwA, kwB, kwA]) {
+      for (const h of hyps) {
+        const hyp = h ? h.split(' ') : [];
+        // the same array each time (cached counts) against a fresh copy (computed from scratch)
+        expect(bothNgramStats([ref], hyp, kw)).toEqual(bothNgramStats([[...ref]], hyp, kw));
+      }
+    }
+  });
 });

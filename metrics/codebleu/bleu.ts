@@ -147,7 +147,84 @@ export function bothNgramStats(
   hypothesis: readonly string[],
   keywords: ReadonlySet<string>,
 ): { ngram: NgramStats; weighted: WeightedNgramStats } {
-  return bothNgramStatsNumeric(references, hypothesis, keywords) ?? bothNgramStatsCoded(references, hypothesis, keywords);
+  const numeric = references.length === 1 ? singleReferenceNumeric(references[0], hypothesis, keywords) : bothNgramStatsNumeric(references, hypothesis, keywords);
+  return numeric ?? bothNgramStatsCoded(references, hypothesis, keywords);
+}
+
+/** Fixed base of the single-reference numeric keys: ids below it keep 4-gram keys exact (2¹³ˣ⁴ = 2⁵²). */
+const REFERENCE_KEY_BASE = 8192;
+
+/** One reference's side of the numeric path: its token ids, unigram weights and n-gram counts. */
+interface ReferenceGrams {
+  keywords: ReadonlySet<string>;
+  /** Reference tokens to ids 0..n-1, in first-appearance order. */
+  idOf: Map<string, number>;
+  weight: number[];
+  /** Counts of orders 1..4 (index n-1), keyed in base {@link REFERENCE_KEY_BASE}. */
+  counts: Map<number, number>[];
+}
+
+/**
+ * Per reference token array (callers pass the same array for the same reference text): the same
+ * reference is scored against every model's answer, so its counts are computed once.
+ */
+const referenceGrams = new WeakMap<readonly string[], ReferenceGrams>();
+
+function referenceGramsOf(reference: readonly string[], keywords: ReadonlySet<string>): ReferenceGrams | null {
+  const hit = referenceGrams.get(reference);
+  if (hit && hit.keywords === keywords) return hit;
+  const idOf = new Map<string, number>();
+  const weight: number[] = [];
+  const ids = new Int32Array(reference.length);
+  for (let i = 0; i < reference.length; i++) {
+    const t = reference[i];
+    let id = idOf.get(t);
+    if (id === undefined) {
+      id = weight.length;
+      idOf.set(t, id);
+      weight.push(keywords.has(t) ? 1 : 0.2);
+    }
+    ids[i] = id;
+  }
+  if (weight.length > REFERENCE_KEY_BASE) return null;
+  const counts: Map<number, number>[] = [];
+  for (let n = 1; n <= ORDERS; n++) counts.push(numericCounts(ids, n, REFERENCE_KEY_BASE));
+  const g: ReferenceGrams = { keywords, idOf, weight, counts };
+  referenceGrams.set(reference, g);
+  return g;
+}
+
+/**
+ * {@link bothNgramStatsNumeric} for one reference, with the reference's ids and counts reused: the
+ * hypothesis takes the reference's id for a shared token and a new id after them otherwise. Ids only
+ * stand for token identity and every map keeps first-appearance order, so the results are identical.
+ */
+function singleReferenceNumeric(
+  reference: readonly string[],
+  hypothesis: readonly string[],
+  keywords: ReadonlySet<string>,
+): { ngram: NgramStats; weighted: WeightedNgramStats } | null {
+  const g = referenceGramsOf(reference, keywords);
+  if (!g) return null;
+  const extra = new Map<string, number>();
+  const hypIds = new Int32Array(hypothesis.length);
+  for (let i = 0; i < hypothesis.length; i++) {
+    const t = hypothesis[i];
+    let id = g.idOf.get(t) ?? extra.get(t);
+    if (id === undefined) {
+      id = g.weight.length + extra.size;
+      extra.set(t, id);
+    }
+    hypIds[i] = id;
+  }
+  if (g.weight.length + extra.size > REFERENCE_KEY_BASE) return null;
+  // unigramWeight is only asked for reference unigrams, whose ids are the reference's.
+  return ngramStatsFromCounts(
+    [reference],
+    hypothesis.length,
+    (side, n) => (side < 0 ? numericCounts(hypIds, n, REFERENCE_KEY_BASE) : g.counts[n - 1]),
+    (id) => g.weight[id],
+  );
 }
 
 /** Largest per-sample vocabulary whose 4-gram keys `((a·V + b)·V + c)·V + d` stay exact doubles (V⁴ ≤ 2⁵³). */

@@ -112,6 +112,23 @@ function failure(type: string, message: string): MetricFailure {
 }
 
 /**
+ * `reference.split()`, one array per distinct reference text: the n-gram code keeps a reference's counts
+ * with its token array (bleu.ts), and the same reference is scored against every model's answer.
+ */
+const referenceTokenCache = new Map<string, string[]>();
+const REFERENCE_TOKEN_CACHE_MAX = 50_000;
+
+function referenceTokens(reference: string): string[] {
+  let tokens = referenceTokenCache.get(reference);
+  if (tokens === undefined) {
+    if (referenceTokenCache.size >= REFERENCE_TOKEN_CACHE_MAX) referenceTokenCache.delete(referenceTokenCache.keys().next().value!);
+    tokens = pySplit(reference);
+    referenceTokenCache.set(reference, tokens);
+  }
+  return tokens;
+}
+
+/**
  * Statistics of one prediction against its references (`calc_codebleu` inputs after `.strip()`).
  * Returns a failure only when the whole sample cannot be scored (no reference at all).
  */
@@ -121,7 +138,7 @@ export function codeBleuStats(references: string[], prediction: string, opts?: C
   if (references.length === 0) return failure('ValueError', 'min() arg is an empty sequence');
   const refs = references.map(pyStrip);
   const hyp = pyStrip(prediction);
-  const refTokens = refs.map(pySplit);
+  const refTokens = refs.map(referenceTokens);
   const hypTokens = pySplit(hyp);
   const { ngram, weighted } = bothNgramStats(refTokens, hypTokens, rules.keywords);
 
