@@ -33,6 +33,9 @@ function parseJsonLine<T>(file: string, line: number, raw: string): T {
   return value as T;
 }
 
+/** A line with something besides whitespace (what `line.trim() !== ''` tests, without copying the line). */
+const NON_BLANK = /\S/;
+
 /**
  * Reads a JSON Lines file whole. Blank lines are skipped; a line that is not JSON, or not an object, is
  * an error naming the file and line. `allowEmpty: false` (the default) rejects a file with no records.
@@ -48,7 +51,7 @@ export function readJsonl<T = Record<string, unknown>>(file: string, opts: { all
     line++;
     const raw = text.slice(start, end).replace(/\r$/, '');
     start = end + 1;
-    if (raw.trim() === '') continue;
+    if (!NON_BLANK.test(raw)) continue;
     out.push({ value: parseJsonLine<T>(file, line, raw), line });
   }
   if (out.length === 0 && !opts.allowEmpty) throw inputError(file, undefined, 'is empty (no JSON records)');
@@ -63,7 +66,7 @@ export async function* streamJsonl<T = Record<string, unknown>>(file: string): A
   let line = 0;
   for await (const raw of rl) {
     line++;
-    if (raw.trim() === '') continue;
+    if (!NON_BLANK.test(raw)) continue;
     yield { value: parseJsonLine<T>(file, line, raw), line };
   }
 }
