@@ -61,8 +61,8 @@ if (w >= 0) {
   };
   const bench = new Bench({ iterations: 3, warmupIterations: 0 });
   bench
-    .add(`CLI score, ${n} pairs, codebleu+rouge, 2 threads`, () => cli('2'))
-    .add(`CLI score, ${n} pairs, codebleu+rouge, 1 thread`, () => cli('1'))
+    .add(`CLI score, ${n} pairs, codebleu+rouge, main thread + parsing worker`, () => cli('2'))
+    .add(`CLI score, ${n} pairs, codebleu+rouge, main thread only`, () => cli('1'))
     .add(`in-process CodeBLEU stats, ${n} pairs, 1 thread (fresh caches only on 1st run)`, () => {
       computeItems(items, { codebleu: { variant: 'k4black' }, rouge: null });
     })
