@@ -313,39 +313,45 @@ function ngramStatsFromCounts<K>(
   const pDen: number[] = [];
   const wNum: number[] = [];
   const wDen: number[] = [];
+  // Map.forEach rather than for…of: same (insertion) order, no entry array allocated per n-gram.
   for (let n = 1; n <= ORDERS; n++) {
     const hypCounts = counts(-1, n);
-    const maxCounts = new Map<K, number>();
+    // NLTK clips each hypothesis n-gram by its largest count in any reference; with one reference that
+    // is the reference's count, looked up directly (the sums are of integers: exact in any order).
+    const maxCounts = references.length === 1 ? null : new Map<K, number>();
+    let refCountsOfOnly: Map<K, number> | null = null;
     let numerator = 0;
     let denominator = 0;
     for (let r = 0; r < references.length; r++) {
       const refCounts = counts(r, n);
-      for (const g of hypCounts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
+      if (maxCounts) hypCounts.forEach((_c, g) => maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0)));
+      else refCountsOfOnly = refCounts;
       let clippedSum = 0;
       let refSum = 0;
       if (n === 1) {
-        for (const [g, c] of refCounts) {
+        refCounts.forEach((c, g) => {
           const w = unigramWeight(g);
           clippedSum += Math.min(c, hypCounts.get(g) ?? 0) * w;
           refSum += c * w;
-        }
+        });
       } else {
-        for (const [g, c] of refCounts) {
+        refCounts.forEach((c, g) => {
           clippedSum += Math.min(c, hypCounts.get(g) ?? 0);
           refSum += c;
-        }
+        });
       }
       numerator += clippedSum;
       denominator += Math.max(1, refSum);
     }
     wNum.push(numerator);
     wDen.push(denominator);
+    const clipBy = (maxCounts ?? refCountsOfOnly)!;
     let clipped = 0;
     let total = 0;
-    for (const [g, c] of hypCounts) {
-      clipped += Math.min(c, maxCounts.get(g) ?? 0);
+    hypCounts.forEach((c, g) => {
+      clipped += Math.min(c, clipBy.get(g) ?? 0);
       total += c;
-    }
+    });
     pNum.push(clipped);
     pDen.push(Math.max(1, total));
   }
