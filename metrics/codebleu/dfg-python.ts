@@ -45,8 +45,12 @@ const STRING_TYPES = new Set(['string_literal', 'string', 'character_literal']);
 interface Ctx {
   t: FlatTree;
   pts: PyPoints;
-  /** index_to_code: position key -> [token idx, token text] (later tokens at the same position win). */
-  indexToCode: Map<PosKey, [number, string]>;
+  /**
+   * index_to_code, `position key -> (token idx, token text)`, as two tables: the idx by key (later
+   * tokens at the same position win) and the text by idx.
+   */
+  idxOf: Map<PosKey, number>;
+  codes: string[];
   /** Byte length + 1: start * span + end is exact below 2^53, i.e. for texts under ~94 MB. */
   span: number;
   /** Text too long for exact numeric keys: string keys. */
@@ -73,36 +77,25 @@ function node(i: number): number {
   return i;
 }
 
-function lookup(ctx: Ctx, key: PosKey): [number, string] {
-  const v = ctx.indexToCode.get(key);
+/** `index_to_code[key][0]`, the token idx (its text is `ctx.codes[idx]`). */
+function lookupIdx(ctx: Ctx, key: PosKey): number {
+  const v = ctx.idxOf.get(key);
   if (v === undefined) throw new PyError('KeyError');
   return v;
 }
 
 /**
  * Pre-order walk of the subtree at `root` that visits children of non-leaf-like nodes only, calling
- * `visit` on leaf-like nodes; checks each node's Python frame (`frame` + its depth below `root`).
- * Iterative, so deep inputs never exhaust the JavaScript stack.
+ * `visit` on leaf-like nodes; checks each node's Python frame (`frame` + its depth below `root`) first,
+ * so the recursion stays under {@link RECURSION_LIMIT} levels, as in {@link dfgNode}.
  */
-function walkLeaves(t: FlatTree, root: number, frame: number, visit: (i: number) => void): void {
-  const nodes: number[] = [root];
-  const frames: number[] = [frame];
-  while (nodes.length) {
-    const i = nodes.pop()!;
-    const f = frames.pop()!;
-    checkFrame(f);
-    if (isLeafLike(t, i)) {
-      visit(i);
-      continue;
-    }
-    // push children in reverse so that they pop in document order
-    const kids: number[] = [];
-    for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) kids.push(k);
-    for (let j = kids.length - 1; j >= 0; j--) {
-      nodes.push(kids[j]);
-      frames.push(f + 1);
-    }
+function walkLeaves(t: FlatTree, i: number, frame: number, visit: (i: number) => void): void {
+  checkFrame(frame);
+  if (isLeafLike(t, i)) {
+    visit(i);
+    return;
   }
+  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) walkLeaves(t, k, frame + 1, visit);
 }
 
 /** utils.py `tree_to_token_index`. */
@@ -116,7 +109,7 @@ function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: PosKey[]):
   const t = ctx.t;
   walkLeaves(t, i, frame, (k) => {
     const key = keyOf(ctx, k);
-    const [, code] = lookup(ctx, key);
+    const code = ctx.codes[lookupIdx(ctx, key)];
     if (t.type[k] !== code) out.push(key);
   });
   return out;
@@ -124,27 +117,29 @@ function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: PosKey[]):
 
 const byIdx = (a: DfgItem, b: DfgItem): number => a[1] - b[1];
 
-type Result = [DfgItem[], States];
-
 /** `DFG_python` on a leaf-like node (the first branch of DFG.py), with its frame checks. */
-function dfgLeaf(ctx: Ctx, i: number, states: States, frame: number, mutable: boolean): Result {
+function dfgLeaf(ctx: Ctx, i: number, states: States, frame: number, mutable: boolean, out: DfgItem[]): States {
   checkFrame(frame);
   checkFrame(frame + 1); // states.copy()
   const t = ctx.t;
   const type = t.type[i];
-  const [idx, code] = lookup(ctx, keyOf(ctx, i));
-  if (type === code) return [[], states];
+  const idx = lookupIdx(ctx, keyOf(ctx, i));
+  const code = ctx.codes[idx];
+  if (type === code) return states;
   const prev = states.get(code);
   if (prev !== undefined) {
     checkFrame(frame + 1); // states[code].copy()
-    return [[[code, idx, 'comesFrom', [code], prev.slice()]], states];
+    out.push([code, idx, 'comesFrom', [code], prev.slice()]);
+    return states;
   }
   if (type === 'identifier') {
     const own = mutable ? states : copyStates(states);
     own.set(code, [idx]);
-    return [[[code, idx, 'comesFrom', [], []]], own];
+    out.push([code, idx, 'comesFrom', [], []]);
+    return own;
   }
-  return [[[code, idx, 'comesFrom', [], []]], states];
+  out.push([code, idx, 'comesFrom', [], []]);
+  return states;
 }
 
 /**
@@ -154,8 +149,12 @@ function dfgLeaf(ctx: Ctx, i: number, states: States, frame: number, mutable: bo
  */
 function sortedByIdx(dfg: DfgItem[], frame: number): DfgItem[] {
   checkFrame(frame + (dfg.length ? 2 : 1));
-  for (let k = 1; k < dfg.length; k++) if (dfg[k - 1][1] > dfg[k][1]) return dfg.slice().sort(byIdx);
-  return dfg;
+  return isSortedByIdx(dfg) ? dfg : dfg.slice().sort(byIdx);
+}
+
+function isSortedByIdx(dfg: readonly DfgItem[]): boolean {
+  for (let k = 1; k < dfg.length; k++) if (dfg[k - 1][1] > dfg[k][1]) return false;
+  return true;
 }
 
 function copyStates(s: States): States {
@@ -218,10 +217,11 @@ function computedFrom(ctx: Ctx, leftNodes: number[], rightNodes: number[], scope
     const leftTokens = treeToVariableIndex(ctx, leftNodes[z], frame + 1, []);
     const rightTokens = treeToVariableIndex(ctx, rightNodes[z], frame + 1, []);
     for (const k1 of leftTokens) {
-      const [idx1, code1] = lookup(ctx, k1);
+      const idx1 = lookupIdx(ctx, k1);
+      const code1 = ctx.codes[idx1];
       checkFrame(frame + 1); // list comprehensions
-      const names = rightTokens.map((x) => lookup(ctx, x)[1]);
-      const idxs = rightTokens.map((x) => lookup(ctx, x)[0]);
+      const idxs = rightTokens.map((x) => lookupIdx(ctx, x));
+      const names = idxs.map((x) => ctx.codes[x]);
       dfg.push([code1, idx1, 'computedFrom', names, idxs]);
       scope.own().set(code1, [idx1]);
     }
@@ -255,13 +255,18 @@ class Scope {
    * handing them over when owned (they are replaced by the result right away), and appends its items.
    */
   visit(ctx: Ctx, k: number, frame: number, dfg: DfgItem[]): void {
-    const [temp, st] = dfgNode(ctx, k, this.states, frame, this.owned);
+    const st = dfgNode(ctx, k, this.states, frame, this.owned, dfg);
     if (st !== this.states) {
       this.states = st;
       this.owned = true;
     }
-    append(dfg, temp);
   }
+}
+
+/** The end of a DFG_python call: `return sorted(DFG, key=…), states`, its items appended to the caller's list. */
+function done(out: DfgItem[], dfg: DfgItem[], frame: number, states: States): States {
+  append(out, sortedByIdx(dfg, frame));
+  return states;
 }
 
 /** `a += b` without spreading b into arguments (b can be long). */
@@ -270,28 +275,29 @@ function append<T>(a: T[], b: readonly T[]): void {
 }
 
 /**
- * DFG.py `DFG_python(root_node, index_to_code, states)`, returning [DFG, states].
+ * DFG.py `DFG_python(root_node, index_to_code, states)`: appends the call's DFG (sorted, as Python
+ * returns it) to `out`, the caller's list, and returns the states (no result pair to allocate per node).
  *
  * One small function per branch of DFG.py, and plain recursion: each level costs two small JS frames
  * and checks its Python frame first, so the depth stays under {@link RECURSION_LIMIT} levels (tested
  * at the limit on the smallest stack this runs on). `mutable`: the caller owns `states` and replaces it
  * with the returned map right after the call, so the callee may update it in place.
  */
-function dfgNode(ctx: Ctx, i: number, states: States, frame: number, mutable: boolean): Result {
+function dfgNode(ctx: Ctx, i: number, states: States, frame: number, mutable: boolean, out: DfgItem[]): States {
   const t = ctx.t;
-  if (isLeafLike(t, i)) return dfgLeaf(ctx, i, states, frame, mutable);
+  if (isLeafLike(t, i)) return dfgLeaf(ctx, i, states, frame, mutable, out);
   checkFrame(frame);
   checkFrame(frame + 1); // states.copy()
   const type = t.type[i];
-  if (type === 'default_parameter') return dfgDefaultParameter(ctx, i, new Scope(states, mutable), frame);
-  if (type === 'assignment' || type === 'augmented_assignment' || type === 'for_in_clause') return dfgAssignment(ctx, i, new Scope(states, mutable), frame);
-  if (type === 'if_statement') return dfgIf(ctx, i, states, frame);
-  if (type === 'for_statement') return dfgFor(ctx, i, new Scope(states, mutable), frame);
-  if (type === 'while_statement') return dfgWhile(ctx, i, new Scope(states, mutable), frame);
-  return dfgOther(ctx, i, new Scope(states, mutable), frame);
+  if (type === 'default_parameter') return dfgDefaultParameter(ctx, i, new Scope(states, mutable), frame, out);
+  if (type === 'assignment' || type === 'augmented_assignment' || type === 'for_in_clause') return dfgAssignment(ctx, i, new Scope(states, mutable), frame, out);
+  if (type === 'if_statement') return dfgIf(ctx, i, states, frame, out);
+  if (type === 'for_statement') return dfgFor(ctx, i, new Scope(states, mutable), frame, out);
+  if (type === 'while_statement') return dfgWhile(ctx, i, new Scope(states, mutable), frame, out);
+  return dfgOther(ctx, i, new Scope(states, mutable), frame, out);
 }
 
-function dfgDefaultParameter(ctx: Ctx, i: number, s: Scope, frame: number): Result {
+function dfgDefaultParameter(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgItem[]): States {
   const t = ctx.t;
   checkFrame(frame + 1);
   const name = childByField(t, i, 'name');
@@ -301,28 +307,31 @@ function dfgDefaultParameter(ctx: Ctx, i: number, s: Scope, frame: number): Resu
   if (value < 0) {
     const indexs = treeToVariableIndex(ctx, name, frame + 1, []);
     for (const index of indexs) {
-      const [idx, code] = lookup(ctx, index);
+      const idx = lookupIdx(ctx, index);
+      const code = ctx.codes[idx];
       dfg.push([code, idx, 'comesFrom', [], []]);
       s.own().set(code, [idx]);
     }
-    return [sortedByIdx(dfg, frame), s.states];
+    return done(out, dfg, frame, s.states);
   }
   const nameIndexs = treeToVariableIndex(ctx, name, frame + 1, []);
   const valueIndexs = treeToVariableIndex(ctx, value, frame + 1, []);
   s.visit(ctx, value, frame + 1, dfg);
   for (const index1 of nameIndexs) {
-    const [idx1, code1] = lookup(ctx, index1);
+    const idx1 = lookupIdx(ctx, index1);
+    const code1 = ctx.codes[idx1];
     for (const index2 of valueIndexs) {
-      const [idx2, code2] = lookup(ctx, index2);
+      const idx2 = lookupIdx(ctx, index2);
+      const code2 = ctx.codes[idx2];
       dfg.push([code1, idx1, 'comesFrom', [code2], [idx2]]);
     }
     s.own().set(code1, [idx1]);
   }
-  return [sortedByIdx(dfg, frame), s.states];
+  return done(out, dfg, frame, s.states);
 }
 
 /** `assignment`, `augmented_assignment` and `for_in_clause`. */
-function dfgAssignment(ctx: Ctx, i: number, s: Scope, frame: number): Result {
+function dfgAssignment(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgItem[]): States {
   const t = ctx.t;
   let leftNodes: number[];
   let rightNodes: number[];
@@ -332,16 +341,16 @@ function dfgAssignment(ctx: Ctx, i: number, s: Scope, frame: number): Result {
     leftNodes = [childByField(t, i, 'left')];
   } else {
     checkFrame(frame + 1);
-    if (childByField(t, i, 'right') < 0) return [[], s.states];
+    if (childByField(t, i, 'right') < 0) return s.states;
     [leftNodes, rightNodes] = splitSides(ctx, i, frame);
   }
   const dfg: DfgItem[] = [];
   for (const nd of rightNodes) s.visit(ctx, node(nd), frame + 1, dfg);
   computedFrom(ctx, leftNodes, rightNodes, s, frame, dfg);
-  return [sortedByIdx(dfg, frame), s.states];
+  return done(out, dfg, frame, s.states);
 }
 
-function dfgIf(ctx: Ctx, i: number, states: States, frame: number): Result {
+function dfgIf(ctx: Ctx, i: number, states: States, frame: number, out: DfgItem[]): States {
   const t = ctx.t;
   const dfg: DfgItem[] = [];
   checkFrame(frame + 1); // states.copy(): nothing below mutates it, so sharing is equivalent
@@ -352,13 +361,9 @@ function dfgIf(ctx: Ctx, i: number, states: States, frame: number): Result {
     const ct = t.type[k];
     if (ct.includes('else')) tag = true;
     if (ct !== 'elif_clause' && ct !== 'else_clause') {
-      const [temp, st] = dfgNode(ctx, k, currentStates, frame + 1, false);
-      currentStates = st;
-      append(dfg, temp);
+      currentStates = dfgNode(ctx, k, currentStates, frame + 1, false, dfg);
     } else {
-      const [temp, newStates] = dfgNode(ctx, k, states, frame + 1, false);
-      append(dfg, temp);
-      othersStates.push(newStates);
+      othersStates.push(dfgNode(ctx, k, states, frame + 1, false, dfg));
     }
   }
   othersStates.push(currentStates);
@@ -377,10 +382,10 @@ function dfgIf(ctx: Ctx, i: number, states: States, frame: number): Result {
     checkFrame(frame + 1);
     newStates.set(key, [...new Set(val)].sort((a, b) => a - b));
   }
-  return [sortedByIdx(dfg, frame), newStates];
+  return done(out, dfg, frame, newStates);
 }
 
-function dfgFor(ctx: Ctx, i: number, s: Scope, frame: number): Result {
+function dfgFor(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgItem[]): States {
   const t = ctx.t;
   let dfg: DfgItem[] = [];
   for (let pass = 0; pass < 2; pass++) {
@@ -391,21 +396,21 @@ function dfgFor(ctx: Ctx, i: number, s: Scope, frame: number): Result {
     if (t.type[node(last)] === 'block') s.visit(ctx, last, frame + 1, dfg);
   }
   dfg = mergeLoopItems(dfg, frame);
-  return [sortedByIdx(dfg, frame), s.states];
+  return done(out, dfg, frame, s.states);
 }
 
-function dfgWhile(ctx: Ctx, i: number, s: Scope, frame: number): Result {
+function dfgWhile(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgItem[]): States {
   const t = ctx.t;
   let dfg: DfgItem[] = [];
   for (let pass = 0; pass < 2; pass++) {
     for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) s.visit(ctx, k, frame + 1, dfg);
   }
   dfg = mergeLoopItems(dfg, frame);
-  return [sortedByIdx(dfg, frame), s.states];
+  return done(out, dfg, frame, s.states);
 }
 
 /** Every other node: `for_in_clause` children first, then the rest, in order. */
-function dfgOther(ctx: Ctx, i: number, s: Scope, frame: number): Result {
+function dfgOther(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgItem[]): States {
   const t = ctx.t;
   const dfg: DfgItem[] = [];
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
@@ -414,7 +419,7 @@ function dfgOther(ctx: Ctx, i: number, s: Scope, frame: number): Result {
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
     if (t.type[k] !== 'for_in_clause') s.visit(ctx, k, frame + 1, dfg);
   }
-  return [sortedByIdx(dfg, frame), s.states];
+  return done(out, dfg, frame, s.states);
 }
 
 function lastChild(t: FlatTree, i: number): number {
@@ -456,20 +461,22 @@ export function getDataFlow(t: FlatTree, baseFrame = GET_DATA_FLOW_FRAME): DfgIt
     treeToTokenIndex(t, 0, baseFrame + 1, tokens);
     const lines = t.text.split('\n');
     const lineCps: (string[] | null)[] = [];
-    const indexToCode = new Map<PosKey, [number, string]>();
     const span = t.byteLength + 1;
-    const ctx: Ctx = { t, pts, indexToCode, span, wide: span * span > Number.MAX_SAFE_INTEGER };
+    const ctx: Ctx = { t, pts, idxOf: new Map(), codes: new Array<string>(tokens.length), span, wide: span * span > Number.MAX_SAFE_INTEGER };
     tokens.forEach((i, idx) => {
-      indexToCode.set(keyOf(ctx, i), [idx, tokenText(lines, lineCps, pts.sr[i], pts.sc[i], pts.er[i], pts.ec[i])]);
+      ctx.idxOf.set(keyOf(ctx, i), idx);
+      ctx.codes[idx] = tokenText(lines, lineCps, pts.sr[i], pts.sc[i], pts.er[i], pts.ec[i]);
     });
     let DFG: DfgItem[];
     try {
-      DFG = dfgNode(ctx, 0, new Map(), baseFrame + 1, true)[0];
+      DFG = [];
+      dfgNode(ctx, 0, new Map(), baseFrame + 1, true, DFG);
     } catch (e) {
       if (!(e instanceof PyError)) throw e;
       DFG = [];
     }
-    DFG = DFG.slice().sort(byIdx);
+    // sorted(DFG, key=lambda x: x[1]): the root call returned it sorted already (a stable sort keeps it).
+    if (!isSortedByIdx(DFG)) DFG = DFG.slice().sort(byIdx);
     const indexs = new Set<number>();
     for (const d of DFG) {
       if (d[4].length !== 0) indexs.add(d[1]);
