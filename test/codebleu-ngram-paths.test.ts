@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bothNgramStats } from '../metrics/codebleu/bleu.js';
+import { bothNgramStats, bothNgramStatsGeneral } from '../metrics/codebleu/bleu.js';
+import { rng } from './helpers/rng.js';
 
 // bothNgramStats keys n-grams by number when a sample's vocabulary is small enough for exact keys and by
 // string otherwise. The golden tests only reach the numeric path, so the string path is checked here on a
@@ -31,6 +32,25 @@ describe('CodeBLEU n-gram statistics, string-keyed path', () => {
     const small = bothNgramStats([ref], hyp, new Set(['import']));
     expect(small.ngram.num[0]).toBe(hyp.length - 1);
     expect(small.weighted.num[0]).toBeCloseTo(1 + (ref.length - 2) * 0.2, 12);
+  });
+  it('the single-reference path (counts kept per reference) equals the general path on random samples', () => {
+    const random = rng(20261123);
+    const next = (): number => Math.floor(random() * 0x100000000);
+    const vocab = ['import', 'def', 'x', 'y', '(', ')', '.', 'model', '=', 'return', 'é', 'torch'];
+    const pick = (len: number): string[] => Array.from({ length: len }, () => vocab[next() % vocab.length]);
+    const keywordSets = [new Set(['import', 'def', 'return']), new Set<string>(), new Set(['x'])];
+    let checked = 0;
+    for (let r = 0; r < 60; r++) {
+      const ref = pick(next() % 40);
+      for (let h = 0; h < 8; h++) {
+        const hyp = pick(next() % 40);
+        const kw = keywordSets[(r + h) % keywordSets.length];
+        // exact equality: the same values summed in the same order
+        expect(bothNgramStats([ref], hyp, kw)).toEqual(bothNgramStatsGeneral([ref], hyp, kw));
+        checked++;
+      }
+    }
+    expect(checked).toBe(480);
   });
   it('reuses a reference\'s counts across hypotheses and keyword sets without changing any number', () => {
     const ref = 'model = AutoModel . from_pretrained ( name ) ; import torch ; model ( x ) model'.split(' ');

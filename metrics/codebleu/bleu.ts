@@ -151,22 +151,34 @@ export function bothNgramStats(
   return numeric ?? bothNgramStatsCoded(references, hypothesis, keywords);
 }
 
+/** The general (any number of references) path alone; tests compare the single-reference path with it. */
+export function bothNgramStatsGeneral(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  keywords: ReadonlySet<string>,
+): { ngram: NgramStats; weighted: WeightedNgramStats } {
+  return bothNgramStatsNumeric(references, hypothesis, keywords) ?? bothNgramStatsCoded(references, hypothesis, keywords);
+}
+
 /** Fixed base of the single-reference numeric keys: ids below it keep 4-gram keys exact (2¹³ˣ⁴ = 2⁵²). */
 const REFERENCE_KEY_BASE = 8192;
 
-/** One reference's side of the numeric path: its token ids, unigram weights and n-gram counts. */
+/** One reference's side of the single-reference path, computed once per reference. */
 interface ReferenceGrams {
   keywords: ReadonlySet<string>;
-  /** Reference tokens to ids 0..n-1, in first-appearance order. */
+  /** Reference tokens to ids 0..v-1, in first-appearance order. */
   idOf: Map<string, number>;
-  weight: number[];
-  /** Counts of orders 1..4 (index n-1), keyed in base {@link REFERENCE_KEY_BASE}. */
-  counts: Map<number, number>[];
+  /** Per order n (index n-1): n-gram key (base {@link REFERENCE_KEY_BASE}) to its rank in first-appearance order. */
+  rank: Map<number, number>[];
+  /** Per order: the count of each n-gram, by rank. */
+  count: Int32Array[];
+  /** Keyword weight (1 or 0.2) of each unigram, by rank. */
+  unigramWeight: Float64Array;
 }
 
 /**
  * Per reference token array (callers pass the same array for the same reference text): the same
- * reference is scored against every model's answer, so its counts are computed once.
+ * reference is scored against every model's answer, so its n-grams are counted once.
  */
 const referenceGrams = new WeakMap<readonly string[], ReferenceGrams>();
 
@@ -174,30 +186,40 @@ function referenceGramsOf(reference: readonly string[], keywords: ReadonlySet<st
   const hit = referenceGrams.get(reference);
   if (hit && hit.keywords === keywords) return hit;
   const idOf = new Map<string, number>();
-  const weight: number[] = [];
   const ids = new Int32Array(reference.length);
   for (let i = 0; i < reference.length; i++) {
-    const t = reference[i];
-    let id = idOf.get(t);
-    if (id === undefined) {
-      id = weight.length;
-      idOf.set(t, id);
-      weight.push(keywords.has(t) ? 1 : 0.2);
-    }
+    let id = idOf.get(reference[i]);
+    if (id === undefined) idOf.set(reference[i], (id = idOf.size));
     ids[i] = id;
   }
-  if (weight.length > REFERENCE_KEY_BASE) return null;
-  const counts: Map<number, number>[] = [];
-  for (let n = 1; n <= ORDERS; n++) counts.push(numericCounts(ids, n, REFERENCE_KEY_BASE));
-  const g: ReferenceGrams = { keywords, idOf, weight, counts };
+  if (idOf.size > REFERENCE_KEY_BASE) return null;
+  const rank: Map<number, number>[] = [];
+  const count: Int32Array[] = [];
+  for (let n = 1; n <= ORDERS; n++) {
+    const m = numericCounts(ids, n, REFERENCE_KEY_BASE);
+    const r = new Map<number, number>();
+    const c = new Int32Array(m.size);
+    m.forEach((k, key) => {
+      c[r.size] = k;
+      r.set(key, r.size);
+    });
+    rank.push(r);
+    count.push(c);
+  }
+  // Unigram keys are the token ids, and ids were given in first-appearance order: rank = id.
+  const unigramWeight = new Float64Array(idOf.size);
+  idOf.forEach((id, token) => (unigramWeight[id] = keywords.has(token) ? 1 : 0.2));
+  const g: ReferenceGrams = { keywords, idOf, rank, count, unigramWeight };
   referenceGrams.set(reference, g);
   return g;
 }
 
 /**
- * {@link bothNgramStatsNumeric} for one reference, with the reference's ids and counts reused: the
- * hypothesis takes the reference's id for a shared token and a new id after them otherwise. Ids only
- * stand for token identity and every map keeps first-appearance order, so the results are identical.
+ * Both statistics for one reference, with the reference's n-grams counted once ({@link referenceGramsOf}):
+ * each hypothesis n-gram is looked up among the reference's, and only matches are counted (an n-gram
+ * with a token the reference lacks cannot match). With one reference, NLTK's clip is the reference count
+ * and CodeBLEU's recall sums run over the reference's n-grams in first-appearance order, by rank here:
+ * the same values summed in the same order as {@link ngramStatsFromCounts}.
  */
 function singleReferenceNumeric(
   reference: readonly string[],
@@ -206,25 +228,52 @@ function singleReferenceNumeric(
 ): { ngram: NgramStats; weighted: WeightedNgramStats } | null {
   const g = referenceGramsOf(reference, keywords);
   if (!g) return null;
-  const extra = new Map<string, number>();
   const hypIds = new Int32Array(hypothesis.length);
-  for (let i = 0; i < hypothesis.length; i++) {
-    const t = hypothesis[i];
-    let id = g.idOf.get(t) ?? extra.get(t);
-    if (id === undefined) {
-      id = g.weight.length + extra.size;
-      extra.set(t, id);
+  for (let i = 0; i < hypothesis.length; i++) hypIds[i] = g.idOf.get(hypothesis[i]) ?? -1;
+  const pNum: number[] = [];
+  const pDen: number[] = [];
+  const wNum: number[] = [];
+  const wDen: number[] = [];
+  for (let n = 1; n <= ORDERS; n++) {
+    const rank = g.rank[n - 1];
+    const count = g.count[n - 1];
+    const seen = new Int32Array(count.length); // hypothesis occurrences of each reference n-gram
+    let clipped = 0;
+    for (let i = 0; i + n <= hypIds.length; i++) {
+      let key = 0;
+      let k = 0;
+      for (; k < n; k++) {
+        const id = hypIds[i + k];
+        if (id < 0) break;
+        key = key * REFERENCE_KEY_BASE + id;
+      }
+      if (k < n) continue;
+      const r = rank.get(key);
+      if (r !== undefined && seen[r]++ < count[r]) clipped++;
     }
-    hypIds[i] = id;
+    pNum.push(clipped);
+    pDen.push(Math.max(1, hypIds.length - n + 1));
+    if (n === 1) {
+      let clippedSum = 0;
+      let refSum = 0;
+      for (let r = 0; r < count.length; r++) {
+        const w = g.unigramWeight[r];
+        clippedSum += Math.min(count[r], seen[r]) * w;
+        refSum += count[r] * w;
+      }
+      wNum.push(clippedSum);
+      wDen.push(Math.max(1, refSum));
+    } else {
+      let refSum = 0;
+      for (let r = 0; r < count.length; r++) refSum += count[r];
+      wNum.push(clipped);
+      wDen.push(Math.max(1, refSum));
+    }
   }
-  if (g.weight.length + extra.size > REFERENCE_KEY_BASE) return null;
-  // unigramWeight is only asked for reference unigrams, whose ids are the reference's.
-  return ngramStatsFromCounts(
-    [reference],
-    hypothesis.length,
-    (side, n) => (side < 0 ? numericCounts(hypIds, n, REFERENCE_KEY_BASE) : g.counts[n - 1]),
-    (id) => g.weight[id],
-  );
+  return {
+    ngram: { num: pNum, den: pDen, hyp_len: hypothesis.length, ref_len: reference.length },
+    weighted: { num: wNum, den: wDen, hyp_len: hypothesis.length, ref_len: 2 },
+  };
 }
 
 /** Largest per-sample vocabulary whose 4-gram keys `((a·V + b)·V + c)·V + d` stay exact doubles (V⁴ ≤ 2⁵³). */
