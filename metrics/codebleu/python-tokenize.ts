@@ -475,21 +475,34 @@ interface LineMemo {
   unclosed: number; // bit 1: a ' string failed to close on this line; bit 2: a " string did
 }
 
+/** Where the last successful {@link pseudoMatchEnd} match starts (after the leading whitespace). */
+let pseudoStart = 0;
+
 /**
- * `_compile(PseudoToken).match(line, pos)` reduced to what _tokenize reads: the span of group 1
- * (from after the leading whitespace to the end), or null when nothing matches.
+ * `_compile(PseudoToken).match(line, pos)` reduced to what _tokenize reads: the end of the match, or -1
+ * when nothing matches; the start of group 1 (after the leading whitespace) is left in
+ * {@link pseudoStart}. No match object or pair is allocated: this runs once per token.
+ *
+ * The leading whitespace is always the whole run of [ \f\t] at `pos`: no alternative after it can
+ * start with one of those characters, so the regex never backtracks into the run (the randomized
+ * tests compare with the full PseudoToken regex).
  */
-function pseudoMatch(line: string, pos: number, memo?: LineMemo): [number, number] | null {
-  PSEUDO_HEAD.lastIndex = pos;
-  const m = PSEUDO_HEAD.exec(line);
-  if (m) return [pos + m[1].length, pos + m[0].length];
+function pseudoMatchEnd(line: string, pos: number, memo?: LineMemo): number {
   let p = pos;
   for (let c = line.charCodeAt(p); c === 0x20 || c === 0x0c || c === 0x09; c = line.charCodeAt(++p));
+  pseudoStart = p;
+  PSEUDO_HEAD.lastIndex = pos;
+  if (PSEUDO_HEAD.test(line)) return PSEUDO_HEAD.lastIndex;
   const end = contStrEnd(line, p, memo);
-  if (end >= 0) return [p, end];
+  if (end >= 0) return end;
   NAME_RE.lastIndex = p;
-  const name = NAME_RE.exec(line);
-  return name ? [p, p + name[0].length] : null;
+  return NAME_RE.test(line) ? NAME_RE.lastIndex : -1;
+}
+
+/** `[start, end]` of {@link pseudoMatchEnd}, or null (tests). */
+function pseudoMatch(line: string, pos: number): [number, number] | null {
+  const end = pseudoMatchEnd(line, pos);
+  return end < 0 ? null : [pseudoStart, end];
 }
 
 /** The regexes the scanners stand for, and the scanners (exported for the equivalence tests only). */
@@ -735,10 +748,10 @@ export function tokenizePython(source: string, sink: TokenSink): void {
 
     const memo: LineMemo = { unclosed: 0 };
     while (pos < max) {
-      const pseudomatch = pseudoMatch(line, pos, memo);
-      if (pseudomatch) {
+      const end = pseudoMatchEnd(line, pos, memo);
+      if (end >= 0) {
         // scan for tokens
-        const [start, end] = pseudomatch;
+        const start = pseudoStart;
         const scol = colAt(cols, start);
         const ecol = colAt(cols, end);
         pos = end;
