@@ -63,4 +63,19 @@ describe('JSONL output', () => {
     expect(readFileSync(p, 'utf8')).toBe('second');
     expect(readdirSync(sub)).toEqual(['summary.json']);
   });
+
+  it('writes a sequence of pieces (several ~1 MB writes) the same way, and leaves nothing when it fails', () => {
+    const sub = join(dir, 'pieces');
+    const p = join(sub, 'lines.jsonl');
+    const lines = Array.from({ length: 30_000 }, (_, i) => `{"id":${i},"text":"${'é'.repeat(i % 50)}"}\n`);
+    writeFileAtomic(p, lines);
+    expect(readFileSync(p, 'utf8')).toBe(lines.join(''));
+    const failing = (function* (): Iterable<string> {
+      yield 'partial\n';
+      throw new Error('boom');
+    })();
+    expect(() => writeFileAtomic(p, failing)).toThrow('boom');
+    expect(readFileSync(p, 'utf8')).toBe(lines.join('')); // the old file is untouched
+    expect(readdirSync(sub)).toEqual(['lines.jsonl']);
+  });
 });

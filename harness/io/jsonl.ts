@@ -82,11 +82,12 @@ export async function readJsonlAll<T = Record<string, unknown>>(file: string): P
  * Writes a file so that readers never see half of it: the text goes to a temporary sibling, is flushed,
  * and is renamed over the target. A crash leaves either the old file or the new one.
  */
-export function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, text: string | Iterable<string>): void {
   mkdirSync(dirname(file) || '.', { recursive: true });
   const tmp = join(dirname(file) || '.', `.${basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, text);
+    if (typeof text === 'string') writeFileSync(tmp, text);
+    else writePieces(tmp, text);
     const fd = openSync(tmp, 'r+');
     try {
       fsyncSync(fd);
@@ -97,6 +98,24 @@ export function writeFileAtomic(file: string, text: string): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/** Writes the pieces in order, gathered into ~1 MB writes (a large output is never one string in memory). */
+function writePieces(file: string, pieces: Iterable<string>): void {
+  const fd = openSync(file, 'w');
+  try {
+    let buf = '';
+    for (const p of pieces) {
+      buf += p;
+      if (buf.length >= 1 << 20) {
+        writeSync(fd, buf);
+        buf = '';
+      }
+    }
+    if (buf) writeSync(fd, buf);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -80,16 +80,34 @@ export function startWorkerEarly(opts: ComputeOptions, threads?: number): Helper
   return workerWanted(opts, threads) ? new Helper() : null;
 }
 
+/** The results of every input item, in order. */
 export async function computeParallel(items: readonly ComputeItem[], opts: ComputeOptions, threads?: number, early: Helper | null = null): Promise<ComputedItem[]> {
+  return computeDescribed(items, opts, (r) => r, threads, early);
+}
+
+/**
+ * `describe(result)` of every input item, in order. `describe` (the caller's output formatting) runs on
+ * each distinct item as soon as it is computed, so with the worker it overlaps the worker's parsing
+ * instead of running after everything else, and the results themselves need not be kept.
+ */
+export async function computeDescribed<D>(
+  items: readonly ComputeItem[],
+  opts: ComputeOptions,
+  describe: (result: ComputedItem) => D,
+  threads?: number,
+  early: Helper | null = null,
+): Promise<D[]> {
   const { unique, slot } = dedupeItems(items);
-  let results: ComputedItem[];
+  const described: D[] = [];
   if (workerWanted(opts, threads) && unique.length >= MIN_ITEMS_FOR_WORKER) {
-    results = await computeWithHelper(unique, opts, early ?? new Helper());
+    await computeWithHelper(unique, opts, early ?? new Helper(), (batch) => {
+      for (const r of batch) described.push(describe(r));
+    });
   } else {
     await early?.close();
-    results = computeItems(unique, opts);
+    for (const r of computeItems(unique, opts)) described.push(describe(r));
   }
-  return Array.from(slot, (u) => results[u]);
+  return Array.from(slot, (u) => described[u]);
 }
 
 /** The worker thread; it answers requests in the order they were sent. */
@@ -123,7 +141,12 @@ export class Helper {
   }
 }
 
-async function computeWithHelper(items: readonly ComputeItem[], opts: ComputeOptions, helper: Helper): Promise<ComputedItem[]> {
+async function computeWithHelper(
+  items: readonly ComputeItem[],
+  opts: ComputeOptions,
+  helper: Helper,
+  onBatch: (results: ComputedItem[]) => void,
+): Promise<void> {
   try {
     // A small first batch, so that the worker has work as soon as possible.
     const batches: ComputeItem[][] = [items.slice(0, FIRST_BATCH_ITEMS)];
@@ -151,7 +174,6 @@ async function computeWithHelper(items: readonly ComputeItem[], opts: ComputeOpt
     };
     while (requested < Math.min(BATCHES_AHEAD, batches.length)) request(batches[requested]);
 
-    const out: ComputedItem[] = [];
     for (let k = 0; k < batches.length; k++) {
       const batch = batches[k];
       const { texts, rougeThere, reply: replied } = requests.shift()!;
@@ -165,10 +187,11 @@ async function computeWithHelper(items: readonly ComputeItem[], opts: ComputeOpt
       texts.forEach((t, j) => provideParsed(t, parsed[j]));
       const codebleu = computeItems(batch, { codebleu: opts.codebleu, rouge: null });
       forgetProvided();
-      for (let j = 0; j < batch.length; j++) out.push(rouge ? { codebleu: codebleu[j].codebleu, rouge: rouge[j] } : codebleu[j]);
+      const done: ComputedItem[] = [];
+      for (let j = 0; j < batch.length; j++) done.push(rouge ? { codebleu: codebleu[j].codebleu, rouge: rouge[j] } : codebleu[j]);
+      onBatch(done);
       if (requested < batches.length) request(batches[requested]);
     }
-    return out;
   } finally {
     forgetProvided();
     await helper.close();

@@ -8,8 +8,8 @@ import { codeBleuFromStats, codeBleuComponents, codeBleuSignature, type CodeBleu
 import { RougeScorer, rougeMean, rougeAggregateSignature, type RougeScores } from '../../metrics/rouge/index.js';
 import { isFailure, type MetricFailure } from '../../metrics/types.js';
 import { readScoreInput, type ScoreItem } from './input.js';
-import { computeParallel, startWorkerEarly } from './parallel.js';
-import type { ComputeOptions } from './compute.js';
+import { computeDescribed, computeParallel, startWorkerEarly } from './parallel.js';
+import type { ComputedItem, ComputeOptions } from './compute.js';
 
 export type MetricName = 'codebleu' | 'rouge';
 export const METRICS: readonly MetricName[] = ['codebleu', 'rouge'];
@@ -35,6 +35,24 @@ export function codeBleuSig(opts: CodeBleuOptions, level?: 'sentence' | 'corpus'
   return codeBleuSignature(opts, level);
 }
 
+/** One sentence-level result as the rest of its JSON line after the id (`,"codebleu":…,"rouge":…}`), and which metrics failed. */
+function sentenceFields(c: ComputedItem, wantCb: boolean, wantRouge: boolean, cbOpts: CodeBleuOptions): { fields: string; failed: string[] } {
+  const rec: Record<string, unknown> = {};
+  const failed: string[] = [];
+  if (wantCb) {
+    const st = c.codebleu!;
+    const v = isFailure(st) ? st : codeBleuFromStats([st], cbOpts);
+    if (isFailure(v)) failed.push('codebleu');
+    rec.codebleu = v;
+  }
+  if (wantRouge) {
+    if (isFailure(c.rouge)) failed.push('rouge');
+    rec.rouge = c.rouge;
+  }
+  const body = JSON.stringify(rec);
+  return { fields: body === '{}' ? '}' : ',' + body.slice(1), failed };
+}
+
 export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
   const cbOpts: CodeBleuOptions = { variant: o.variant, weights: o.weights };
   const wantCb = o.metrics.includes('codebleu');
@@ -48,7 +66,11 @@ export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
     await early?.close();
     throw e;
   }
-  const computed = await computeParallel(items, computeOpts, o.threads, early);
+  // Sentence lines are formatted (less the id) as results come in, while the worker is still parsing;
+  // the corpus level needs the results themselves.
+  const sentence = o.level === 'sentence';
+  const described = sentence ? await computeDescribed(items, computeOpts, (c) => sentenceFields(c, wantCb, wantRouge, cbOpts), o.threads, early) : null;
+  const computed = sentence ? [] : await computeParallel(items, computeOpts, o.threads, early);
 
   const signatures: Record<string, string> = {};
   if (wantCb) signatures.codebleu = codeBleuSig(cbOpts, o.level);
@@ -61,25 +83,14 @@ export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
     failures[m] = (failures[m] ?? 0) + 1;
   };
 
-  let text: string;
+  let text: string | Iterable<string>;
   if (o.level === 'sentence') {
-    const lines: string[] = [];
-    items.forEach((it, k) => {
-      const c = computed[k];
-      const rec: Record<string, unknown> = { id: it.id };
-      if (wantCb) {
-        const st = c.codebleu!;
-        const v = isFailure(st) ? st : codeBleuFromStats([st], cbOpts);
-        if (isFailure(v)) countFailure('codebleu');
-        rec.codebleu = v;
-      }
-      if (wantRouge) {
-        if (isFailure(c.rouge)) countFailure('rouge');
-        rec.rouge = c.rouge;
-      }
-      lines.push(JSON.stringify(rec));
-    });
-    text = lines.join('\n') + '\n';
+    for (const d of described!) for (const m of d.failed) countFailure(m);
+    // JSON.stringify({ id, codebleu, rouge }) with the metric fields already stringified; written line by
+    // line rather than joined into one large string.
+    text = (function* lines(): Iterable<string> {
+      for (let k = 0; k < items.length; k++) yield '{"id":' + JSON.stringify(items[k].id) + described![k].fields + '\n';
+    })();
   } else {
     const out: Record<string, unknown> = { level: 'corpus', n: items.length };
     if (wantCb) {
