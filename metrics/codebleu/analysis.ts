@@ -58,7 +58,7 @@ export function analyzeCode(code: string, withDataflow: boolean, role: Role): Co
   const tree = parseFlat(code);
   return remember(cache, CAPS[role], code, {
     encodeError: null,
-    subtrees: Int32Array.from(subtreeIds(tree, interner)),
+    subtrees: subtreeIds(tree, interner),
     dataflow: withDataflow ? normalizeDataflow(getDataFlow(tree)) : null,
   });
 }

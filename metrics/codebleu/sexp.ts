@@ -68,7 +68,7 @@ export class SexpInterner {
  * The ids of `get_all_sub_trees(root)`: the root and every node that has children (leaves are not
  * subtrees), one entry per node (duplicates kept: the reference side is counted per node).
  */
-export function subtreeIds(t: FlatTree, interner: SexpInterner): number[] {
+export function subtreeIds(t: FlatTree, interner: SexpInterner): Int32Array {
   const n = t.size;
   // formId[i]: id of node i's printed form when it is printed as a named/MISSING node.
   const formId = new Int32Array(n);
@@ -86,12 +86,15 @@ export function subtreeIds(t: FlatTree, interner: SexpInterner): number[] {
     pieces[i] = p;
     if (printed(t, i)) formId[i] = p === '' ? interner.internLeaf(head(t, i)) : interner.intern('N' + head(t, i) + '\u0000' + p);
   }
-  const out: number[] = [];
+  let count = 1; // the root, and every other node with children
+  for (let i = 1; i < n; i++) if (t.childCount[i] > 0) count++;
+  const out = new Int32Array(count);
+  let k = 0;
   for (let i = 0; i < n; i++) {
     if (i !== 0 && t.childCount[i] === 0) continue;
-    if (printed(t, i)) out.push(formId[i]);
-    else if (t.childCount[i] > 0) out.push(interner.intern('A' + t.type[i] + '\u0000' + pieces[i]));
-    else out.push(interner.intern('L' + t.type[i]));
+    if (printed(t, i)) out[k++] = formId[i];
+    else if (t.childCount[i] > 0) out[k++] = interner.intern('A' + t.type[i] + '\u0000' + pieces[i]);
+    else out[k++] = interner.intern('L' + t.type[i]);
   }
   return out;
 }
