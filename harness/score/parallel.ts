@@ -47,7 +47,7 @@ function itemKey(it: ComputeItem): string {
 }
 
 /** The distinct items, and for each input item the index of its distinct twin. */
-export function dedupeItems(items: readonly ComputeItem[]): { unique: ComputeItem[]; slot: Int32Array } {
+function dedupeItems(items: readonly ComputeItem[]): { unique: ComputeItem[]; slot: Int32Array } {
   const seen = new Map<string, number>();
   const unique: ComputeItem[] = [];
   const slot = new Int32Array(items.length);
@@ -74,7 +74,8 @@ function workerWanted(opts: ComputeOptions, threads?: number): boolean {
 
 /**
  * Starts the worker thread before the input is read (it loads its modules meanwhile); null when it
- * could not help. Pass it to {@link computeParallel}, which closes it; close it yourself if you never do.
+ * could not help. Pass it to {@link computeParallel} or {@link computeDescribed}, which close it; close it
+ * yourself if you never do.
  */
 export function startWorkerEarly(opts: ComputeOptions, threads?: number): Helper | null {
   return workerWanted(opts, threads) ? new Helper() : null;

@@ -31,8 +31,17 @@ export interface ScoreSummary {
   failures: Record<string, number>;
 }
 
-export function codeBleuSig(opts: CodeBleuOptions, level?: 'sentence' | 'corpus'): string {
-  return codeBleuSignature(opts, level);
+/** The values of one metric over the corpus, or the first failure among them; every failure is counted. */
+function valuesOrFirstFailure<T>(values: readonly (T | MetricFailure | undefined)[], countFailure: () => void): T[] | MetricFailure {
+  const ok: T[] = [];
+  let fail: MetricFailure | null = null;
+  for (const v of values) {
+    if (isFailure(v)) {
+      fail ??= v;
+      countFailure();
+    } else ok.push(v!);
+  }
+  return fail ?? ok;
 }
 
 /** One sentence-level result as the rest of its JSON line after the id (`,"codebleu":…,"rouge":…}`), and which metrics failed. */
@@ -73,7 +82,7 @@ export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
   const computed = sentence ? [] : await computeParallel(items, computeOpts, o.threads, early);
 
   const signatures: Record<string, string> = {};
-  if (wantCb) signatures.codebleu = codeBleuSig(cbOpts, o.level);
+  if (wantCb) signatures.codebleu = codeBleuSignature(cbOpts, o.level);
   if (wantRouge) {
     const base = new RougeScorer({ useStemmer: o.rougeStemmer }).signature();
     signatures.rouge = o.level === 'corpus' ? rougeAggregateSignature(base, { kind: 'mean' }) : base;
@@ -94,15 +103,8 @@ export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
   } else {
     const out: Record<string, unknown> = { level: 'corpus', n: items.length };
     if (wantCb) {
-      const stats: CodeBleuStats[] = [];
-      let fail: MetricFailure | null = null;
-      for (const c of computed) {
-        if (isFailure(c.codebleu)) {
-          fail ??= c.codebleu;
-          countFailure('codebleu');
-        } else stats.push(c.codebleu!);
-      }
-      if (fail) out.codebleu = fail;
+      const stats = valuesOrFirstFailure<CodeBleuStats>(computed.map((c) => c.codebleu), () => countFailure('codebleu'));
+      if (isFailure(stats)) out.codebleu = stats;
       else {
         const comp = codeBleuComponents(stats, cbOpts);
         out.codebleu = codeBleuFromStats(stats, cbOpts);
@@ -112,15 +114,8 @@ export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
       }
     }
     if (wantRouge) {
-      const scores: RougeScores[] = [];
-      let fail: MetricFailure | null = null;
-      for (const c of computed) {
-        if (isFailure(c.rouge)) {
-          fail ??= c.rouge;
-          countFailure('rouge');
-        } else scores.push(c.rouge!);
-      }
-      out.rouge = fail ?? rougeMean(scores);
+      const scores = valuesOrFirstFailure<RougeScores>(computed.map((c) => c.rouge), () => countFailure('rouge'));
+      out.rouge = isFailure(scores) ? scores : rougeMean(scores);
     }
     out.signatures = signatures;
     text = JSON.stringify(out) + '\n';

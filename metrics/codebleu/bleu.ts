@@ -147,11 +147,10 @@ export function bothNgramStats(
   hypothesis: readonly string[],
   keywords: ReadonlySet<string>,
 ): { ngram: NgramStats; weighted: WeightedNgramStats } {
-  const numeric = references.length === 1 ? singleReferenceNumeric(references[0], hypothesis, keywords) : bothNgramStatsNumeric(references, hypothesis, keywords);
-  return numeric ?? bothNgramStatsCoded(references, hypothesis, keywords);
+  return (references.length === 1 ? singleReferenceNumeric(references[0], hypothesis, keywords) : null) ?? bothNgramStatsGeneral(references, hypothesis, keywords);
 }
 
-/** The general (any number of references) path alone; tests compare the single-reference path with it. */
+/** The path for any number of references (and the fallback of the single-reference one); tests compare the two. */
 export function bothNgramStatsGeneral(
   references: readonly (readonly string[])[],
   hypothesis: readonly string[],
@@ -264,10 +263,9 @@ function singleReferenceNumeric(
       wNum.push(clippedSum);
       wDen.push(Math.max(1, refSum));
     } else {
-      let refSum = 0;
-      for (let r = 0; r < count.length; r++) refSum += count[r];
+      // The reference's n-gram counts sum to its number of n-gram positions.
       wNum.push(clipped);
-      wDen.push(Math.max(1, refSum));
+      wDen.push(Math.max(1, reference.length - n + 1));
     }
   }
   return {
