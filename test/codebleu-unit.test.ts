@@ -59,6 +59,7 @@ describe('tree-sitter parsing and subtree strings', () => {
       'def f(a, b=2, *c, **d):\n    """doc"""\n    return a + b  # c\n',
       'print x, `y` <> 0777L\nexcept E, e: pass',
       'é = "ü😀"\nx = 1 ? 2 $ 3\n',
+      'f(😀😀 $ é)\nx = 1 ¤ 2\n', // error leaves whose first character is not ASCII: (UNEXPECTED 128512)
       'class A(B):\n    @prop\n    def g(self): yield from h(lambda q: q[1:2, ...])\n',
       'if x:\n  pass\nelif y:\n  pass\nelse\n',
       'match p:\n    case [1, *r] if r: pass\n    case {"k": v}: pass\n',

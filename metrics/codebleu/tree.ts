@@ -10,7 +10,7 @@
  * Positions are py-tree-sitter's: byte offsets, and points whose column is a UTF-8 *byte* column (CodeBLEU
  * then indexes Python `str` lines with those byte columns).
  */
-import { fieldNames, FLAG_MISSING, FLAG_NAMED, parse, symbolNames, SYMBOL_ERROR } from '../tree-sitter/parser.js';
+import { fieldNames, FLAG_MISSING, FLAG_NAMED, nodeText, parse, symbolNames, SYMBOL_ERROR, type SyntaxTree } from '../tree-sitter/parser.js';
 
 export interface FlatTree {
   /** Node count; node 0 is the root; nodes are in pre-order (document order). */
@@ -37,6 +37,8 @@ export interface FlatTree {
   byteLength: number;
   /** py-tree-sitter points: rows split on '\n', columns in UTF-8 bytes. */
   pts: PyPoints;
+  /** The parser's tree these arrays come from (for its byte-offset text helpers). */
+  syntax: SyntaxTree;
 }
 
 /** `[start_point, end_point]` of every node as py-tree-sitter reports them. */
@@ -85,17 +87,14 @@ export function parseFlat(code: string): FlatTree {
     ascii: t.ascii,
     byteLength: t.byteLength,
     pts: { sr: t.startRow, sc: t.startCol, er: t.endRow, ec: t.endCol },
+    syntax: t,
   };
 }
 
-/** The first code point of node `i`'s text (what `(UNEXPECTED c)` prints for an error leaf). */
-const utf8 = new WeakMap<FlatTree, Buffer>();
-
+/** The first code point of node `i`'s text (what `(UNEXPECTED c)` prints for an error leaf; never empty there). */
 export function firstCodePoint(t: FlatTree, i: number): number {
   if (t.ascii) return t.text.charCodeAt(t.start[i]);
-  let bytes = utf8.get(t);
-  if (!bytes) utf8.set(t, (bytes = Buffer.from(t.text, 'utf8')));
-  return bytes.subarray(t.start[i], Math.min(bytes.length, t.start[i] + 4)).toString('utf8').codePointAt(0)!;
+  return nodeText(t.syntax, i).codePointAt(0)!;
 }
 
 /** `node.child_by_field_name(name)`: the first visible child carrying that field, or -1. */
