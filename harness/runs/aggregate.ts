@@ -115,7 +115,8 @@ export function memoInterval(key: string | undefined, compute: () => { low: numb
 }
 
 export function intervalKey(checkpoint: string, runs: number[], view: View, qids: number[], opts: { seed: number; nResamples: number; level: number }): string {
-  return JSON.stringify([checkpoint, runs, view.key, view.metric, qids.length, qids[0], qids[qids.length - 1], opts.seed, opts.nResamples, opts.level]);
+  // Every question id, not a fingerprint: two question sets with the same size and ends must not share an interval.
+  return JSON.stringify([checkpoint, runs, view.key, view.metric, qids, opts.seed, opts.nResamples, opts.level]);
 }
 
 /** Corpus estimate of one run: the score over all its samples, with a bootstrap interval over its questions. */
