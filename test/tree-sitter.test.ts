@@ -17,7 +17,7 @@ import {
   parse,
   symbolNames,
   typeName,
-  useDenseParseTable,
+  setParserSpeedups,
   type SyntaxTree,
 } from '../metrics/tree-sitter/parser.js';
 import { sharedPath, APIBENCH } from './helpers/shared.js';
@@ -38,6 +38,7 @@ describe('the committed wasm build', () => {
       'node_modules/tree-sitter-python/src/parser.c',
       'node_modules/tree-sitter-python/src/scanner.c',
       'metrics/tree-sitter/tsparse.c',
+      'metrics/tree-sitter/recovery-cache.patch',
       'metrics/tree-sitter/build.sh',
       WASM,
     ]) {
@@ -148,17 +149,19 @@ describe('parse', () => {
   });
 });
 
-describe('the dense parse table (tsparse.c)', () => {
+describe('the speed-ups inside the wasm (dense parse table, error-recovery cache)', () => {
   /** A digest of every column of a tree (the columns are views of one buffer, in a fixed order). */
   const digest = (t: SyntaxTree): string => {
     const all = new Uint8Array(t.symbol.buffer, t.symbol.byteOffset, t.size * 13 * 4);
     return createHash('sha1').update(all).digest('hex');
   };
 
-  it('gives exactly the trees of the grammar\'s own compressed table, on every golden CodeBLEU text and Gorilla HF/TorchHub response', async () => {
-    // Speed-only change inside the wasm: each ts_language_lookup becomes one array read. Prose drives
-    // tree-sitter's error recovery through every state and token, so the Gorilla responses (mostly prose
-    // around code) and the golden CodeBLEU texts (adversarial cases included) are the strictest inputs.
+  it('give exactly the trees of the unmodified runtime and grammar tables, on every golden CodeBLEU text and Gorilla HF/TorchHub response', async () => {
+    // Speed-only changes inside the wasm: each ts_language_lookup becomes one array read (tsparse.c), and
+    // error recovery replays per-state lists instead of scanning every token (recovery-cache.patch).
+    // Prose drives tree-sitter's error recovery through every state and token, so the Gorilla responses
+    // (mostly prose around code) and the golden CodeBLEU texts (adversarial cases included) are the
+    // strictest inputs.
     const texts = new Set<string>();
     for (const p of await readGolden<GoldenPair>(sharedPath('golden', 'codebleu_pairs.jsonl.gz'))) {
       for (const r of Array.isArray(p.reference) ? p.reference : [p.reference]) texts.add(r);
@@ -171,17 +174,23 @@ describe('the dense parse table (tsparse.c)', () => {
     // Lone surrogates are never parsed (callers refuse them first, as Python's encoder raises).
     const parsable = [...texts].filter((t) => !/[\ud800-\udfff]/.test(t.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')));
     expect(parsable.length).toBeGreaterThan(15000);
-    const differing: string[] = [];
+    const differing: Record<string, string[]> = { both: [], denseTable: [], recoveryCache: [] };
     try {
-      useDenseParseTable(true);
-      const dense = parsable.map((t) => digest(parse(t)));
-      useDenseParseTable(false);
-      parsable.forEach((t, i) => {
-        if (digest(parse(t)) !== dense[i]) differing.push(t.slice(0, 80));
-      });
+      setParserSpeedups({ denseTable: false, recoveryCache: false });
+      const plain = parsable.map((t) => digest(parse(t)));
+      for (const [name, on] of [
+        ['both', { denseTable: true, recoveryCache: true }],
+        ['denseTable', { denseTable: true, recoveryCache: false }],
+        ['recoveryCache', { denseTable: false, recoveryCache: true }],
+      ] as const) {
+        setParserSpeedups(on);
+        parsable.forEach((t, i) => {
+          if (digest(parse(t)) !== plain[i]) differing[name].push(t.slice(0, 80));
+        });
+      }
     } finally {
-      useDenseParseTable(true);
+      setParserSpeedups({ denseTable: true, recoveryCache: true });
     }
-    expect(differing).toEqual([]);
-  }, 120_000);
+    expect(differing).toEqual({ both: [], denseTable: [], recoveryCache: [] });
+  }, 240_000);
 });

@@ -64,6 +64,7 @@ interface Exports {
   tsp_parse(len: number, nOut: number): number;
   tsp_node_strings(len: number, bytesOut: number): number;
   tsp_set_dense(dense: number): void;
+  tsp_set_recovery_cache(enabled: number): void;
   tsp_symbol_count(): number;
   tsp_symbol_name(id: number): number;
   tsp_field_count(): number;
@@ -229,11 +230,15 @@ function treeFromColumns(code: string, p: ParsedColumns): SyntaxTree {
 }
 
 /**
- * Tests only: parse with the grammar's own compressed parse table (`false`) instead of the dense copy
- * tsparse.c expands it into for speed (`true`, the default). The trees must be identical.
+ * Tests only: turn off the speed-ups inside the wasm, which must never change a tree. `denseTable`:
+ * tsparse.c's dense copy of the parse table (off: the grammar's own compressed table). `recoveryCache`:
+ * recovery-cache.patch's per-state lists of what error recovery scans for (off: the runtime's own scans).
+ * Both are on by default.
  */
-export function useDenseParseTable(dense: boolean): void {
-  instance().tsp_set_dense(dense ? 1 : 0);
+export function setParserSpeedups(on: { denseTable: boolean; recoveryCache: boolean }): void {
+  const e = instance();
+  e.tsp_set_dense(on.denseTable ? 1 : 0);
+  e.tsp_set_recovery_cache(on.recoveryCache ? 1 : 0);
   recent.clear();
 }
 

@@ -17,6 +17,7 @@
  * numbered in pre-order (document order; node 0 is the root). Column-major so that the caller gets typed
  * array views with one copy and no per-node work.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,10 @@ EXPORT("tsp_set_dense") void tsp_set_dense(int dense) {
   use_dense = dense;
   if (parser) { ts_parser_delete(parser); parser = 0; }
 }
+
+/* 1 (default): error recovery's per-state cache (recovery-cache.patch) on; 0: off (tests compare the two). */
+void ts_parser_recovery_cache_enable(bool enabled);
+EXPORT("tsp_set_recovery_cache") void tsp_set_recovery_cache(int enabled) { ts_parser_recovery_cache_enable(enabled != 0); }
 
 static TSTree *parse_input(uint32_t len) {
   if (!parser) {
