@@ -18,6 +18,7 @@ import {
   symbolNames,
   typeName,
   setParserSpeedups,
+  type ParserSpeedups,
   type SyntaxTree,
 } from '../metrics/tree-sitter/parser.js';
 import { sharedPath, APIBENCH } from './helpers/shared.js';
@@ -149,7 +150,22 @@ describe('parse', () => {
   });
 });
 
-describe('the speed-ups inside the wasm (dense parse table, error-recovery cache)', () => {
+describe('texts over the per-parse memory limit (1 MB)', () => {
+  it('are parsed with malloc and free, to the same kind of tree', () => {
+    // tsparse.c bumps a parse's memory out of one region only up to 1 MB of text; past that, memory
+    // would grow with every allocation ever made in the parse, so the usual allocator takes over.
+    const lines = 200_000;
+    const t = parse('x = 1\n'.repeat(lines));
+    expect(t.byteLength).toBeGreaterThan(1 << 20);
+    expect(t.childCount[0]).toBe(lines);
+    expect(typeName(t.symbol[t.firstChild[0]])).toBe('expression_statement');
+    expect(t.flags[0] & FLAG_HAS_ERROR).toBe(0);
+    // And the next, small text goes back to the region.
+    expect(parse('y = 2').childCount[0]).toBe(1);
+  });
+});
+
+describe('the speed-ups inside the wasm (dense parse table, error-recovery cache, per-parse memory)', () => {
   /** A digest of every column of a tree (the columns are views of one buffer, in a fixed order). */
   const digest = (t: SyntaxTree): string => {
     const all = new Uint8Array(t.symbol.buffer, t.symbol.byteOffset, t.size * 13 * 4);
@@ -157,8 +173,9 @@ describe('the speed-ups inside the wasm (dense parse table, error-recovery cache
   };
 
   it('give exactly the trees of the unmodified runtime and grammar tables, on every golden CodeBLEU text and Gorilla HF/TorchHub response', async () => {
-    // Speed-only changes inside the wasm: each ts_language_lookup becomes one array read (tsparse.c), and
-    // error recovery replays per-state lists instead of scanning every token (recovery-cache.patch).
+    // Speed-only changes inside the wasm: each ts_language_lookup becomes one array read (tsparse.c),
+    // error recovery replays per-state lists instead of scanning every token (recovery-cache.patch), and
+    // a parse's memory is one region dropped at once (tsparse.c).
     // Prose drives tree-sitter's error recovery through every state and token, so the Gorilla responses
     // (mostly prose around code) and the golden CodeBLEU texts (adversarial cases included) are the
     // strictest inputs.
@@ -174,23 +191,28 @@ describe('the speed-ups inside the wasm (dense parse table, error-recovery cache
     // Lone surrogates are never parsed (callers refuse them first, as Python's encoder raises).
     const parsable = [...texts].filter((t) => !/[\ud800-\udfff]/.test(t.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')));
     expect(parsable.length).toBeGreaterThan(15000);
-    const differing: Record<string, string[]> = { both: [], denseTable: [], recoveryCache: [] };
+    const all: ParserSpeedups = { denseTable: true, recoveryCache: true, arena: true };
+    const none: ParserSpeedups = { denseTable: false, recoveryCache: false, arena: false };
+    const configurations: Record<string, ParserSpeedups> = {
+      all,
+      denseTable: { ...none, denseTable: true },
+      recoveryCache: { ...none, recoveryCache: true },
+      arena: { ...none, arena: true },
+    };
+    const differing: Record<string, string[]> = {};
     try {
-      setParserSpeedups({ denseTable: false, recoveryCache: false });
+      setParserSpeedups(none);
       const plain = parsable.map((t) => digest(parse(t)));
-      for (const [name, on] of [
-        ['both', { denseTable: true, recoveryCache: true }],
-        ['denseTable', { denseTable: true, recoveryCache: false }],
-        ['recoveryCache', { denseTable: false, recoveryCache: true }],
-      ] as const) {
+      for (const [name, on] of Object.entries(configurations)) {
         setParserSpeedups(on);
+        differing[name] = [];
         parsable.forEach((t, i) => {
           if (digest(parse(t)) !== plain[i]) differing[name].push(t.slice(0, 80));
         });
       }
     } finally {
-      setParserSpeedups({ denseTable: true, recoveryCache: true });
+      setParserSpeedups(all);
     }
-    expect(differing).toEqual({ both: [], denseTable: [], recoveryCache: [] });
-  }, 240_000);
+    expect(differing).toEqual({ all: [], denseTable: [], recoveryCache: [], arena: [] });
+  }, 300_000);
 });

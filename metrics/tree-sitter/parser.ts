@@ -65,6 +65,7 @@ interface Exports {
   tsp_node_strings(len: number, bytesOut: number): number;
   tsp_set_dense(dense: number): void;
   tsp_set_recovery_cache(enabled: number): void;
+  tsp_set_arena(enabled: number): void;
   tsp_symbol_count(): number;
   tsp_symbol_name(id: number): number;
   tsp_field_count(): number;
@@ -229,16 +230,22 @@ function treeFromColumns(code: string, p: ParsedColumns): SyntaxTree {
   };
 }
 
-/**
- * Tests only: turn off the speed-ups inside the wasm, which must never change a tree. `denseTable`:
- * tsparse.c's dense copy of the parse table (off: the grammar's own compressed table). `recoveryCache`:
- * recovery-cache.patch's per-state lists of what error recovery scans for (off: the runtime's own scans).
- * Both are on by default.
- */
-export function setParserSpeedups(on: { denseTable: boolean; recoveryCache: boolean }): void {
+/** The speed-ups inside the wasm; none may change a tree. */
+export interface ParserSpeedups {
+  /** tsparse.c's dense copy of the parse table (off: the grammar's own compressed table). */
+  denseTable: boolean;
+  /** recovery-cache.patch's per-state lists of what error recovery scans for (off: the runtime's own scans). */
+  recoveryCache: boolean;
+  /** tsparse.c's per-parse memory region (off: malloc and free for every allocation). */
+  arena: boolean;
+}
+
+/** Tests only: turn speed-ups off (all are on by default) to check that they change nothing. */
+export function setParserSpeedups(on: ParserSpeedups): void {
   const e = instance();
   e.tsp_set_dense(on.denseTable ? 1 : 0);
   e.tsp_set_recovery_cache(on.recoveryCache ? 1 : 0);
+  e.tsp_set_arena(on.arena ? 1 : 0);
   recent.clear();
 }
 

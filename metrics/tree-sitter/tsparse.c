@@ -19,10 +19,12 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
 #include "parser.h" /* the runtime's lib/src/parser.h: the TSLanguage layout (identical to the grammar's copy) */
+#include "alloc.h"  /* the runtime's lib/src/alloc.h: ts_free */
 
 const TSLanguage *tree_sitter_python(void);
 
@@ -47,7 +49,6 @@ enum {
 };
 enum { FLAG_NAMED = 1, FLAG_MISSING = 2, FLAG_EXTRA = 4, FLAG_HAS_ERROR = 8, FLAG_ERROR = 16 };
 
-static TSParser *parser;
 static char *input;
 static uint32_t input_cap;
 static int32_t *out;
@@ -118,25 +119,126 @@ static const TSLanguage *python_language(int dense) {
   return &dense_python;
 }
 
-/* 1 (default): the dense table; 0: the grammar's own tables (tests compare the two). Resets the parser. */
+/* 1 (default): the dense table; 0: the grammar's own tables (tests compare the two). */
 static int use_dense = 1;
-EXPORT("tsp_set_dense") void tsp_set_dense(int dense) {
-  use_dense = dense;
-  if (parser) { ts_parser_delete(parser); parser = 0; }
-}
+EXPORT("tsp_set_dense") void tsp_set_dense(int dense) { use_dense = dense; }
 
 /* 1 (default): error recovery's per-state cache (recovery-cache.patch) on; 0: off (tests compare the two). */
 void ts_parser_recovery_cache_enable(bool enabled);
 EXPORT("tsp_set_recovery_cache") void tsp_set_recovery_cache(int enabled) { ts_parser_recovery_cache_enable(enabled != 0); }
 
-static TSTree *parse_input(uint32_t len) {
-  if (!parser) {
-    const TSLanguage *lang = python_language(use_dense);
-    if (!lang) return 0;
-    parser = ts_parser_new();
-    if (!ts_parser_set_language(parser, lang)) return 0;
+/*
+ * Per-parse memory. Everything tree-sitter allocates while parsing one text (the parser itself, its
+ * stack, every subtree) is bumped out of one region that is dropped as a whole when the text's columns
+ * are written: no malloc bookkeeping per subtree and no tree walk to free it (freeing was over a tenth
+ * of parse time). Only the allocator changes; the parse is the same (test/tree-sitter.test.ts compares
+ * trees with and without). Texts over ARENA_MAX_TEXT bytes use malloc/free as usual, so memory stays
+ * bounded by what tree-sitter itself keeps live.
+ *
+ * Blocks are 8-byte aligned and carry their size (realloc copies); a block too big for the current
+ * chunk gets a chunk of its own. After a parse the chunks are freed, except one, sized to the last
+ * parse's whole use (at most ARENA_KEEP), so the next parse usually needs no malloc at all.
+ */
+enum { ARENA_MAX_TEXT = 1 << 20, ARENA_CHUNK = 1 << 20, ARENA_KEEP = 16 << 20 };
+typedef struct Chunk { struct Chunk *next; uint32_t size, used; } Chunk;
+#define CHUNK_DATA(c) ((char *)(c) + sizeof(Chunk))
+static Chunk *chunks;   /* the chunk being bumped first, older ones after it */
+static uint32_t arena_total;
+static int arena_on;    /* the parse under way bumps */
+static int use_arena = 1;
+/* 1 (default): per-parse memory; 0: malloc/free throughout (tests compare the two). */
+EXPORT("tsp_set_arena") void tsp_set_arena(int enabled) { use_arena = enabled; }
+
+static Chunk *chunk_new(uint32_t size, Chunk *next) {
+  Chunk *c = malloc(sizeof(Chunk) + size);
+  if (!c) {
+    fprintf(stderr, "tree-sitter failed to allocate %u bytes", size);
+    abort(); /* as tree-sitter's own allocator does */
   }
-  return ts_parser_parse_string_encoding(parser, NULL, input, len, TSInputEncodingUTF8);
+  c->next = next;
+  c->size = size;
+  c->used = 0;
+  return c;
+}
+
+static void *arena_bump(size_t size) {
+  uint32_t need = (uint32_t)((size + 8 + 7) & ~(size_t)7); /* size header + block, 8-aligned */
+  if (!chunks || chunks->size - chunks->used < need) {
+    chunks = chunk_new(need > ARENA_CHUNK ? need : ARENA_CHUNK, chunks);
+  }
+  char *p = CHUNK_DATA(chunks) + chunks->used;
+  chunks->used += need;
+  arena_total += need;
+  *(uint64_t *)p = size;
+  return p + 8;
+}
+
+static void *ts_arena_malloc(size_t size) { return arena_on ? arena_bump(size) : malloc(size); }
+static void *ts_arena_calloc(size_t count, size_t size) {
+  if (!arena_on) return calloc(count, size);
+  void *p = arena_bump(count * size);
+  memset(p, 0, count * size);
+  return p;
+}
+static void *ts_arena_realloc(void *old, size_t size) {
+  if (!arena_on) return realloc(old, size);
+  if (!old) return arena_bump(size);
+  uint64_t old_size = *(uint64_t *)((char *)old - 8);
+  if (size <= old_size) return old;
+  void *p = arena_bump(size);
+  memcpy(p, old, old_size);
+  return p;
+}
+static void ts_arena_free(void *p) {
+  if (!arena_on) free(p);
+}
+
+/* Drops everything bumped since the last reset; keeps one chunk big enough for a parse like the last. */
+static void arena_reset(void) {
+  uint32_t keep = arena_total < ARENA_CHUNK ? ARENA_CHUNK : arena_total > ARENA_KEEP ? ARENA_KEEP : arena_total;
+  Chunk *reuse = chunks && !chunks->next && chunks->size >= keep ? chunks : 0;
+  for (Chunk *c = chunks, *next; c; c = next) {
+    next = c->next;
+    if (c != reuse) free(c);
+  }
+  chunks = reuse ? reuse : chunk_new(keep, 0);
+  chunks->used = 0;
+  arena_total = 0;
+}
+
+/* The tree of one text, and the parser that made it (freed together by parse_done). */
+typedef struct {
+  TSParser *parser;
+  TSTree *tree;
+} Parsed;
+
+static Parsed parse_input(uint32_t len) {
+  static int allocator_set;
+  if (!allocator_set) {
+    ts_set_allocator(ts_arena_malloc, ts_arena_calloc, ts_arena_realloc, ts_arena_free);
+    allocator_set = 1;
+  }
+  Parsed r = {0, 0};
+  const TSLanguage *lang = python_language(use_dense);
+  if (!lang) return r;
+  arena_on = use_arena && len <= ARENA_MAX_TEXT;
+  r.parser = ts_parser_new();
+  if (ts_parser_set_language(r.parser, lang)) {
+    r.tree = ts_parser_parse_string_encoding(r.parser, NULL, input, len, TSInputEncodingUTF8);
+  }
+  return r;
+}
+
+static void parse_done(Parsed r) {
+  if (arena_on) {
+    /* Only the external scanner's state lives outside the arena (the grammar's scanner.c uses malloc). */
+    ts_parser_set_language(r.parser, NULL);
+    arena_reset();
+    arena_on = 0;
+  } else {
+    ts_tree_delete(r.tree);
+    ts_parser_delete(r.parser);
+  }
 }
 
 /*
@@ -145,13 +247,14 @@ static TSTree *parse_input(uint32_t len) {
  * wasm stack.
  */
 EXPORT("tsp_parse") int32_t *tsp_parse(uint32_t len, uint32_t *n_out) {
-  TSTree *tree = parse_input(len);
-  if (!tree) return 0;
+  Parsed parsed = parse_input(len);
+  TSTree *tree = parsed.tree;
+  if (!tree) { parse_done(parsed); return 0; }
   TSNode root = ts_tree_root_node(tree);
   uint32_t n = ts_node_descendant_count(root); /* visible nodes, the root included */
   if (!grow((void **)&out, &out_cap, n * TSP_COLUMNS, sizeof(int32_t)) ||
       !grow((void **)&last_child, &last_cap, n, sizeof(int32_t))) {
-    ts_tree_delete(tree);
+    parse_done(parsed);
     return 0;
   }
   int32_t *symbol = out + COL_SYMBOL * n, *flags = out + COL_FLAGS * n, *field = out + COL_FIELD * n;
@@ -207,7 +310,7 @@ EXPORT("tsp_parse") int32_t *tsp_parse(uint32_t len, uint32_t *n_out) {
     up = parent[cur];
   }
   ts_tree_cursor_delete(&c);
-  ts_tree_delete(tree);
+  parse_done(parsed);
   if (!ok || i != n) return 0;
   *n_out = n;
   return out;
@@ -226,8 +329,9 @@ static int append(const char *s) {
  * children, NUL-terminated each, in pre-order; total bytes in *bytes_out.
  */
 EXPORT("tsp_node_strings") char *tsp_node_strings(uint32_t len, uint32_t *bytes_out) {
-  TSTree *tree = parse_input(len);
-  if (!tree) return 0;
+  Parsed parsed = parse_input(len);
+  TSTree *tree = parsed.tree;
+  if (!tree) { parse_done(parsed); return 0; }
   sbuf_len = 0;
   TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
   int ok = 1, first = 1;
@@ -236,7 +340,7 @@ EXPORT("tsp_node_strings") char *tsp_node_strings(uint32_t len, uint32_t *bytes_
     if (first || ts_node_child_count(n) > 0) {
       char *s = ts_node_string(n);
       ok = s && append(s);
-      free(s);
+      ts_free(s); /* tree-sitter's allocator made it */
       if (!ok) break;
     }
     first = 0;
@@ -248,7 +352,7 @@ EXPORT("tsp_node_strings") char *tsp_node_strings(uint32_t len, uint32_t *bytes_
     if (done) break;
   }
   ts_tree_cursor_delete(&c);
-  ts_tree_delete(tree);
+  parse_done(parsed);
   if (!ok) return 0;
   *bytes_out = sbuf_len;
   return sbuf;
