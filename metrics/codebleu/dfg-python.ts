@@ -46,29 +46,38 @@ interface Ctx {
   t: FlatTree;
   pts: PyPoints;
   /**
-   * index_to_code, `position key -> (token idx, token text)`, as two tables: the idx by key (later
-   * tokens at the same position win) and the text by idx.
+   * index_to_code, `(start_point, end_point) -> (token idx, token text)`, as two tables: the token idx of
+   * every leaf-like node (-1 for other nodes), and the text by idx. Python looks tokens up by position, so
+   * tokens at the same position share the entry of the last of them; {@link indexTokens} resolves that.
    */
-  idxOf: Map<PosKey, number>;
+  idxOfNode: Int32Array;
   codes: string[];
-  /** Byte length + 1: start * span + end is exact below 2^53, i.e. for texts under ~94 MB. */
-  span: number;
-  /** Text too long for exact numeric keys: string keys. */
-  wide: boolean;
 }
-type PosKey = number | string;
 
 function isLeafLike(t: FlatTree, i: number): boolean {
   return (t.childCount[i] === 0 || STRING_TYPES.has(t.type[i])) && t.type[i] !== 'comment';
 }
 
 /**
- * `(node.start_point, node.end_point)`, the key of index_to_code, as one number: within one text a point
- * and a byte offset determine each other, so (start byte, end byte) identifies the same pairs of points.
+ * index_to_code's token idx for every token node: `tokens[idx]` is the idx-th leaf-like node. Python keys
+ * index_to_code by `(start_point, end_point)` (within one text a point and a byte offset determine each
+ * other, so byte ranges stand for them), and a later token at the same position overwrites the entry.
+ * Leaves come in document order and tree-sitter's nodes never overlap, so their (start, end) pairs never
+ * decrease and tokens at one position are consecutive: each gets the idx of the last of its run.
  */
-function keyOf(ctx: Ctx, i: number): PosKey {
-  const t = ctx.t;
-  return ctx.wide ? t.start[i] + ',' + t.end[i] : t.start[i] * ctx.span + t.end[i];
+function indexTokens(t: FlatTree, tokens: readonly number[]): Int32Array {
+  const idxOfNode = new Int32Array(t.size).fill(-1);
+  for (let idx = tokens.length - 1, runIdx = -1; idx >= 0; idx--) {
+    const i = tokens[idx];
+    const next = idx + 1 < tokens.length ? tokens[idx + 1] : -1;
+    const samePosition = next >= 0 && t.start[i] === t.start[next] && t.end[i] === t.end[next];
+    if (next >= 0 && !samePosition && (t.start[i] > t.start[next] || (t.start[i] === t.start[next] && t.end[i] > t.end[next]))) {
+      throw new Error('CodeBLEU dataflow: tree-sitter leaves out of document order');
+    }
+    runIdx = samePosition ? runIdx : idx;
+    idxOfNode[i] = runIdx;
+  }
+  return idxOfNode;
 }
 
 /** A None child (missing field) used like a node raises AttributeError in Python. */
@@ -77,10 +86,10 @@ function node(i: number): number {
   return i;
 }
 
-/** `index_to_code[key][0]`, the token idx (its text is `ctx.codes[idx]`). */
-function lookupIdx(ctx: Ctx, key: PosKey): number {
-  const v = ctx.idxOf.get(key);
-  if (v === undefined) throw new PyError('KeyError');
+/** `index_to_code[(node.start_point, node.end_point)][0]`, the token idx (its text is `ctx.codes[idx]`). */
+function lookupIdx(ctx: Ctx, i: number): number {
+  const v = ctx.idxOfNode[i];
+  if (v < 0) throw new PyError('KeyError');
   return v;
 }
 
@@ -103,14 +112,13 @@ function treeToTokenIndex(t: FlatTree, i: number, frame: number, out: number[]):
   walkLeaves(t, i, frame, (k) => out.push(k));
 }
 
-/** utils.py `tree_to_variable_index`: positions of leaves whose text differs from their type. */
-function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: PosKey[]): PosKey[] {
+/** utils.py `tree_to_variable_index`: the leaves whose text differs from their type (as nodes: their positions are the keys). */
+function treeToVariableIndex(ctx: Ctx, i: number, frame: number, out: number[]): number[] {
   node(i);
   const t = ctx.t;
   walkLeaves(t, i, frame, (k) => {
-    const key = keyOf(ctx, k);
-    const code = ctx.codes[lookupIdx(ctx, key)];
-    if (t.type[k] !== code) out.push(key);
+    const code = ctx.codes[lookupIdx(ctx, k)];
+    if (t.type[k] !== code) out.push(k);
   });
   return out;
 }
@@ -123,7 +131,7 @@ function dfgLeaf(ctx: Ctx, i: number, states: States, frame: number, mutable: bo
   checkFrame(frame + 1); // states.copy()
   const t = ctx.t;
   const type = t.type[i];
-  const idx = lookupIdx(ctx, keyOf(ctx, i));
+  const idx = lookupIdx(ctx, i);
   const code = ctx.codes[idx];
   if (type === code) return states;
   const prev = states.get(code);
@@ -461,10 +469,8 @@ export function getDataFlow(t: FlatTree, baseFrame = GET_DATA_FLOW_FRAME): DfgIt
     treeToTokenIndex(t, 0, baseFrame + 1, tokens);
     const lines = t.text.split('\n');
     const lineCps: (string[] | null)[] = [];
-    const span = t.byteLength + 1;
-    const ctx: Ctx = { t, pts, idxOf: new Map(), codes: new Array<string>(tokens.length), span, wide: span * span > Number.MAX_SAFE_INTEGER };
+    const ctx: Ctx = { t, pts, idxOfNode: indexTokens(t, tokens), codes: new Array<string>(tokens.length) };
     tokens.forEach((i, idx) => {
-      ctx.idxOf.set(keyOf(ctx, i), idx);
       ctx.codes[idx] = tokenText(lines, lineCps, pts.sr[i], pts.sc[i], pts.er[i], pts.ec[i]);
     });
     let DFG: DfgItem[];
