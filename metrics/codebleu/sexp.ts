@@ -12,7 +12,7 @@
  *
  * Building those strings costs O(size × depth) per tree. Instead each printed form is hash-consed into an
  * integer: two subtrees get the same id exactly when their key — head plus the (field, child id) sequence,
- * which determines the printed string — is the same. {@link renderSexp} prints the real string; tests check
+ * which determines the printed string — is the same (field ids and names correspond one to one). {@link renderSexp} prints the real string; tests check
  * it against node-tree-sitter's `toString()` on every subtree of the golden inputs.
  */
 import { firstCodePoint, type FlatTree } from './tree.js';
@@ -37,32 +37,120 @@ function head(t: FlatTree, i: number): string {
 
 const printed = (t: FlatTree, i: number): boolean => t.named[i] || t.missing[i];
 
-/** Interns keys to small integers; one table per process, so ids are comparable across trees. */
+/**
+ * Interns subtree keys to small dense integers; one table per process, so ids are comparable across trees.
+ *
+ * A key is a head (the printed form's head: kind and type, or MISSING/UNEXPECTED text) and the sequence of
+ * (field id, form id) of the printed children, with anonymous children's own sequences spliced in. Keys
+ * are integer sequences in one pool, found through an open-addressing hash table and compared in full, so
+ * two keys get one id exactly when they are equal (no strings are built per node).
+ */
 export class SexpInterner {
-  private table = new Map<string, number>();
+  /** Head ids by kind: 'N' printed named/MISSING node (by its head text), 'A' anonymous node with children, 'L' anonymous root leaf (by type). */
+  private heads: Record<'N' | 'A' | 'L', Map<string, number>> = { N: new Map(), A: new Map(), L: new Map() };
+  private headCount = 0;
+  /** Every key once: [length, head, ...sequence], at offsetOf[id]. */
+  private pool = new Int32Array(1 << 16);
+  private poolUsed = 0;
+  private offsetOf = new Int32Array(1 << 12);
+  /** Open addressing: slot -> id + 1 (0: empty); kept at most half full. */
+  private slots = new Int32Array(1 << 13);
+  private count = 0;
+  /** Leaf forms by head id (most nodes are printed leaves): -1 until seen. */
+  private leafOf = new Int32Array(64).fill(-1);
+
   get size(): number {
-    return this.table.size;
+    return this.count;
   }
-  /** Printed leaves by head: their key is `'N' + head + '\u0000'`, and most nodes are leaves. */
-  private leaves = new Map<string, number>();
-  /** `intern('N' + head + '\u0000')` without building the key (heads are mostly the grammar's own strings). */
-  internLeaf(head: string): number {
-    let id = this.leaves.get(head);
-    if (id === undefined) {
-      id = this.intern('N' + head + '\u0000');
-      this.leaves.set(head, id);
+
+  head(kind: 'N' | 'A' | 'L', text: string): number {
+    const m = this.heads[kind];
+    let h = m.get(text);
+    if (h === undefined) {
+      h = this.headCount++;
+      m.set(text, h);
+    }
+    return h;
+  }
+
+  /** The id of (head, no children): a printed leaf. */
+  internLeaf(head: number): number {
+    if (head >= this.leafOf.length) {
+      const grown = new Int32Array(Math.max(head + 1, this.leafOf.length * 2)).fill(-1);
+      grown.set(this.leafOf);
+      this.leafOf = grown;
+    }
+    let id = this.leafOf[head];
+    if (id < 0) {
+      id = this.intern(head, this.leafOf, 0, 0);
+      this.leafOf[head] = id;
     }
     return id;
   }
-  intern(key: string): number {
-    let id = this.table.get(key);
-    if (id === undefined) {
-      id = this.table.size;
-      this.table.set(key, id);
+
+  /** The id of (head, seq[from..to)). */
+  intern(head: number, seq: Int32Array, from: number, to: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = hashKey(head, seq, from, to) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot];
+      if (entry === 0) return this.add(slot, head, seq, from, to);
+      if (this.equals(entry - 1, head, seq, from, to)) return entry - 1;
     }
+  }
+
+  private equals(id: number, head: number, seq: Int32Array, from: number, to: number): boolean {
+    const at = this.offsetOf[id];
+    const pool = this.pool;
+    if (pool[at] !== to - from || pool[at + 1] !== head) return false;
+    for (let k = 0; k < to - from; k++) if (pool[at + 2 + k] !== seq[from + k]) return false;
+    return true;
+  }
+
+  private add(slot: number, head: number, seq: Int32Array, from: number, to: number): number {
+    const id = this.count++;
+    const need = this.poolUsed + 2 + (to - from);
+    if (need > this.pool.length) this.pool = grow(this.pool, need);
+    if (id >= this.offsetOf.length) this.offsetOf = grow(this.offsetOf, id + 1);
+    const at = this.poolUsed;
+    this.offsetOf[id] = at;
+    this.pool[at] = to - from;
+    this.pool[at + 1] = head;
+    this.pool.set(seq.subarray(from, to), at + 2);
+    this.poolUsed = need;
+    this.slots[slot] = id + 1;
+    if (this.count * 2 > this.slots.length) this.rehash();
     return id;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.count; id++) {
+      const at = this.offsetOf[id];
+      let slot = hashKey(this.pool[at + 1], this.pool, at + 2, at + 2 + this.pool[at]) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = id + 1;
+    }
+    this.slots = slots;
   }
 }
+
+/** A 32-bit hash of (head, seq[from..to)) (only spreads keys over slots: equality is checked in full). */
+function hashKey(head: number, seq: Int32Array, from: number, to: number): number {
+  let h = Math.imul(head ^ 0x9e3779b9, 0x85ebca6b) ^ (to - from);
+  for (let k = from; k < to; k++) h = Math.imul(h ^ seq[k], 0xcc9e2d51) + 0x1b873593;
+  return h ^ (h >>> 15);
+}
+
+function grow(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/** Scratch for {@link subtreeIds}: the sequence being built, and the sequences of anonymous nodes. */
+let seqBuf = new Int32Array(1 << 12);
+let piecePool = new Int32Array(1 << 12);
 
 /**
  * The ids of `get_all_sub_trees(root)`: the root and every node that has children (leaves are not
@@ -72,19 +160,36 @@ export function subtreeIds(t: FlatTree, interner: SexpInterner): Int32Array {
   const n = t.size;
   // formId[i]: id of node i's printed form when it is printed as a named/MISSING node.
   const formId = new Int32Array(n);
-  // pieces[i]: the child-piece key of node i's content (children printed in place). A printed child is
-  // three UTF-16 units: its field id and its form id (low, high half). Field ids and names correspond one
-  // to one, and fixed-width pieces cannot run into each other, so equal keys mean equal strings.
-  const pieces: string[] = new Array(n);
+  // An anonymous node's content (its children printed in place): piecePool[pieceStart[i], +pieceLength[i]).
+  const pieceStart = new Int32Array(n);
+  const pieceLength = new Int32Array(n);
+  let poolUsed = 0;
   // Post-order: in pre-order numbering, children have larger indexes than their parent.
   for (let i = n - 1; i >= 0; i--) {
-    let p = '';
+    const isPrinted = printed(t, i);
+    let len = 0;
     for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-      if (printed(t, k)) p += String.fromCharCode(t.fieldId[k], formId[k] & 0xffff, formId[k] >>> 16);
-      else p += pieces[k];
+      const add = printed(t, k) ? 2 : pieceLength[k];
+      if (add === 0) continue;
+      if (len + add > seqBuf.length) seqBuf = grow(seqBuf, len + add);
+      if (printed(t, k)) {
+        seqBuf[len++] = t.fieldId[k];
+        seqBuf[len++] = formId[k];
+      } else {
+        seqBuf.set(piecePool.subarray(pieceStart[k], pieceStart[k] + add), len);
+        len += add;
+      }
     }
-    pieces[i] = p;
-    if (printed(t, i)) formId[i] = p === '' ? interner.internLeaf(head(t, i)) : interner.intern('N' + head(t, i) + '\u0000' + p);
+    if (isPrinted) {
+      const h = interner.head('N', head(t, i));
+      formId[i] = len === 0 ? interner.internLeaf(h) : interner.intern(h, seqBuf, 0, len);
+    } else if (len > 0) {
+      if (poolUsed + len > piecePool.length) piecePool = grow(piecePool, poolUsed + len);
+      piecePool.set(seqBuf.subarray(0, len), poolUsed);
+      pieceStart[i] = poolUsed;
+      pieceLength[i] = len;
+      poolUsed += len;
+    }
   }
   let count = 1; // the root, and every other node with children
   for (let i = 1; i < n; i++) if (t.childCount[i] > 0) count++;
@@ -93,8 +198,8 @@ export function subtreeIds(t: FlatTree, interner: SexpInterner): Int32Array {
   for (let i = 0; i < n; i++) {
     if (i !== 0 && t.childCount[i] === 0) continue;
     if (printed(t, i)) out[k++] = formId[i];
-    else if (t.childCount[i] > 0) out[k++] = interner.intern('A' + t.type[i] + '\u0000' + pieces[i]);
-    else out[k++] = interner.intern('L' + t.type[i]);
+    else if (t.childCount[i] > 0) out[k++] = interner.intern(interner.head('A', t.type[i]), piecePool, pieceStart[i], pieceStart[i] + pieceLength[i]);
+    else out[k++] = interner.internLeaf(interner.head('L', t.type[i]));
   }
   return out;
 }
