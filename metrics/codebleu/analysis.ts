@@ -91,37 +91,101 @@ export type StripKind = 'python' | 'java';
 
 /**
  * True when k4black's Python strip provably returns `code` unchanged, so tokenizing can be skipped (most
- * APIBench texts are one-line calls). The conditions, and why each makes the rebuild the identity:
- * - one non-empty line of printable ASCII, no '#' (no COMMENT), no tab or other control character, no
- *   leading or trailing space (a '\\' continues a line only before a newline, and there is none here):
- *   every gap between tokens is made of plain
- *   spaces, which the rebuild re-emits one for one, and every other character belongs to exactly one
- *   token (an unmatched character becomes a one-character ERRORTOKEN, which is kept); there is no INDENT,
- *   no NL, and the only NEWLINE is the implicit empty one at the end; the blank-line filter keeps the line;
- * - the first token is not a STRING: a STRING is then dropped only after INDENT or NEWLINE or at column
- *   0, none of which occurs later in one line. The first character is neither a quote nor part of a
- *   leading identifier run followed by a quote (string prefixes such as f'…', rb"…").
- * Where the tokenizer would raise instead (an unclosed bracket or triple quote), the caller keeps the
- * original text: the identity again.
+ * APIBench texts are API calls or short programs without comments). The strip rebuilds the text from
+ * CPython 3.11 `tokenize` tokens ({@link removeCommentsAndDocstringsPython}); the conditions, and why
+ * together they make that rebuild the identity:
+ * - Only printable ASCII and '\n'; no '#' outside a string (so no COMMENT); no tab, '\r' or other
+ *   control character, so every gap between tokens is plain spaces, which the rebuild re-emits one for
+ *   one within a line, and every other character belongs to exactly one token (an unmatched character
+ *   becomes a one-character ERRORTOKEN, which is kept).
+ * - Lines: no blank or all-space line (the final filter would drop it), no space at the start or end of
+ *   the text and no '\n' at its end (spaces before an inner '\n' come back as the gap before its NEWLINE
+ *   or NL token). A line's indentation comes back as the INDENT token's text, as the empty DEDENT token
+ *   placed at the indentation column, or as the gap before the line's first token (the rebuild resets
+ *   its column on every new row); NEWLINE and NL tokens carry their '\n'.
+ * - No backslash at the end of a line or of the text (a continuation joins lines: its '\n' is no token).
+ * - Strings are single-line and closed: no triple quote, and every quote is closed on its line (escapes
+ *   skipped), so this scan sees the same strings as tokenize and counts the same brackets outside them.
+ *   A STRING is dropped when it starts at column 0 or follows INDENT or NEWLINE, i.e. starts a logical
+ *   line. So no line (after its indentation) may begin with a quote or with up to two letters and a
+ *   quote (string prefixes such as f'…', rb"…") when it is at column 0 or outside brackets (there it
+ *   starts a logical line; inside brackets the previous token is NL and the string is kept). Brackets
+ *   never close below zero.
+ * Where the tokenizer would raise instead (inconsistent dedent, a bracket left open at the end), the
+ * caller keeps the original text: the identity again. test/codebleu-strip-fastpath.test.ts checks every
+ * text this accepts, random and real, against the full port.
  */
 export function pythonStripIsIdentity(code: string): boolean {
   const n = code.length;
-  if (n === 0) return false;
-  let i = 0;
-  while (i < n) {
-    const c = code.charCodeAt(i);
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) i++;
-    else break;
-  }
-  const first = code.charCodeAt(i < n ? i : 0);
-  if (i < n && (first === 0x22 || first === 0x27)) return false;
-  if (code.charCodeAt(0) === 0x20 || code.charCodeAt(n - 1) === 0x20) return false;
-  for (let j = 0; j < n; j++) {
-    const c = code.charCodeAt(j);
-    if (c < 0x20 || c > 0x7e || c === 0x23) return false;
+  if (n === 0 || code.charCodeAt(0) === SPACE || code.charCodeAt(n - 1) === SPACE || code.charCodeAt(n - 1) === NEWLINE) return false;
+  let depth = 0;
+  let j = 0;
+  while (j < n) {
+    // A physical line: its indentation, then what starts it.
+    let c = j;
+    while (code.charCodeAt(c) === SPACE) c++;
+    if (c === n || code.charCodeAt(c) === NEWLINE) return false;
+    if ((depth === 0 || c === j) && startsString(code, c)) return false;
+    // The rest of the line.
+    for (j = c; j < n; j++) {
+      const ch = code.charCodeAt(j);
+      if (ch === NEWLINE) {
+        j++;
+        break;
+      }
+      if (ch < 0x20 || ch > 0x7e || ch === HASH) return false;
+      if (ch === QUOTE || ch === APOSTROPHE) {
+        j = stringEnd(code, j);
+        if (j < 0) return false;
+      } else if (ch === BACKSLASH) {
+        if (j + 1 === n || code.charCodeAt(j + 1) === NEWLINE) return false;
+      } else if (ch === 0x28 || ch === 0x5b || ch === 0x7b) {
+        depth++;
+      } else if ((ch === 0x29 || ch === 0x5d || ch === 0x7d) && --depth < 0) {
+        return false;
+      }
+    }
   }
   return true;
 }
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const HASH = 0x23;
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
+const BACKSLASH = 0x5c;
+
+/** Whether a string literal may start at `i`: a quote, or one or two letters (a prefix) and a quote. */
+function startsString(code: string, i: number): boolean {
+  for (let k = i; k <= i + 2; k++) {
+    const c = code.charCodeAt(k);
+    if (c === QUOTE || c === APOSTROPHE) return true;
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a))) return false;
+  }
+  return false;
+}
+
+/**
+ * The index of the quote closing the single-line string whose opening quote is at `i` (escapes skipped),
+ * or -1 when it is a triple quote, is not closed on its line, or holds a non-printable character.
+ */
+function stringEnd(code: string, i: number): number {
+  const q = code.charCodeAt(i);
+  if (code.charCodeAt(i + 1) === q && code.charCodeAt(i + 2) === q) return -1;
+  for (let k = i + 1; k < code.length; k++) {
+    const c = code.charCodeAt(k);
+    if (c === q) return k;
+    if (c < 0x20 || c > 0x7e) return -1; // a '\n' (unclosed) or a control/non-ASCII character
+    if (c === BACKSLASH) {
+      const e = code.charCodeAt(k + 1);
+      if (!(e >= 0x20 && e <= 0x7e)) return -1; // a continuation, or the end of the text
+      k++;
+    }
+  }
+  return -1;
+}
+
 const stripCaches: Record<Role, Record<StripKind, Map<string, string>>> = {
   reference: { python: new Map(), java: new Map() },
   prediction: { python: new Map(), java: new Map() },
