@@ -13,19 +13,22 @@
  *   function of them (on the Gorilla pairs, 16% of the items repeat an earlier one).
  * - Each distinct text is sent to the parser once; the main thread strips comments first (that decides
  *   what is parsed, and fills the caches CodeBLEU then reads) and keeps a few batches in flight.
- * - ROUGE goes where there is room: a batch's ROUGE is sent to the worker while the worker keeps ahead
- *   of the main thread, and scored on the main thread (before it waits) once the main thread had to
- *   wait for the worker. The two threads' speeds vary with the text and the machine.
+ * - ROUGE goes where there is room, batch by batch: whichever thread claims a batch's ROUGE first (an
+ *   atomic compare-and-swap on a shared word per batch) scores it. The main thread claims the batch it
+ *   is about to need before waiting for its parse; the worker claims the oldest unclaimed batch whenever
+ *   it has parsed everything sent to it. So neither thread waits while the other has ROUGE it could do,
+ *   however their speeds vary with the text and the machine (a fixed split left one thread idle for
+ *   hundreds of milliseconds).
  * - Anything not parsed ahead (a text evicted from CodeBLEU's caches and needed again) is parsed on the
  *   main thread as usual: the worker only saves time, it never changes a result.
  * Small inputs, and runs without CodeBLEU, stay on the main thread.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { computeItems, type ComputeItem, type ComputedItem, type ComputeOptions } from './compute.js';
 import { codeBleuParseTexts } from '../../metrics/codebleu/index.js';
-import { compiledModule, forgetProvided, provideParsed } from '../../metrics/tree-sitter/parser.js';
-import type { WorkerReply, WorkerRequest } from './parse-worker.js';
+import { compiledModule, forgetProvided, provideParsed, type ParsedColumns } from '../../metrics/tree-sitter/parser.js';
+import { CLAIMED_BY_MAIN, CTL_CLOSING, CTL_POSTED, CTL_WORDS, UNCLAIMED, type WorkerData, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
 const MIN_ITEMS_FOR_WORKER = 1000;
 /** Items per batch: small enough that the parser starts at once, large enough that messages are few. */
@@ -111,35 +114,94 @@ export async function computeDescribed<D>(
   return Array.from(slot, (u) => described[u]);
 }
 
-/** The worker thread; it answers requests in the order they were sent. */
+/** A promise with its settle functions, for a reply that may arrive before or after it is asked for. */
+interface Pending<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: Error) => void;
+}
+
+function pending<T>(): Pending<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // awaited by the batch loop; this only keeps an early failure from going unhandled
+  return { promise, resolve, reject };
+}
+
+/** The worker thread (parse-worker.ts): requests go through a channel it polls, replies come back by batch. */
 export class Helper {
   private worker: Worker;
-  private waiting: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }[] = [];
+  private requests: MessagePort;
+  private control = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
+  private replies: Record<WorkerReply['kind'], Map<number, Pending<unknown>>> = { parsed: new Map(), rouge: new Map() };
   private failure: Error | null = null;
 
   constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.requests = port1;
+    const workerData: WorkerData = { wasm: compiledModule(), requests: port2, control: this.control.buffer as SharedArrayBuffer };
     // A small young generation for the worker (its JavaScript is ROUGE and message data): about 8 MB less
     // peak memory on the Gorilla workload, same speed, which keeps the process under 300 MB.
-    this.worker = new Worker(parseWorkerUrl(), { workerData: { wasm: compiledModule() }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    this.worker.on('message', (reply: WorkerReply) => this.waiting.shift()!.resolve(reply));
+    this.worker = new Worker(parseWorkerUrl(), { workerData, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    this.worker.on('message', (reply: WorkerReply) => {
+      this.meet(reply.kind, reply.batch).resolve(reply.kind === 'parsed' ? reply.parsed : reply.rouge);
+    });
     const fail = (e: Error): void => {
       this.failure ??= e;
-      for (const w of this.waiting.splice(0)) w.reject(e);
+      for (const m of Object.values(this.replies)) for (const p of m.values()) p.reject(e);
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`score parsing thread exited with code ${code}`)));
   }
 
-  send(req: WorkerRequest): Promise<WorkerReply> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.worker.postMessage(req);
-    });
+  /**
+   * The one Pending shared by a reply and the request for it, whichever comes first: the first creates
+   * it, the second takes it out of the table (so a used reply's data is not kept).
+   */
+  private meet(kind: WorkerReply['kind'], batch: number): Pending<unknown> {
+    const table = this.replies[kind];
+    let p = table.get(batch);
+    if (p) {
+      table.delete(batch);
+      return p;
+    }
+    p = pending<unknown>();
+    if (this.failure) p.reject(this.failure);
+    table.set(batch, p);
+    return p;
+  }
+
+  post(req: WorkerRequest): void {
+    this.requests.postMessage(req);
+    // Wakes the worker if it sleeps (it waits on this word while it equals the requests it has handled).
+    Atomics.add(this.control, CTL_POSTED, 1);
+    Atomics.notify(this.control, CTL_POSTED);
+  }
+
+  /** The columns of batch `batch`'s texts, in the order they were sent. */
+  parsed(batch: number): Promise<ParsedColumns[]> {
+    return this.take('parsed', batch) as Promise<ParsedColumns[]>;
+  }
+
+  /** The ROUGE of batch `batch`'s items, once the worker has claimed it. */
+  rouge(batch: number): Promise<ComputedItem['rouge'][]> {
+    return this.take('rouge', batch) as Promise<ComputedItem['rouge'][]>;
+  }
+
+  private take(kind: WorkerReply['kind'], batch: number): Promise<unknown> {
+    return this.meet(kind, batch).promise;
   }
 
   async close(): Promise<void> {
+    Atomics.store(this.control, CTL_CLOSING, 1);
+    Atomics.add(this.control, CTL_POSTED, 1); // a worker about to sleep sees a changed word and stops
+    Atomics.notify(this.control, CTL_POSTED);
     this.worker.removeAllListeners('exit');
+    this.requests.close();
     await this.worker.terminate();
   }
 }
@@ -154,46 +216,45 @@ async function computeWithHelper(
     // A small first batch, so that the worker has work as soon as possible.
     const batches: ComputeItem[][] = [items.slice(0, FIRST_BATCH_ITEMS)];
     for (let i = FIRST_BATCH_ITEMS; i < items.length; i += BATCH_ITEMS) batches.push(items.slice(i, i + BATCH_ITEMS));
+    // Who scores each batch's ROUGE: whichever thread claims it first (see the module comment).
+    const claims = new Int32Array(new SharedArrayBuffer(batches.length * 4));
+    helper.post({ kind: 'run', claims: claims.buffer as SharedArrayBuffer, rouge: opts.rouge });
     const sent = new Set<string>();
-    // Requests in flight, oldest first; each is dropped once used, so its parsed columns can be freed.
-    const requests: { reply: Promise<WorkerReply>; texts: string[]; rougeThere: boolean }[] = [];
-    let requested = 0;
-    let rougeToWorker = opts.rouge !== null;
-    const request = (batch: ComputeItem[]): void => {
-      const texts: string[] = [];
-      for (const it of batch) {
+    const texts: string[][] = [];
+    const request = (k: number): void => {
+      const batchTexts: string[] = [];
+      for (const it of batches[k]) {
         for (const t of codeBleuParseTexts(it.references, it.prediction, opts.codebleu!)) {
           if (!sent.has(t)) {
             sent.add(t);
-            texts.push(t);
+            batchTexts.push(t);
           }
         }
       }
-      const rouge = rougeToWorker ? { items: batch, opts: opts.rouge! } : null;
-      const reply = helper.send({ texts, rouge });
-      reply.catch(() => {}); // awaited below, in order; this only keeps an early failure from going unhandled
-      requests.push({ reply, texts, rougeThere: rouge !== null });
-      requested++;
+      texts[k] = batchTexts;
+      helper.post({ kind: 'batch', batch: k, texts: batchTexts, items: opts.rouge ? batches[k] : [] });
     };
-    while (requested < Math.min(BATCHES_AHEAD, batches.length)) request(batches[requested]);
+    let requested = 0;
+    while (requested < Math.min(BATCHES_AHEAD, batches.length)) request(requested++);
 
     for (let k = 0; k < batches.length; k++) {
       const batch = batches[k];
-      const { texts, rougeThere, reply: replied } = requests.shift()!;
-      const rougeHere = opts.rouge && !rougeThere ? computeItems(batch, { codebleu: null, rouge: opts.rouge }).map((c) => c.rouge) : null;
-      const started = performance.now();
-      const reply = await replied;
-      // Waited more than a moment: the worker is the slower one, so keep the next batches' ROUGE here.
-      if (opts.rouge) rougeToWorker = performance.now() - started < 1;
-      const { parsed } = reply;
-      const rouge = reply.rouge ?? rougeHere;
-      texts.forEach((t, j) => provideParsed(t, parsed[j]));
+      // The worker takes ROUGE only when it has parsed everything sent; if it has not taken this batch's,
+      // score it here, before waiting for the parse (that is when the worker is the slower one).
+      let rouge: ComputedItem['rouge'][] | null = null;
+      if (opts.rouge && Atomics.compareExchange(claims, k, UNCLAIMED, CLAIMED_BY_MAIN) === UNCLAIMED) {
+        rouge = computeItems(batch, { codebleu: null, rouge: opts.rouge }).map((c) => c.rouge);
+      }
+      const parsed = await helper.parsed(k);
+      texts[k].forEach((t, j) => provideParsed(t, parsed[j]));
+      delete texts[k];
       const codebleu = computeItems(batch, { codebleu: opts.codebleu, rouge: null });
       forgetProvided();
+      if (opts.rouge && rouge === null) rouge = await helper.rouge(k);
       const done: ComputedItem[] = [];
       for (let j = 0; j < batch.length; j++) done.push(rouge ? { codebleu: codebleu[j].codebleu, rouge: rouge[j] } : codebleu[j]);
       onBatch(done);
-      if (requested < batches.length) request(batches[requested]);
+      if (requested < batches.length) request(requested++);
     }
   } finally {
     forgetProvided();

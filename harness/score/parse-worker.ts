@@ -1,29 +1,63 @@
 /**
- * The second thread of `apieval score` (see parallel.ts): for each batch it is sent, parses the texts
- * with tree-sitter and scores ROUGE for the items, and posts both back (the parse columns' buffers are
- * transferred, not copied).
+ * The second thread of `apieval score` (see parallel.ts). It parses each batch's texts with tree-sitter
+ * as soon as the batch arrives and posts the columns back (their buffers transferred, not copied); when it
+ * has nothing left to parse, it takes the ROUGE of the oldest batch nobody has claimed yet.
+ *
+ * It runs one synchronous loop: requests are read with receiveMessageOnPort, and when there is neither a
+ * request nor ROUGE to take it blocks on Atomics.wait until the main thread posts again (or closes).
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { parseToColumns, useCompiledModule, type ParsedColumns } from '../../metrics/tree-sitter/parser.js';
-import { computeItems, type ComputeItem, type ComputedItem, type ComputeOptions } from './compute.js';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parseToColumns, useCompiledModule } from '../../metrics/tree-sitter/parser.js';
+import { computeItems, type ComputeItem, type ComputeOptions } from './compute.js';
+import { CLAIMED_BY_WORKER, CTL_CLOSING, CTL_POSTED, UNCLAIMED, type WorkerData, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
-export interface WorkerRequest {
-  texts: string[];
-  /** Items to score ROUGE for, with these options; none when ROUGE was not asked for. */
-  rouge: { items: ComputeItem[]; opts: NonNullable<ComputeOptions['rouge']> } | null;
-}
-export interface WorkerReply {
-  parsed: ParsedColumns[];
-  rouge: ComputedItem['rouge'][] | null;
-}
-
+const data = workerData as WorkerData;
 // The main thread's compiled module: no second compilation, and optimised code is shared.
-useCompiledModule((workerData as { wasm: WebAssembly.Module }).wasm);
+useCompiledModule(data.wasm);
+const control = new Int32Array(data.control);
 
-parentPort!.on('message', (req: WorkerRequest) => {
-  const reply: WorkerReply = {
-    parsed: req.texts.map(parseToColumns),
-    rouge: req.rouge ? computeItems(req.rouge.items, { codebleu: null, rouge: req.rouge.opts }).map((c) => c.rouge) : null,
-  };
-  parentPort!.postMessage(reply, reply.parsed.map((p) => p.columns.buffer as ArrayBuffer));
-});
+let claims: Int32Array | null = null;
+let rougeOptions: NonNullable<ComputeOptions['rouge']> | null = null;
+/** Batches whose ROUGE may still be unclaimed, oldest first. */
+let rougeQueue: { batch: number; items: ComputeItem[] }[] = [];
+let handled = 0;
+
+function handle(req: WorkerRequest): void {
+  if (req.kind === 'run') {
+    claims = new Int32Array(req.claims);
+    rougeOptions = req.rouge;
+    rougeQueue = [];
+    return;
+  }
+  const parsed = req.texts.map(parseToColumns);
+  const reply: WorkerReply = { kind: 'parsed', batch: req.batch, parsed };
+  parentPort!.postMessage(reply, parsed.map((p) => p.columns.buffer as ArrayBuffer));
+  if (rougeOptions) rougeQueue.push({ batch: req.batch, items: req.items });
+}
+
+/** Scores the ROUGE of the oldest batch still unclaimed; false when there is none. */
+function takeRouge(): boolean {
+  while (rougeQueue.length > 0) {
+    const { batch, items } = rougeQueue.shift()!;
+    if (Atomics.compareExchange(claims!, batch, UNCLAIMED, CLAIMED_BY_WORKER) !== UNCLAIMED) continue;
+    const rouge = computeItems(items, { codebleu: null, rouge: rougeOptions }).map((c) => c.rouge);
+    const reply: WorkerReply = { kind: 'rouge', batch, rouge };
+    parentPort!.postMessage(reply);
+    return true;
+  }
+  return false;
+}
+
+for (;;) {
+  const m = receiveMessageOnPort(data.requests);
+  if (m) {
+    handled++;
+    handle(m.message as WorkerRequest);
+    continue;
+  }
+  if (Atomics.load(control, CTL_CLOSING) === 1) break;
+  if (takeRouge()) continue;
+  // Nothing to do: sleep until the main thread posts another request (or closes).
+  Atomics.wait(control, CTL_POSTED, handled);
+}
+data.requests.close();
