@@ -165,7 +165,7 @@ describe('texts over the per-parse memory limit (1 MB)', () => {
   });
 });
 
-describe('the speed-ups inside the wasm (dense parse table, error-recovery cache, per-parse memory)', () => {
+describe('the speed-ups inside the wasm (dense parse table, error-recovery cache, per-parse memory, direct walk)', () => {
   /** A digest of every column of a tree (the columns are views of one buffer, in a fixed order). */
   const digest = (t: SyntaxTree): string => {
     const all = new Uint8Array(t.symbol.buffer, t.symbol.byteOffset, t.size * 13 * 4);
@@ -175,7 +175,8 @@ describe('the speed-ups inside the wasm (dense parse table, error-recovery cache
   it('give exactly the trees of the unmodified runtime and grammar tables, on every golden CodeBLEU text and Gorilla HF/TorchHub response', async () => {
     // Speed-only changes inside the wasm: each ts_language_lookup becomes one array read (tsparse.c),
     // error recovery replays per-state lists instead of scanning every token (recovery-cache.patch), and
-    // a parse's memory is one region dropped at once (tsparse.c).
+    // a parse's memory is one region dropped at once, and the columns come from a walk over the subtrees
+    // instead of the tree cursor (both tsparse.c).
     // Prose drives tree-sitter's error recovery through every state and token, so the Gorilla responses
     // (mostly prose around code) and the golden CodeBLEU texts (adversarial cases included) are the
     // strictest inputs.
@@ -191,13 +192,14 @@ describe('the speed-ups inside the wasm (dense parse table, error-recovery cache
     // Lone surrogates are never parsed (callers refuse them first, as Python's encoder raises).
     const parsable = [...texts].filter((t) => !/[\ud800-\udfff]/.test(t.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')));
     expect(parsable.length).toBeGreaterThan(15000);
-    const all: ParserSpeedups = { denseTable: true, recoveryCache: true, arena: true };
-    const none: ParserSpeedups = { denseTable: false, recoveryCache: false, arena: false };
+    const all: ParserSpeedups = { denseTable: true, recoveryCache: true, arena: true, directWalk: true };
+    const none: ParserSpeedups = { denseTable: false, recoveryCache: false, arena: false, directWalk: false };
     const configurations: Record<string, ParserSpeedups> = {
       all,
       denseTable: { ...none, denseTable: true },
       recoveryCache: { ...none, recoveryCache: true },
       arena: { ...none, arena: true },
+      directWalk: { ...none, directWalk: true },
     };
     const differing: Record<string, string[]> = {};
     try {
@@ -213,6 +215,6 @@ describe('the speed-ups inside the wasm (dense parse table, error-recovery cache
     } finally {
       setParserSpeedups(all);
     }
-    expect(differing).toEqual({ all: [], denseTable: [], recoveryCache: [], arena: [] });
+    expect(differing).toEqual({ all: [], denseTable: [], recoveryCache: [], arena: [], directWalk: [] });
   }, 300_000);
 });

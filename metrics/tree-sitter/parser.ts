@@ -66,6 +66,7 @@ interface Exports {
   tsp_set_dense(dense: number): void;
   tsp_set_recovery_cache(enabled: number): void;
   tsp_set_arena(enabled: number): void;
+  tsp_set_direct_walk(enabled: number): void;
   tsp_symbol_count(): number;
   tsp_symbol_name(id: number): number;
   tsp_field_count(): number;
@@ -238,6 +239,8 @@ export interface ParserSpeedups {
   recoveryCache: boolean;
   /** tsparse.c's per-parse memory region (off: malloc and free for every allocation). */
   arena: boolean;
+  /** tsparse.c's walk over the subtrees for the columns (off: the public tree cursor API). */
+  directWalk: boolean;
 }
 
 /** Tests only: turn speed-ups off (all are on by default) to check that they change nothing. */
@@ -246,6 +249,7 @@ export function setParserSpeedups(on: ParserSpeedups): void {
   e.tsp_set_dense(on.denseTable ? 1 : 0);
   e.tsp_set_recovery_cache(on.recoveryCache ? 1 : 0);
   e.tsp_set_arena(on.arena ? 1 : 0);
+  e.tsp_set_direct_walk(on.directWalk ? 1 : 0);
   recent.clear();
 }
 
