@@ -277,6 +277,22 @@ function done(out: DfgItem[], dfg: DfgItem[], frame: number, states: States): St
   return states;
 }
 
+/**
+ * `done` for a call whose items went straight onto the end of the caller's list (from `from` on): the
+ * same `sorted(DFG, …)` frame checks, and the tail sorted in place, so `out` ends as `out + sorted(DFG)`
+ * without a list per call.
+ */
+function sortTail(out: DfgItem[], from: number, frame: number): void {
+  checkFrame(frame + (out.length > from ? 2 : 1));
+  for (let k = from + 1; k < out.length; k++) {
+    if (out[k - 1][1] > out[k][1]) {
+      const sorted = out.slice(from).sort(byIdx); // stable, as Python's sorted
+      for (let j = 0; j < sorted.length; j++) out[from + j] = sorted[j];
+      return;
+    }
+  }
+}
+
 /** `a += b` without spreading b into arguments (b can be long). */
 function append<T>(a: T[], b: readonly T[]): void {
   for (let k = 0; k < b.length; k++) a.push(b[k]);
@@ -420,14 +436,16 @@ function dfgWhile(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgItem[]):
 /** Every other node: `for_in_clause` children first, then the rest, in order. */
 function dfgOther(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgItem[]): States {
   const t = ctx.t;
-  const dfg: DfgItem[] = [];
+  // The most common branch by far: its items go straight onto the caller's list (see sortTail).
+  const from = out.length;
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-    if (t.type[k] === 'for_in_clause') s.visit(ctx, k, frame + 1, dfg);
+    if (t.type[k] === 'for_in_clause') s.visit(ctx, k, frame + 1, out);
   }
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-    if (t.type[k] !== 'for_in_clause') s.visit(ctx, k, frame + 1, dfg);
+    if (t.type[k] !== 'for_in_clause') s.visit(ctx, k, frame + 1, out);
   }
-  return done(out, dfg, frame, s.states);
+  sortTail(out, from, frame);
+  return s.states;
 }
 
 function lastChild(t: FlatTree, i: number): number {
@@ -467,12 +485,15 @@ export function getDataFlow(t: FlatTree, baseFrame = GET_DATA_FLOW_FRAME): DfgIt
     const pts = t.pts;
     const tokens: number[] = [];
     treeToTokenIndex(t, 0, baseFrame + 1, tokens);
-    const lines = t.text.split('\n');
+    let lines: string[] | null = null;
     const lineCps: (string[] | null)[] = [];
     const ctx: Ctx = { t, pts, idxOfNode: indexTokens(t, tokens), codes: new Array<string>(tokens.length) };
-    tokens.forEach((i, idx) => {
-      ctx.codes[idx] = tokenText(lines, lineCps, pts.sr[i], pts.sc[i], pts.er[i], pts.ec[i]);
-    });
+    for (let idx = 0; idx < tokens.length; idx++) {
+      const i = tokens[idx];
+      // On one row of an ASCII text, byte columns are string indexes: the line slice is the text slice.
+      if (t.ascii && pts.sr[i] === pts.er[i]) ctx.codes[idx] = t.text.slice(t.start[i], t.end[i]);
+      else ctx.codes[idx] = tokenText((lines ??= t.text.split('\n')), lineCps, pts.sr[i], pts.sc[i], pts.er[i], pts.ec[i]);
+    }
     let DFG: DfgItem[];
     try {
       DFG = [];
@@ -483,24 +504,26 @@ export function getDataFlow(t: FlatTree, baseFrame = GET_DATA_FLOW_FRAME): DfgIt
     }
     // sorted(DFG, key=lambda x: x[1]): the root call returned it sorted already (a stable sort keeps it).
     if (!isSortedByIdx(DFG)) DFG = DFG.slice().sort(byIdx);
-    const indexs = new Set<number>();
+    // indexs: the token idxs that have parents or are parents (a set of small integers).
+    const indexs = new Uint8Array(tokens.length);
     for (const d of DFG) {
-      if (d[4].length !== 0) indexs.add(d[1]);
-      for (const x of d[4]) indexs.add(x);
+      if (d[4].length !== 0) indexs[d[1]] = 1;
+      for (const x of d[4]) indexs[x] = 1;
     }
-    dfg = DFG.filter((d) => indexs.has(d[1]));
+    dfg = DFG.filter((d) => indexs[d[1]] === 1);
   } catch (e) {
     if (!(e instanceof PyError)) throw e;
     dfg = [];
   }
-  // merge nodes
-  const dic = new Map<number, DfgItem>();
+  // merge nodes: `dic` keyed by idx, in first-seen order. dfg is sorted by idx, so an idx's items are
+  // consecutive and the dict is the list of runs, each merged into its first item's place.
+  const merged: DfgItem[] = [];
   for (const d of dfg) {
-    const prev = dic.get(d[1]);
-    if (!prev) dic.set(d[1], d);
-    else dic.set(d[1], [d[0], d[1], d[2], pySetList([...prev[3], ...d[3]]), [...new Set([...prev[4], ...d[4]])]]);
+    const prev = merged.length > 0 ? merged[merged.length - 1] : undefined;
+    if (prev === undefined || prev[1] !== d[1]) merged.push(d);
+    else merged[merged.length - 1] = [d[0], d[1], d[2], pySetList([...prev[3], ...d[3]]), [...new Set([...prev[4], ...d[4]])]];
   }
-  return [...dic.values()];
+  return merged;
 }
 
 /** dataflow_match.py `normalize_dataflow`: variables renamed var_i by first appearance; items as keys. */
