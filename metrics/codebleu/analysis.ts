@@ -8,7 +8,7 @@
  */
 import { removeCommentsAndDocstringsPython, removeCommentsJavaStyle } from './python-comments.js';
 import { utf8EncodeError } from './pystr.js';
-import { parseFlat } from './tree.js';
+import { parseFlat, type FlatTree } from './tree.js';
 import { SexpInterner, subtreeIds } from './sexp.js';
 import { getDataFlow, normalizeDataflow } from './dfg-python.js';
 
@@ -18,14 +18,31 @@ export interface CodeAnalysis {
   /** Subtree ids of `get_all_sub_trees` (null when the text cannot be encoded). */
   subtrees: Int32Array | null;
   /**
-   * `normalize_dataflow(get_data_flow(code))` as item keys ([] when the text cannot be encoded), or null
-   * when not computed yet: a candidate's graph is only needed when its reference has one (most
-   * single-line API calls have none), so it is computed on demand.
+   * `normalize_dataflow(get_data_flow(code))`, each item key as its id in {@link dataflowKeyIds} (empty
+   * when the text cannot be encoded), or null when not computed yet: a candidate's graph is only needed
+   * when its reference has one (most single-line API calls have none), so it is computed on demand.
    */
-  dataflow: string[] | null;
+  dataflow: Int32Array | null;
 }
 
 const interner = new SexpInterner();
+
+/**
+ * Normalised data-flow item keys (`var_0|comesFrom|var_1`, …) to small integers, one table per process:
+ * few distinct keys exist, and ids let the per-pair match count in an array instead of a Map of strings.
+ */
+const dataflowKeyIds = new Map<string, number>();
+
+function dataflowIds(tree: FlatTree): Int32Array {
+  const keys = normalizeDataflow(getDataFlow(tree));
+  const ids = new Int32Array(keys.length);
+  for (let k = 0; k < keys.length; k++) {
+    let id = dataflowKeyIds.get(keys[k]);
+    if (id === undefined) dataflowKeyIds.set(keys[k], (id = dataflowKeyIds.size));
+    ids[k] = id;
+  }
+  return ids;
+}
 /**
  * Two caches: references repeat (every model answers the same questions) and are kept up to 50,000;
  * predictions are mostly unique, so only a small recent window of them is kept (repeats are usually
@@ -50,16 +67,16 @@ export function analyzeCode(code: string, withDataflow: boolean, role: Role): Co
   if (hit && (hit.dataflow !== null || !withDataflow)) return hit;
   if (hit) {
     // Parsed before without its graph: parse again for it (rare; keeps trees out of the cache).
-    hit.dataflow = normalizeDataflow(getDataFlow(parseFlat(code)));
+    hit.dataflow = dataflowIds(parseFlat(code));
     return hit;
   }
   const encodeError = utf8EncodeError(code);
-  if (encodeError !== null) return remember(cache, CAPS[role], code, { encodeError, subtrees: null, dataflow: [] });
+  if (encodeError !== null) return remember(cache, CAPS[role], code, { encodeError, subtrees: null, dataflow: new Int32Array(0) });
   const tree = parseFlat(code);
   return remember(cache, CAPS[role], code, {
     encodeError: null,
     subtrees: subtreeIds(tree, interner),
-    dataflow: withDataflow ? normalizeDataflow(getDataFlow(tree)) : null,
+    dataflow: withDataflow ? dataflowIds(tree) : null,
   });
 }
 
@@ -84,6 +101,27 @@ export function countSubtreeMatches(candidate: Int32Array, reference: Int32Array
   for (let i = 0; i < candidate.length; i++) marks[candidate[i]] = stamp;
   let matched = 0;
   for (let i = 0; i < reference.length; i++) if (marks[reference[i]] === stamp) matched++;
+  return matched;
+}
+
+/** Per data-flow key id, how many of the candidate's items are still unmatched ({@link countDataflowMatches}). */
+let unmatched = new Int32Array(256);
+
+/**
+ * dataflow_match's count: each reference item matches one equal candidate item not matched yet (a
+ * multiset intersection, as the Python list.remove loop does).
+ */
+export function countDataflowMatches(candidate: Int32Array, reference: Int32Array): number {
+  if (unmatched.length < dataflowKeyIds.size) unmatched = new Int32Array(Math.max(dataflowKeyIds.size, unmatched.length * 2));
+  for (let i = 0; i < candidate.length; i++) unmatched[candidate[i]]++;
+  let matched = 0;
+  for (let i = 0; i < reference.length; i++) {
+    if (unmatched[reference[i]] > 0) {
+      matched++;
+      unmatched[reference[i]]--;
+    }
+  }
+  for (let i = 0; i < candidate.length; i++) unmatched[candidate[i]] = 0; // all zero again for the next pair
   return matched;
 }
 

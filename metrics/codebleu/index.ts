@@ -23,7 +23,7 @@ import { isFailure } from '../types.js';
 import { pySplit, pyStrip, utf8EncodeError } from './pystr.js';
 import { bothNgramStats, ngramScore, weightedNgramScore, type NgramStats, type WeightedNgramStats } from './bleu.js';
 import { PYTHON_KEYWORDS_CODEXGLUE, PYTHON_KEYWORDS_K4BLACK } from './keywords.js';
-import { analyzeCode, countSubtreeMatches, stripComments, type StripKind } from './analysis.js';
+import { analyzeCode, countDataflowMatches, countSubtreeMatches, stripComments, type StripKind } from './analysis.js';
 
 export type CodeBleuVariant = 'k4black' | 'codexglue';
 export const CODEBLEU_VARIANTS: readonly CodeBleuVariant[] = ['k4black', 'codexglue'];
@@ -159,15 +159,7 @@ export function codeBleuStats(references: string[], prediction: string, opts?: C
     }
     if (ref.dataflow!.length > 0) {
       dataflow.total += ref.dataflow!.length;
-      const pool = new Map<string, number>();
-      for (const k of cand.dataflow!) pool.set(k, (pool.get(k) ?? 0) + 1);
-      for (const k of ref.dataflow!) {
-        const c = pool.get(k);
-        if (c) {
-          dataflow.matched++;
-          pool.set(k, c - 1);
-        }
-      }
+      dataflow.matched += countDataflowMatches(cand.dataflow!, ref.dataflow!);
     }
   }
   return { ngram, weighted_ngram: weighted, syntax, dataflow };
