@@ -9,8 +9,8 @@ import { pySplit, pyStrip, utf8EncodeError } from '../metrics/codebleu/pystr.js'
 import { fsum } from '../metrics/codebleu/fsum.js';
 import { pySetList, pyStrHash } from '../metrics/codebleu/pyset.js';
 import { parseFlat } from '../metrics/codebleu/tree.js';
-import { getDataFlow, GET_DATA_FLOW_FRAME } from '../metrics/codebleu/dfg-python.js';
-import { renderSexp, SexpInterner, subtreeIds } from '../metrics/codebleu/sexp.js';
+import { getDataFlow, GET_DATA_FLOW_FRAME, normalizeDataflow, normalizedDataflowIds } from '../metrics/codebleu/dfg-python.js';
+import { IntSequenceInterner, renderSexp, SexpInterner, subtreeIds } from '../metrics/codebleu/sexp.js';
 import { readGolden, type GoldenPair } from '../harness/score/golden.js';
 import { sharedPath } from './helpers/shared.js';
 import { nodeStrings } from '../metrics/tree-sitter/parser.js';
@@ -109,6 +109,37 @@ describe('subtree ids (syntax match)', () => {
     }
     expect(subtrees).toBeGreaterThan(100_000);
     expect(idOf.size).toBeGreaterThan(10_000);
+    expect(mismatches).toEqual([]);
+  }, 120_000);
+});
+
+describe('data-flow key ids (dataflow match)', () => {
+  it('are equal exactly when the normalize_dataflow keys are equal, over the golden CodeBLEU texts', async () => {
+    const texts = new Set<string>();
+    for (const p of await readGolden<GoldenPair>(sharedPath('golden', 'codebleu_pairs.jsonl.gz'))) {
+      for (const r of Array.isArray(p.reference) ? p.reference : [p.reference]) texts.add(r);
+      texts.add(p.prediction);
+    }
+    const interner = new IntSequenceInterner();
+    const idOf = new Map<string, number>();
+    const keyOf = new Map<number, string>();
+    let items = 0;
+    const mismatches: string[] = [];
+    for (const text of texts) {
+      if (utf8EncodeError(text) !== null) continue;
+      const dfg = getDataFlow(parseFlat(text));
+      const keys = normalizeDataflow(dfg);
+      const ids = normalizedDataflowIds(dfg, interner);
+      expect(ids.length).toBe(keys.length);
+      keys.forEach((key, k) => {
+        items++;
+        if ((idOf.get(key) ?? ids[k]) !== ids[k] || (keyOf.get(ids[k]) ?? key) !== key) mismatches.push(key);
+        idOf.set(key, ids[k]);
+        keyOf.set(ids[k], key);
+      });
+    }
+    expect(items).toBeGreaterThan(50_000);
+    expect(idOf.size).toBeGreaterThan(1_000);
     expect(mismatches).toEqual([]);
   }, 120_000);
 });

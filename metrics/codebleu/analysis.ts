@@ -9,8 +9,8 @@
 import { removeCommentsAndDocstringsPython, removeCommentsJavaStyle } from './python-comments.js';
 import { utf8EncodeError } from './pystr.js';
 import { parseFlat, type FlatTree } from './tree.js';
-import { SexpInterner, subtreeIds } from './sexp.js';
-import { getDataFlow, normalizeDataflow } from './dfg-python.js';
+import { IntSequenceInterner, SexpInterner, subtreeIds } from './sexp.js';
+import { getDataFlow, normalizedDataflowIds } from './dfg-python.js';
 
 export interface CodeAnalysis {
   /** `str(e)` of the UnicodeEncodeError `bytes(code, 'utf8')` raises, or null. */
@@ -18,7 +18,7 @@ export interface CodeAnalysis {
   /** Subtree ids of `get_all_sub_trees` (null when the text cannot be encoded). */
   subtrees: Int32Array | null;
   /**
-   * `normalize_dataflow(get_data_flow(code))`, each item key as its id in {@link dataflowKeyIds} (empty
+   * `normalize_dataflow(get_data_flow(code))`, each item key as its id in {@link dataflowKeys} (empty
    * when the text cannot be encoded), or null when not computed yet: a candidate's graph is only needed
    * when its reference has one (most single-line API calls have none), so it is computed on demand.
    */
@@ -28,20 +28,13 @@ export interface CodeAnalysis {
 const interner = new SexpInterner();
 
 /**
- * Normalised data-flow item keys (`var_0|comesFrom|var_1`, …) to small integers, one table per process:
+ * Normalised data-flow item keys (`var_0|comesFrom|var_1`, …) as small integers, one table per process:
  * few distinct keys exist, and ids let the per-pair match count in an array instead of a Map of strings.
  */
-const dataflowKeyIds = new Map<string, number>();
+const dataflowKeys = new IntSequenceInterner();
 
 function dataflowIds(tree: FlatTree): Int32Array {
-  const keys = normalizeDataflow(getDataFlow(tree));
-  const ids = new Int32Array(keys.length);
-  for (let k = 0; k < keys.length; k++) {
-    let id = dataflowKeyIds.get(keys[k]);
-    if (id === undefined) dataflowKeyIds.set(keys[k], (id = dataflowKeyIds.size));
-    ids[k] = id;
-  }
-  return ids;
+  return normalizedDataflowIds(getDataFlow(tree), dataflowKeys);
 }
 /**
  * Two caches: references repeat (every model answers the same questions) and are kept up to 50,000;
@@ -112,7 +105,7 @@ let unmatched = new Int32Array(256);
  * multiset intersection, as the Python list.remove loop does).
  */
 export function countDataflowMatches(candidate: Int32Array, reference: Int32Array): number {
-  if (unmatched.length < dataflowKeyIds.size) unmatched = new Int32Array(Math.max(dataflowKeyIds.size, unmatched.length * 2));
+  if (unmatched.length < dataflowKeys.size) unmatched = new Int32Array(Math.max(dataflowKeys.size, unmatched.length * 2));
   for (let i = 0; i < candidate.length; i++) unmatched[candidate[i]]++;
   let matched = 0;
   for (let i = 0; i < reference.length; i++) {

@@ -25,6 +25,7 @@
 import { childByField, type FlatTree, type PyPoints } from './tree.js';
 import { codePointArray, isAscii } from './pystr.js';
 import { pySetList } from './pyset.js';
+import type { IntSequenceInterner } from './sexp.js';
 
 export const RECURSION_LIMIT = 1000;
 export const GET_DATA_FLOW_FRAME = 5;
@@ -150,18 +151,8 @@ function dfgLeaf(ctx: Ctx, i: number, states: States, frame: number, mutable: bo
   return states;
 }
 
-/**
- * `sorted(DFG, key=lambda x: x[1])` called from a frame: sorted (+1) and, when it calls the key, the
- * lambda (+2). Children are visited in document order, so the list is usually sorted already; then the
- * same (never mutated afterwards) array is returned, which equals Python's stable sort.
- */
-function sortedByIdx(dfg: DfgItem[], frame: number): DfgItem[] {
-  checkFrame(frame + (dfg.length ? 2 : 1));
-  return isSortedByIdx(dfg) ? dfg : dfg.slice().sort(byIdx);
-}
-
-function isSortedByIdx(dfg: readonly DfgItem[]): boolean {
-  for (let k = 1; k < dfg.length; k++) if (dfg[k - 1][1] > dfg[k][1]) return false;
+function isSortedByIdx(dfg: readonly DfgItem[], from = 0): boolean {
+  for (let k = from + 1; k < dfg.length; k++) if (dfg[k - 1][1] > dfg[k][1]) return false;
   return true;
 }
 
@@ -273,23 +264,36 @@ class Scope {
 
 /** The end of a DFG_python call: `return sorted(DFG, key=…), states`, its items appended to the caller's list. */
 function done(out: DfgItem[], dfg: DfgItem[], frame: number, states: States): States {
-  append(out, sortedByIdx(dfg, frame));
+  const from = out.length;
+  append(out, dfg);
+  sortTail(out, from, frame);
   return states;
 }
 
 /**
- * `done` for a call whose items went straight onto the end of the caller's list (from `from` on): the
- * same `sorted(DFG, …)` frame checks, and the tail sorted in place, so `out` ends as `out + sorted(DFG)`
- * without a list per call.
+ * `DFG += sorted(call_dfg, key=lambda x: x[1])` where the call's items are already at the end of the
+ * caller's list (from `from` on): the frame checks of `sorted` called from a frame (sorted +1, and the
+ * key lambda +2 when there is an item), and the tail sorted in place, stably as Python's sort. Children
+ * are visited in document order, so the tail is usually sorted already; an assignment's (left side after
+ * right side) is short, and insertion sort needs no scratch list.
  */
 function sortTail(out: DfgItem[], from: number, frame: number): void {
   checkFrame(frame + (out.length > from ? 2 : 1));
-  for (let k = from + 1; k < out.length; k++) {
-    if (out[k - 1][1] > out[k][1]) {
-      const sorted = out.slice(from).sort(byIdx); // stable, as Python's sorted
+  if (out.length - from > 64) {
+    if (!isSortedByIdx(out, from)) {
+      const sorted = out.slice(from).sort(byIdx); // stable
       for (let j = 0; j < sorted.length; j++) out[from + j] = sorted[j];
-      return;
     }
+    return;
+  }
+  for (let k = from + 1; k < out.length; k++) {
+    const item = out[k];
+    let j = k;
+    while (j > from && out[j - 1][1] > item[1]) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    out[j] = item;
   }
 }
 
@@ -524,6 +528,38 @@ export function getDataFlow(t: FlatTree, baseFrame = GET_DATA_FLOW_FRAME): DfgIt
     else merged[merged.length - 1] = [d[0], d[1], d[2], pySetList([...prev[3], ...d[3]]), [...new Set([...prev[4], ...d[4]])]];
   }
   return merged;
+}
+
+/**
+ * {@link normalizeDataflow} without building its strings: each item's key `var_a|relation|var_b,var_c` as
+ * the id of the integer sequence (a * 2 + relation code; b, c) in `interner`. The var numbers are given
+ * exactly as there, so two items get one id exactly when their keys are equal (tested against the strings).
+ */
+export function normalizedDataflowIds(dfg: readonly DfgItem[], interner: IntSequenceInterner): Int32Array {
+  const varNumber = new Map<string, number>();
+  const numberOf = (name: string): number => {
+    let v = varNumber.get(name);
+    if (v === undefined) varNumber.set(name, (v = varNumber.size));
+    return v;
+  };
+  const ids = new Int32Array(dfg.length);
+  for (let k = 0; k < dfg.length; k++) {
+    const [varName, , relation, parents] = dfg[k];
+    if (parents.length > parentBuf.length) parentBuf = new Int32Array(Math.max(parents.length, parentBuf.length * 2));
+    for (let j = 0; j < parents.length; j++) parentBuf[j] = numberOf(parents[j]);
+    const head = numberOf(varName) * 2 + relationCode(relation);
+    ids[k] = interner.intern(head, parentBuf, 0, parents.length);
+  }
+  return ids;
+}
+
+let parentBuf = new Int32Array(64);
+
+/** DFG.py's two relations. */
+function relationCode(relation: string): number {
+  if (relation === 'comesFrom') return 0;
+  if (relation === 'computedFrom') return 1;
+  throw new Error(`CodeBLEU dataflow: unknown relation ${relation}`);
 }
 
 /** dataflow_match.py `normalize_dataflow`: variables renamed var_i by first appearance; items as keys. */

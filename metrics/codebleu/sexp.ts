@@ -38,17 +38,11 @@ function head(t: FlatTree, i: number): string {
 const printed = (t: FlatTree, i: number): boolean => t.named[i] || t.missing[i];
 
 /**
- * Interns subtree keys to small dense integers; one table per process, so ids are comparable across trees.
- *
- * A key is a head (the printed form's head: kind and type, or MISSING/UNEXPECTED text) and the sequence of
- * (field id, form id) of the printed children, with anonymous children's own sequences spliced in. Keys
- * are integer sequences in one pool, found through an open-addressing hash table and compared in full, so
- * two keys get one id exactly when they are equal (no strings are built per node).
+ * Interns integer sequences — a head and a run of integers — to small dense ids, exactly: keys live in
+ * one pool, found through an open-addressing hash table and compared in full, so two keys get one id
+ * exactly when they are equal. Used for subtree keys here and for data-flow item keys (analysis.ts).
  */
-export class SexpInterner {
-  /** Head ids by kind: 'N' printed named/MISSING node (by its head text), 'A' anonymous node with children, 'L' anonymous root leaf (by type). */
-  private heads: Record<'N' | 'A' | 'L', Map<string, number>> = { N: new Map(), A: new Map(), L: new Map() };
-  private headCount = 0;
+export class IntSequenceInterner {
   /** Every key once: [length, head, ...sequence], at offsetOf[id]. */
   private pool = new Int32Array(1 << 16);
   private poolUsed = 0;
@@ -56,36 +50,9 @@ export class SexpInterner {
   /** Open addressing: slot -> id + 1 (0: empty); kept at most half full. */
   private slots = new Int32Array(1 << 13);
   private count = 0;
-  /** Leaf forms by head id (most nodes are printed leaves): -1 until seen. */
-  private leafOf = new Int32Array(64).fill(-1);
 
   get size(): number {
     return this.count;
-  }
-
-  head(kind: 'N' | 'A' | 'L', text: string): number {
-    const m = this.heads[kind];
-    let h = m.get(text);
-    if (h === undefined) {
-      h = this.headCount++;
-      m.set(text, h);
-    }
-    return h;
-  }
-
-  /** The id of (head, no children): a printed leaf. */
-  internLeaf(head: number): number {
-    if (head >= this.leafOf.length) {
-      const grown = new Int32Array(Math.max(head + 1, this.leafOf.length * 2)).fill(-1);
-      grown.set(this.leafOf);
-      this.leafOf = grown;
-    }
-    let id = this.leafOf[head];
-    if (id < 0) {
-      id = this.intern(head, this.leafOf, 0, 0);
-      this.leafOf[head] = id;
-    }
-    return id;
   }
 
   /** The id of (head, seq[from..to)). */
@@ -132,6 +99,44 @@ export class SexpInterner {
       slots[slot] = id + 1;
     }
     this.slots = slots;
+  }
+}
+
+/**
+ * Subtree keys: a key is a head (the printed form's head: kind and type, or MISSING/UNEXPECTED text) and
+ * the sequence of (field id, form id) of the printed children, with anonymous children's own sequences
+ * spliced in. One table per process, so ids are comparable across trees.
+ */
+export class SexpInterner extends IntSequenceInterner {
+  /** Head ids by kind: 'N' printed named/MISSING node (by its head text), 'A' anonymous node with children, 'L' anonymous root leaf (by type). */
+  private heads: Record<'N' | 'A' | 'L', Map<string, number>> = { N: new Map(), A: new Map(), L: new Map() };
+  private headCount = 0;
+  /** Leaf forms by head id (most nodes are printed leaves): -1 until seen. */
+  private leafOf = new Int32Array(64).fill(-1);
+
+  head(kind: 'N' | 'A' | 'L', text: string): number {
+    const m = this.heads[kind];
+    let h = m.get(text);
+    if (h === undefined) {
+      h = this.headCount++;
+      m.set(text, h);
+    }
+    return h;
+  }
+
+  /** The id of (head, no children): a printed leaf. */
+  internLeaf(head: number): number {
+    if (head >= this.leafOf.length) {
+      const grown = new Int32Array(Math.max(head + 1, this.leafOf.length * 2)).fill(-1);
+      grown.set(this.leafOf);
+      this.leafOf = grown;
+    }
+    let id = this.leafOf[head];
+    if (id < 0) {
+      id = this.intern(head, this.leafOf, 0, 0);
+      this.leafOf[head] = id;
+    }
+    return id;
   }
 }
 
