@@ -15,7 +15,8 @@
  * which determines the printed string — is the same (field ids and names correspond one to one). {@link renderSexp} prints the real string; tests check
  * it against node-tree-sitter's `toString()` on every subtree of the golden inputs.
  */
-import { firstCodePoint, type FlatTree } from './tree.js';
+import { FLAG_MISSING, FLAG_NAMED } from '../tree-sitter/parser.js';
+import { fieldName, firstCodePoint, isMissing, isNamed, type FlatTree } from './tree.js';
 
 /** `ts_subtree__write_char_to_string` (core 0.22/0.24). */
 function charRepr(cp: number): string {
@@ -28,14 +29,14 @@ function charRepr(cp: number): string {
 }
 
 function head(t: FlatTree, i: number): string {
-  if (t.type[i] === 'ERROR' && t.childCount[i] === 0 && t.end[i] > t.start[i] && !t.missing[i]) {
+  if (t.type[i] === 'ERROR' && t.childCount[i] === 0 && t.end[i] > t.start[i] && !isMissing(t, i)) {
     return 'UNEXPECTED ' + charRepr(firstCodePoint(t, i));
   }
-  if (t.missing[i]) return t.named[i] ? 'MISSING ' + t.type[i] : `MISSING "${t.type[i]}"`;
+  if (isMissing(t, i)) return isNamed(t, i) ? 'MISSING ' + t.type[i] : `MISSING "${t.type[i]}"`;
   return t.type[i];
 }
 
-const printed = (t: FlatTree, i: number): boolean => t.named[i] || t.missing[i];
+const printed = (t: FlatTree, i: number): boolean => (t.flags[i] & (FLAG_NAMED | FLAG_MISSING)) !== 0;
 
 /**
  * Interns integer sequences — a head and a run of integers — to small dense ids, exactly: keys live in
@@ -214,7 +215,7 @@ export function renderSexp(t: FlatTree, i: number): string {
   const inner = (j: number): string => {
     let s = '';
     for (let k = t.firstChild[j]; k >= 0; k = t.nextSibling[k]) {
-      if (printed(t, k)) s += ' ' + (t.field[k] ? t.field[k] + ': ' : '') + '(' + head(t, k) + inner(k) + ')';
+      if (printed(t, k)) s += ' ' + (t.fieldId[k] ? fieldName(t, k) + ': ' : '') + '(' + head(t, k) + inner(k) + ')';
       else s += inner(k);
     }
     return s;

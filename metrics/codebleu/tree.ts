@@ -16,11 +16,9 @@ export interface FlatTree {
   /** Node count; node 0 is the root; nodes are in pre-order (document order). */
   size: number;
   type: string[];
-  named: boolean[];
-  missing: boolean[];
-  /** Field name as the cursor reports it, or null. */
-  field: (string | null)[];
-  /** The same as a field id (0: none); ids and names correspond one to one. */
+  /** The parser's FLAG_* bits (named, missing, …): see {@link isNamed}, {@link isMissing}. */
+  flags: Int32Array;
+  /** Field id as the cursor reports it (0: none); ids and names correspond one to one ({@link fieldName}). */
   fieldId: Int32Array;
   /** Start/end UTF-8 byte offsets into the parsed string. */
   start: Int32Array;
@@ -55,27 +53,17 @@ export interface PyPoints {
  */
 export function parseFlat(code: string): FlatTree {
   const symbolTable = symbolNames();
-  const fieldTable = fieldNames();
   const t = parse(code);
   const n = t.size;
   const type: string[] = new Array(n);
-  const named: boolean[] = new Array(n);
-  const missing: boolean[] = new Array(n);
-  const field: (string | null)[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const sym = t.symbol[i];
     type[i] = sym === SYMBOL_ERROR ? 'ERROR' : symbolTable[sym];
-    const f = t.flags[i];
-    named[i] = (f & FLAG_NAMED) !== 0;
-    missing[i] = (f & FLAG_MISSING) !== 0;
-    field[i] = t.field[i] ? fieldTable[t.field[i]] : null;
   }
   return {
     size: n,
     type,
-    named,
-    missing,
-    field,
+    flags: t.flags,
     fieldId: t.field,
     start: t.start,
     end: t.end,
@@ -97,8 +85,27 @@ export function firstCodePoint(t: FlatTree, i: number): number {
   return nodeText(t.syntax, i).codePointAt(0)!;
 }
 
+export function isNamed(t: FlatTree, i: number): boolean {
+  return (t.flags[i] & FLAG_NAMED) !== 0;
+}
+
+export function isMissing(t: FlatTree, i: number): boolean {
+  return (t.flags[i] & FLAG_MISSING) !== 0;
+}
+
+/** Node `i`'s field name as the cursor reports it, or null. */
+export function fieldName(t: FlatTree, i: number): string | null {
+  return t.fieldId[i] ? fieldNames()[t.fieldId[i]] : null;
+}
+
+/** Field ids by name (names and ids correspond one to one). */
+let fieldIds: Map<string, number> | null = null;
+
 /** `node.child_by_field_name(name)`: the first visible child carrying that field, or -1. */
 export function childByField(t: FlatTree, i: number, name: string): number {
-  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) if (t.field[k] === name) return k;
+  fieldIds ??= new Map(fieldNames().map((f, id) => [f, id] as [string, number]).filter(([, id]) => id > 0));
+  const id = fieldIds.get(name);
+  if (id === undefined) return -1; // not a field of this grammar: no child carries it
+  for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) if (t.fieldId[k] === id) return k;
   return -1;
 }
