@@ -12,6 +12,12 @@ root="$(cd "$here/../.." && pwd)"
 ts="$root/node_modules/tree-sitter/vendor/tree-sitter/lib"
 py="$root/node_modules/tree-sitter-python/src"
 CC="${CC:-clang-14}"
+# clang runs binaryen's wasm-opt after linking whenever one is on PATH, which changes the bytes (and measured no
+# faster here): refuse, so that the committed binary stays reproducible.
+if command -v wasm-opt >/dev/null; then
+  echo "build.sh: wasm-opt is on PATH (binaryen); clang would post-process the module with it. Remove it from PATH." >&2
+  exit 1
+fi
 SYSROOT="${WASI_SYSROOT:-/usr}"
 out="$here/tree-sitter-python-utf8.wasm"
 tmp="$(mktemp -d)"
