@@ -25,7 +25,7 @@
 import { childByField, type FlatTree, type PyPoints } from './tree.js';
 import { codePointArray, isAscii } from './pystr.js';
 import { pySetList } from './pyset.js';
-import type { IntSequenceInterner } from './sexp.js';
+import type { IntSequenceInterner } from './int-sequence-interner.js';
 
 export const RECURSION_LIMIT = 1000;
 export const GET_DATA_FLOW_FRAME = 5;
@@ -262,7 +262,10 @@ class Scope {
   }
 }
 
-/** The end of a DFG_python call: `return sorted(DFG, key=…), states`, its items appended to the caller's list. */
+/**
+ * The end of a loop's DFG_python call: its own list (the loops merge theirs, {@link mergeLoopItems}) is
+ * appended to the caller's and sorted there; every other branch writes onto the caller's list directly.
+ */
 function done(out: DfgItem[], dfg: DfgItem[], frame: number, states: States): States {
   const from = out.length;
   append(out, dfg);
@@ -305,6 +308,8 @@ function append<T>(a: T[], b: readonly T[]): void {
 /**
  * DFG.py `DFG_python(root_node, index_to_code, states)`: appends the call's DFG (sorted, as Python
  * returns it) to `out`, the caller's list, and returns the states (no result pair to allocate per node).
+ * A call pushes its items straight onto `out` and sorts its own tail there ({@link sortTail}), so no list
+ * is made per call (only the loops, which merge theirs, build one).
  *
  * One small function per branch of DFG.py, and plain recursion: each level costs two small JS frames
  * and checks its Python frame first, so the depth stays under {@link RECURSION_LIMIT} levels (tested
@@ -331,31 +336,33 @@ function dfgDefaultParameter(ctx: Ctx, i: number, s: Scope, frame: number, out: 
   const name = childByField(t, i, 'name');
   checkFrame(frame + 1);
   const value = childByField(t, i, 'value');
-  const dfg: DfgItem[] = [];
+  const from = out.length;
   if (value < 0) {
     const indexs = treeToVariableIndex(ctx, name, frame + 1, []);
     for (const index of indexs) {
       const idx = lookupIdx(ctx, index);
       const code = ctx.codes[idx];
-      dfg.push([code, idx, 'comesFrom', [], []]);
+      out.push([code, idx, 'comesFrom', [], []]);
       s.own().set(code, [idx]);
     }
-    return done(out, dfg, frame, s.states);
+    sortTail(out, from, frame);
+    return s.states;
   }
   const nameIndexs = treeToVariableIndex(ctx, name, frame + 1, []);
   const valueIndexs = treeToVariableIndex(ctx, value, frame + 1, []);
-  s.visit(ctx, value, frame + 1, dfg);
+  s.visit(ctx, value, frame + 1, out);
   for (const index1 of nameIndexs) {
     const idx1 = lookupIdx(ctx, index1);
     const code1 = ctx.codes[idx1];
     for (const index2 of valueIndexs) {
       const idx2 = lookupIdx(ctx, index2);
       const code2 = ctx.codes[idx2];
-      dfg.push([code1, idx1, 'comesFrom', [code2], [idx2]]);
+      out.push([code1, idx1, 'comesFrom', [code2], [idx2]]);
     }
     s.own().set(code1, [idx1]);
   }
-  return done(out, dfg, frame, s.states);
+  sortTail(out, from, frame);
+  return s.states;
 }
 
 /** `assignment`, `augmented_assignment` and `for_in_clause`. */
@@ -372,15 +379,16 @@ function dfgAssignment(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgIte
     if (childByField(t, i, 'right') < 0) return s.states;
     [leftNodes, rightNodes] = splitSides(ctx, i, frame);
   }
-  const dfg: DfgItem[] = [];
-  for (const nd of rightNodes) s.visit(ctx, node(nd), frame + 1, dfg);
-  computedFrom(ctx, leftNodes, rightNodes, s, frame, dfg);
-  return done(out, dfg, frame, s.states);
+  const from = out.length;
+  for (const nd of rightNodes) s.visit(ctx, node(nd), frame + 1, out);
+  computedFrom(ctx, leftNodes, rightNodes, s, frame, out);
+  sortTail(out, from, frame);
+  return s.states;
 }
 
 function dfgIf(ctx: Ctx, i: number, states: States, frame: number, out: DfgItem[]): States {
   const t = ctx.t;
-  const dfg: DfgItem[] = [];
+  const from = out.length;
   checkFrame(frame + 1); // states.copy(): nothing below mutates it, so sharing is equivalent
   let currentStates = states;
   const othersStates: States[] = [];
@@ -389,9 +397,9 @@ function dfgIf(ctx: Ctx, i: number, states: States, frame: number, out: DfgItem[
     const ct = t.type[k];
     if (ct.includes('else')) tag = true;
     if (ct !== 'elif_clause' && ct !== 'else_clause') {
-      currentStates = dfgNode(ctx, k, currentStates, frame + 1, false, dfg);
+      currentStates = dfgNode(ctx, k, currentStates, frame + 1, false, out);
     } else {
-      othersStates.push(dfgNode(ctx, k, states, frame + 1, false, dfg));
+      othersStates.push(dfgNode(ctx, k, states, frame + 1, false, out));
     }
   }
   othersStates.push(currentStates);
@@ -410,7 +418,8 @@ function dfgIf(ctx: Ctx, i: number, states: States, frame: number, out: DfgItem[
     checkFrame(frame + 1);
     newStates.set(key, [...new Set(val)].sort((a, b) => a - b));
   }
-  return done(out, dfg, frame, newStates);
+  sortTail(out, from, frame);
+  return newStates;
 }
 
 function dfgFor(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgItem[]): States {
@@ -440,7 +449,6 @@ function dfgWhile(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgItem[]):
 /** Every other node: `for_in_clause` children first, then the rest, in order. */
 function dfgOther(ctx: Ctx, i: number, s: Scope, frame: number, out: DfgItem[]): States {
   const t = ctx.t;
-  // The most common branch by far: its items go straight onto the caller's list (see sortTail).
   const from = out.length;
   for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
     if (t.type[k] === 'for_in_clause') s.visit(ctx, k, frame + 1, out);
