@@ -9,7 +9,8 @@
 import { removeCommentsAndDocstringsPython, removeCommentsJavaStyle } from './python-comments.js';
 import { utf8EncodeError } from './pystr.js';
 import { parseFlat, type FlatTree } from './tree.js';
-import { IntSequenceInterner, SexpInterner, subtreeIds } from './sexp.js';
+import { growInt32, IntSequenceInterner } from './int-sequence-interner.js';
+import { SexpInterner, subtreeIds } from './sexp.js';
 import { getDataFlow, normalizedDataflowIds } from './dfg-python.js';
 
 export interface CodeAnalysis {
@@ -82,11 +83,7 @@ let stamp = 0;
  * candidate's. Ids are small dense integers from one interner, so a stamped array replaces a Set.
  */
 export function countSubtreeMatches(candidate: Int32Array, reference: Int32Array): number {
-  if (marks.length < interner.size) {
-    const bigger = new Int32Array(Math.max(interner.size, marks.length * 2));
-    bigger.set(marks);
-    marks = bigger;
-  }
+  if (marks.length < interner.size) marks = growInt32(marks, interner.size);
   if (++stamp === 0x7fffffff) {
     marks.fill(0);
     stamp = 1;

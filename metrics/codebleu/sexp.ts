@@ -12,11 +12,13 @@
  *
  * Building those strings costs O(size × depth) per tree. Instead each printed form is hash-consed into an
  * integer: two subtrees get the same id exactly when their key — head plus the (field, child id) sequence,
- * which determines the printed string — is the same (field ids and names correspond one to one). {@link renderSexp} prints the real string; tests check
- * it against node-tree-sitter's `toString()` on every subtree of the golden inputs.
+ * which determines the printed string — is the same (field ids and names correspond one to one).
+ * {@link renderSexp} prints the real string; tests check it against the core's `ts_node_string` and the
+ * ids against the rendered strings.
  */
 import { FLAG_MISSING, FLAG_NAMED } from '../tree-sitter/parser.js';
 import { fieldName, firstCodePoint, isMissing, isNamed, type FlatTree } from './tree.js';
+import { growInt32, IntSequenceInterner } from './int-sequence-interner.js';
 
 /** `ts_subtree__write_char_to_string` (core 0.22/0.24). */
 function charRepr(cp: number): string {
@@ -39,81 +41,17 @@ function head(t: FlatTree, i: number): string {
 const printed = (t: FlatTree, i: number): boolean => (t.flags[i] & (FLAG_NAMED | FLAG_MISSING)) !== 0;
 
 /**
- * Interns integer sequences — a head and a run of integers — to small dense ids, exactly: keys live in
- * one pool, found through an open-addressing hash table and compared in full, so two keys get one id
- * exactly when they are equal. Used for subtree keys here and for data-flow item keys (analysis.ts).
- */
-export class IntSequenceInterner {
-  /** Every key once: [length, head, ...sequence], at offsetOf[id]. */
-  private pool = new Int32Array(1 << 16);
-  private poolUsed = 0;
-  private offsetOf = new Int32Array(1 << 12);
-  /** Open addressing: slot -> id + 1 (0: empty); kept at most half full. */
-  private slots = new Int32Array(1 << 13);
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
-
-  /** The id of (head, seq[from..to)). */
-  intern(head: number, seq: Int32Array, from: number, to: number): number {
-    const mask = this.slots.length - 1;
-    for (let slot = hashKey(head, seq, from, to) & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot];
-      if (entry === 0) return this.add(slot, head, seq, from, to);
-      if (this.equals(entry - 1, head, seq, from, to)) return entry - 1;
-    }
-  }
-
-  private equals(id: number, head: number, seq: Int32Array, from: number, to: number): boolean {
-    const at = this.offsetOf[id];
-    const pool = this.pool;
-    if (pool[at] !== to - from || pool[at + 1] !== head) return false;
-    for (let k = 0; k < to - from; k++) if (pool[at + 2 + k] !== seq[from + k]) return false;
-    return true;
-  }
-
-  private add(slot: number, head: number, seq: Int32Array, from: number, to: number): number {
-    const id = this.count++;
-    const need = this.poolUsed + 2 + (to - from);
-    if (need > this.pool.length) this.pool = grow(this.pool, need);
-    if (id >= this.offsetOf.length) this.offsetOf = grow(this.offsetOf, id + 1);
-    const at = this.poolUsed;
-    this.offsetOf[id] = at;
-    this.pool[at] = to - from;
-    this.pool[at + 1] = head;
-    this.pool.set(seq.subarray(from, to), at + 2);
-    this.poolUsed = need;
-    this.slots[slot] = id + 1;
-    if (this.count * 2 > this.slots.length) this.rehash();
-    return id;
-  }
-
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let id = 0; id < this.count; id++) {
-      const at = this.offsetOf[id];
-      let slot = hashKey(this.pool[at + 1], this.pool, at + 2, at + 2 + this.pool[at]) & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = id + 1;
-    }
-    this.slots = slots;
-  }
-}
-
-/**
  * Subtree keys: a key is a head (the printed form's head: kind and type, or MISSING/UNEXPECTED text) and
  * the sequence of (field id, form id) of the printed children, with anonymous children's own sequences
  * spliced in. One table per process, so ids are comparable across trees.
  */
 export class SexpInterner extends IntSequenceInterner {
-  /** Head ids by kind: 'N' printed named/MISSING node (by its head text), 'A' anonymous node with children, 'L' anonymous root leaf (by type). */
+  /**
+   * Head ids by kind: 'N' printed named/MISSING node (by its head text), 'A' anonymous node with
+   * children, 'L' anonymous root leaf (by type).
+   */
   private heads: Record<'N' | 'A' | 'L', Map<string, number>> = { N: new Map(), A: new Map(), L: new Map() };
   private headCount = 0;
-  /** Leaf forms by head id (most nodes are printed leaves): -1 until seen. */
-  private leafOf = new Int32Array(64).fill(-1);
 
   head(kind: 'N' | 'A' | 'L', text: string): number {
     const m = this.heads[kind];
@@ -124,34 +62,6 @@ export class SexpInterner extends IntSequenceInterner {
     }
     return h;
   }
-
-  /** The id of (head, no children): a printed leaf. */
-  internLeaf(head: number): number {
-    if (head >= this.leafOf.length) {
-      const grown = new Int32Array(Math.max(head + 1, this.leafOf.length * 2)).fill(-1);
-      grown.set(this.leafOf);
-      this.leafOf = grown;
-    }
-    let id = this.leafOf[head];
-    if (id < 0) {
-      id = this.intern(head, this.leafOf, 0, 0);
-      this.leafOf[head] = id;
-    }
-    return id;
-  }
-}
-
-/** A 32-bit hash of (head, seq[from..to)) (only spreads keys over slots: equality is checked in full). */
-function hashKey(head: number, seq: Int32Array, from: number, to: number): number {
-  let h = Math.imul(head ^ 0x9e3779b9, 0x85ebca6b) ^ (to - from);
-  for (let k = from; k < to; k++) h = Math.imul(h ^ seq[k], 0xcc9e2d51) + 0x1b873593;
-  return h ^ (h >>> 15);
-}
-
-function grow(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(Math.max(need, a.length * 2));
-  b.set(a);
-  return b;
 }
 
 /** Scratch for {@link subtreeIds}: the sequence being built, and the sequences of anonymous nodes. */
@@ -175,10 +85,11 @@ export function subtreeIds(t: FlatTree, interner: SexpInterner): Int32Array {
     const isPrinted = printed(t, i);
     let len = 0;
     for (let k = t.firstChild[i]; k >= 0; k = t.nextSibling[k]) {
-      const add = printed(t, k) ? 2 : pieceLength[k];
+      const childPrinted = printed(t, k);
+      const add = childPrinted ? 2 : pieceLength[k];
       if (add === 0) continue;
-      if (len + add > seqBuf.length) seqBuf = grow(seqBuf, len + add);
-      if (printed(t, k)) {
+      if (len + add > seqBuf.length) seqBuf = growInt32(seqBuf, len + add);
+      if (childPrinted) {
         seqBuf[len++] = t.fieldId[k];
         seqBuf[len++] = formId[k];
       } else {
@@ -188,9 +99,9 @@ export function subtreeIds(t: FlatTree, interner: SexpInterner): Int32Array {
     }
     if (isPrinted) {
       const h = interner.head('N', head(t, i));
-      formId[i] = len === 0 ? interner.internLeaf(h) : interner.intern(h, seqBuf, 0, len);
+      formId[i] = interner.intern(h, seqBuf, 0, len);
     } else if (len > 0) {
-      if (poolUsed + len > piecePool.length) piecePool = grow(piecePool, poolUsed + len);
+      if (poolUsed + len > piecePool.length) piecePool = growInt32(piecePool, poolUsed + len);
       piecePool.set(seqBuf.subarray(0, len), poolUsed);
       pieceStart[i] = poolUsed;
       pieceLength[i] = len;
@@ -205,7 +116,7 @@ export function subtreeIds(t: FlatTree, interner: SexpInterner): Int32Array {
     if (i !== 0 && t.childCount[i] === 0) continue;
     if (printed(t, i)) out[k++] = formId[i];
     else if (t.childCount[i] > 0) out[k++] = interner.intern(interner.head('A', t.type[i]), piecePool, pieceStart[i], pieceStart[i] + pieceLength[i]);
-    else out[k++] = interner.internLeaf(interner.head('L', t.type[i]));
+    else out[k++] = interner.intern(interner.head('L', t.type[i]), seqBuf, 0, 0);
   }
   return out;
 }
