@@ -122,13 +122,18 @@ static const TSLanguage *python_language(int dense) {
   return &dense_python;
 }
 
-/* 1 (default): the dense table; 0: the grammar's own tables (tests compare the two). */
-static int use_dense = 1;
-EXPORT("tsp_set_dense") void tsp_set_dense(int dense) { use_dense = dense; }
-
-/* 1 (default): error recovery's per-state cache (recovery-cache.patch) on; 0: off (tests compare the two). */
+/*
+ * The speed-ups, all on by default; tests turn them off one by one to check that no tree changes.
+ * SPEEDUP_DENSE_TABLE: the dense table above (off: the grammar's own tables). SPEEDUP_RECOVERY_CACHE:
+ * recovery-cache.patch. SPEEDUP_ARENA: per-parse memory (below). SPEEDUP_DIRECT_WALK: walk_direct (below).
+ */
+enum { SPEEDUP_DENSE_TABLE = 1, SPEEDUP_RECOVERY_CACHE = 2, SPEEDUP_ARENA = 4, SPEEDUP_DIRECT_WALK = 8 };
+static int speedups = SPEEDUP_DENSE_TABLE | SPEEDUP_RECOVERY_CACHE | SPEEDUP_ARENA | SPEEDUP_DIRECT_WALK;
 void ts_parser_recovery_cache_enable(bool enabled);
-EXPORT("tsp_set_recovery_cache") void tsp_set_recovery_cache(int enabled) { ts_parser_recovery_cache_enable(enabled != 0); }
+EXPORT("tsp_set_speedups") void tsp_set_speedups(int bits) {
+  speedups = bits;
+  ts_parser_recovery_cache_enable((bits & SPEEDUP_RECOVERY_CACHE) != 0);
+}
 
 /*
  * Per-parse memory. Everything tree-sitter allocates while parsing one text (the parser itself, its
@@ -148,9 +153,6 @@ typedef struct Chunk { struct Chunk *next; uint32_t size, used; } Chunk;
 static Chunk *chunks;   /* the chunk being bumped first, older ones after it */
 static uint32_t arena_total;
 static int arena_on;    /* the parse under way bumps */
-static int use_arena = 1;
-/* 1 (default): per-parse memory; 0: malloc/free throughout (tests compare the two). */
-EXPORT("tsp_set_arena") void tsp_set_arena(int enabled) { use_arena = enabled; }
 
 static Chunk *chunk_new(uint32_t size, Chunk *next) {
   Chunk *c = malloc(sizeof(Chunk) + size);
@@ -222,9 +224,9 @@ static Parsed parse_input(uint32_t len) {
     allocator_set = 1;
   }
   Parsed r = {0, 0};
-  const TSLanguage *lang = python_language(use_dense);
+  const TSLanguage *lang = python_language(speedups & SPEEDUP_DENSE_TABLE);
   if (!lang) return r;
-  arena_on = use_arena && len <= ARENA_MAX_TEXT;
+  arena_on = (speedups & SPEEDUP_ARENA) && len <= ARENA_MAX_TEXT;
   r.parser = ts_parser_new();
   if (ts_parser_set_language(r.parser, lang)) {
     r.tree = ts_parser_parse_string_encoding(r.parser, NULL, input, len, TSInputEncodingUTF8);
@@ -252,18 +254,17 @@ typedef struct {
 
 /* Writes visible node i, a child of `up` (-1 for the root), and links it to its parent's children. */
 static void put_node(Columns *c, uint32_t i, int32_t up, TSSymbol sym, int named, int missing, int extra, int has_error,
-                     TSFieldId field, Length start, Length size) {
-  TSPoint end_point = point_add(start.extent, size.extent);
+                     TSFieldId field, Length start, Length end) {
   c->symbol[i] = sym;
   c->flags[i] = (named ? FLAG_NAMED : 0) | (missing ? FLAG_MISSING : 0) | (extra ? FLAG_EXTRA : 0) |
                 (has_error ? FLAG_HAS_ERROR : 0) | (sym == (TSSymbol)-1 ? FLAG_ERROR : 0);
   c->field[i] = field;
   c->start[i] = (int32_t)start.bytes;
-  c->end[i] = (int32_t)(start.bytes + size.bytes);
+  c->end[i] = (int32_t)end.bytes;
   c->srow[i] = (int32_t)start.extent.row;
   c->scol[i] = (int32_t)start.extent.column;
-  c->erow[i] = (int32_t)end_point.row;
-  c->ecol[i] = (int32_t)end_point.column;
+  c->erow[i] = (int32_t)end.extent.row;
+  c->ecol[i] = (int32_t)end.extent.column;
   c->parent[i] = up;
   c->child_count[i] = 0;
   c->first_child[i] = -1;
@@ -285,13 +286,10 @@ static uint32_t walk_cursor(TSTree *tree, Columns *c, uint32_t n) {
   for (;;) {
     if (i >= n) break; /* cannot happen: the walk visits exactly the visible descendants */
     TSNode nd = ts_tree_cursor_current_node(&cur);
-    TSPoint sp = ts_node_start_point(nd), ep = ts_node_end_point(nd);
-    uint32_t sb = ts_node_start_byte(nd), eb = ts_node_end_byte(nd);
-    /* Start and size as Lengths, so that put_node's end point is the node's own (ep - sp, rows aware). */
-    Length start = {sb, sp};
-    Length size = {eb - sb, ep.row > sp.row ? (TSPoint){ep.row - sp.row, ep.column} : (TSPoint){0, ep.column - sp.column}};
+    Length start = {ts_node_start_byte(nd), ts_node_start_point(nd)};
+    Length end = {ts_node_end_byte(nd), ts_node_end_point(nd)};
     put_node(c, i, up, ts_node_symbol(nd), ts_node_is_named(nd), ts_node_is_missing(nd), ts_node_is_extra(nd),
-             ts_node_has_error(nd), ts_tree_cursor_current_field_id(&cur), start, size);
+             ts_node_has_error(nd), ts_tree_cursor_current_field_id(&cur), start, end);
     int32_t self = (int32_t)i++;
     if (ts_tree_cursor_goto_first_child(&cur)) {
       up = self;
@@ -336,7 +334,7 @@ static uint32_t walk_direct(TSTree *tree, Columns *c, uint32_t n) {
   uint32_t i = 0;
   put_node(c, i++, -1, ts_language_public_symbol(lang, ts_subtree_symbol(root)), ts_subtree_named(root),
            ts_subtree_missing(root), ts_subtree_extra(root), ts_subtree_error_cost(root) > 0, 0, root_start,
-           ts_subtree_size(root));
+           length_add(root_start, ts_subtree_size(root)));
   if (ts_subtree_child_count(root) == 0) return i;
   uint32_t depth = 0;
   if (!grow((void **)&frames, &frames_cap, 1, sizeof(Frame))) return 0;
@@ -372,7 +370,7 @@ static uint32_t walk_direct(TSTree *tree, Columns *c, uint32_t n) {
       TSSymbol sym = ts_language_public_symbol(lang, alias ? alias : ts_subtree_symbol(child));
       int named = alias ? ts_language_symbol_metadata(lang, alias).named : ts_subtree_named(child);
       put_node(c, i, up, sym, named, ts_subtree_missing(child), extra, ts_subtree_error_cost(child) > 0, field,
-               position, ts_subtree_size(child));
+               position, length_add(position, ts_subtree_size(child)));
       up = (int32_t)i++;
       if (ts_subtree_child_count(child) == 0) continue;
       field = 0; /* a visible node stops the climb for field ids */
@@ -385,9 +383,6 @@ static uint32_t walk_direct(TSTree *tree, Columns *c, uint32_t n) {
   return i;
 }
 
-/* 1 (default): walk_direct; 0: walk_cursor (tests compare the two). */
-static int use_direct_walk = 1;
-EXPORT("tsp_set_direct_walk") void tsp_set_direct_walk(int enabled) { use_direct_walk = enabled; }
 
 /*
  * Parses len UTF-8 bytes of the input buffer; returns the columns (valid until the next call), node
@@ -409,7 +404,7 @@ EXPORT("tsp_parse") int32_t *tsp_parse(uint32_t len, uint32_t *n_out) {
     out + COL_START_ROW * n, out + COL_START_COL * n, out + COL_END_ROW * n, out + COL_END_COL * n,
     out + COL_PARENT * n, out + COL_CHILD_COUNT * n, out + COL_FIRST_CHILD * n, out + COL_NEXT_SIBLING * n,
   };
-  uint32_t written = use_direct_walk ? walk_direct(tree, &c, n) : walk_cursor(tree, &c, n);
+  uint32_t written = (speedups & SPEEDUP_DIRECT_WALK) ? walk_direct(tree, &c, n) : walk_cursor(tree, &c, n);
   parse_done(parsed);
   if (written != n) return 0;
   *n_out = n;
