@@ -53,3 +53,8 @@ export function computeItems(items: readonly ComputeItem[], opts: ComputeOptions
   }
   return out;
 }
+
+/** ROUGE alone for each item (a batch whose CodeBLEU is computed elsewhere). */
+export function rougeOfItems(items: readonly ComputeItem[], rouge: NonNullable<ComputeOptions['rouge']>): ComputedItem['rouge'][] {
+  return computeItems(items, { codebleu: null, rouge }).map((c) => c.rouge);
+}

@@ -25,7 +25,7 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { computeItems, type ComputeItem, type ComputedItem, type ComputeOptions } from './compute.js';
+import { computeItems, rougeOfItems, type ComputeItem, type ComputedItem, type ComputeOptions } from './compute.js';
 import { codeBleuParseTexts } from '../../metrics/codebleu/index.js';
 import { compiledModule, forgetProvided, provideParsed, type ParsedColumns } from '../../metrics/tree-sitter/parser.js';
 import { CLAIMED_BY_MAIN, CTL_CLOSING, CTL_POSTED, CTL_WORDS, UNCLAIMED, type WorkerData, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
@@ -184,16 +184,12 @@ export class Helper {
 
   /** The columns of batch `batch`'s texts, in the order they were sent. */
   parsed(batch: number): Promise<ParsedColumns[]> {
-    return this.take('parsed', batch) as Promise<ParsedColumns[]>;
+    return this.meet('parsed', batch).promise as Promise<ParsedColumns[]>;
   }
 
   /** The ROUGE of batch `batch`'s items, once the worker has claimed it. */
   rouge(batch: number): Promise<ComputedItem['rouge'][]> {
-    return this.take('rouge', batch) as Promise<ComputedItem['rouge'][]>;
-  }
-
-  private take(kind: WorkerReply['kind'], batch: number): Promise<unknown> {
-    return this.meet(kind, batch).promise;
+    return this.meet('rouge', batch).promise as Promise<ComputedItem['rouge'][]>;
   }
 
   async close(): Promise<void> {
@@ -243,7 +239,7 @@ async function computeWithHelper(
       // score it here, before waiting for the parse (that is when the worker is the slower one).
       let rouge: ComputedItem['rouge'][] | null = null;
       if (opts.rouge && Atomics.compareExchange(claims, k, UNCLAIMED, CLAIMED_BY_MAIN) === UNCLAIMED) {
-        rouge = computeItems(batch, { codebleu: null, rouge: opts.rouge }).map((c) => c.rouge);
+        rouge = rougeOfItems(batch, opts.rouge);
       }
       const parsed = await helper.parsed(k);
       texts[k].forEach((t, j) => provideParsed(t, parsed[j]));

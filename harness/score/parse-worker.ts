@@ -8,7 +8,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { parseToColumns, useCompiledModule } from '../../metrics/tree-sitter/parser.js';
-import { computeItems, type ComputeItem, type ComputeOptions } from './compute.js';
+import { rougeOfItems, type ComputeItem, type ComputeOptions } from './compute.js';
 import { CLAIMED_BY_WORKER, CTL_CLOSING, CTL_POSTED, UNCLAIMED, type WorkerData, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
 const data = workerData as WorkerData;
@@ -40,7 +40,7 @@ function takeRouge(): boolean {
   while (rougeQueue.length > 0) {
     const { batch, items } = rougeQueue.shift()!;
     if (Atomics.compareExchange(claims!, batch, UNCLAIMED, CLAIMED_BY_WORKER) !== UNCLAIMED) continue;
-    const rouge = computeItems(items, { codebleu: null, rouge: rougeOptions }).map((c) => c.rouge);
+    const rouge = rougeOfItems(items, rougeOptions!);
     const reply: WorkerReply = { kind: 'rouge', batch, rouge };
     parentPort!.postMessage(reply);
     return true;
