@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { pythonStripIsIdentity } from '../metrics/codebleu/analysis.js';
 import { removeCommentsAndDocstringsPython } from '../metrics/codebleu/python-comments.js';
 import { pyStrip } from '../metrics/codebleu/pystr.js';
-import { readGolden, type GoldenPair } from '../harness/score/golden.js';
 import { GORILLA_MODELS, HUBS, loadEval, loadResponses, responsesPath } from '../harness/datasets/apibench.js';
-import { APIBENCH, sharedPath } from './helpers/shared.js';
+import { APIBENCH } from './helpers/shared.js';
+import { goldenCodeBleuTexts } from './helpers/golden-texts.js';
 
 // The score fast path skips k4black's comment stripping when `pythonStripIsIdentity` says the rebuild
 // cannot change the text. This checks that promise against the full port (itself checked against
@@ -72,11 +72,7 @@ describe('k4black strip fast path', () => {
     expect(multiline).toBeGreaterThan(1000);
   });
   it('is only taken where the full strip returns the text unchanged: every real text', async () => {
-    const texts = new Set<string>();
-    for (const p of await readGolden<GoldenPair>(sharedPath('golden', 'codebleu_pairs.jsonl.gz'))) {
-      for (const r of Array.isArray(p.reference) ? p.reference : [p.reference]) texts.add(pyStrip(r));
-      texts.add(pyStrip(p.prediction));
-    }
+    const texts = await goldenCodeBleuTexts(pyStrip);
     for (const hub of HUBS) {
       for (const r of loadEval(APIBENCH, hub)) for (const t of [r.api_call, r.code, r.referenceCode ?? '']) texts.add(pyStrip(t));
       for (const model of GORILLA_MODELS) for (const r of loadResponses(responsesPath(APIBENCH, hub, model))) texts.add(pyStrip(r.text));

@@ -10,9 +10,9 @@ import { fsum } from '../metrics/codebleu/fsum.js';
 import { pySetList, pyStrHash } from '../metrics/codebleu/pyset.js';
 import { parseFlat } from '../metrics/codebleu/tree.js';
 import { getDataFlow, GET_DATA_FLOW_FRAME, normalizeDataflow, normalizedDataflowIds } from '../metrics/codebleu/dfg-python.js';
-import { IntSequenceInterner, renderSexp, SexpInterner, subtreeIds } from '../metrics/codebleu/sexp.js';
-import { readGolden, type GoldenPair } from '../harness/score/golden.js';
-import { sharedPath } from './helpers/shared.js';
+import { renderSexp, SexpInterner, subtreeIds } from '../metrics/codebleu/sexp.js';
+import { IntSequenceInterner } from '../metrics/codebleu/int-sequence-interner.js';
+import { goldenCodeBleuTexts, OneToOne } from './helpers/golden-texts.js';
 import { nodeStrings } from '../metrics/tree-sitter/parser.js';
 import { codeBleuComponents, codeBleuSentence, codeBleuSignature, codeBleuStats, codeBleuFromStats } from '../metrics/codebleu/index.js';
 import { isFailure } from '../metrics/types.js';
@@ -81,66 +81,40 @@ describe('subtree ids (syntax match)', () => {
   it('are equal exactly when the printed subtrees (ts_node_string) are equal, over the golden CodeBLEU texts', async () => {
     // subtreeIds never builds the strings syntax_match.py compares; this checks its integer keys against
     // the rendered strings (renderSexp, itself checked against the core above) on every subtree.
-    const texts = new Set<string>();
-    for (const p of await readGolden<GoldenPair>(sharedPath('golden', 'codebleu_pairs.jsonl.gz'))) {
-      for (const r of Array.isArray(p.reference) ? p.reference : [p.reference]) texts.add(r);
-      texts.add(p.prediction);
-    }
     const interner = new SexpInterner();
-    const idOf = new Map<string, number>();
-    const stringOf = new Map<number, string>();
-    let subtrees = 0;
-    const mismatches: string[] = [];
-    for (const text of texts) {
+    const ids = new OneToOne();
+    for (const text of await goldenCodeBleuTexts()) {
       if (utf8EncodeError(text) !== null || text.length > 5000) continue; // rendering is O(size x depth)
       const t = parseFlat(text);
-      const ids = subtreeIds(t, interner);
+      const subtrees = subtreeIds(t, interner);
       let k = 0;
       for (let i = 0; i < t.size; i++) {
         if (i !== 0 && t.childCount[i] === 0) continue;
-        const str = renderSexp(t, i);
-        const id = ids[k++];
-        subtrees++;
-        if ((idOf.get(str) ?? id) !== id || (stringOf.get(id) ?? str) !== str) mismatches.push(str.slice(0, 80));
-        idOf.set(str, id);
-        stringOf.set(id, str);
+        ids.record(renderSexp(t, i), subtrees[k++]);
       }
-      expect(k).toBe(ids.length);
+      expect(k).toBe(subtrees.length);
     }
-    expect(subtrees).toBeGreaterThan(100_000);
-    expect(idOf.size).toBeGreaterThan(10_000);
-    expect(mismatches).toEqual([]);
+    expect(ids.records).toBeGreaterThan(100_000);
+    expect(ids.distinct).toBeGreaterThan(10_000);
+    expect(ids.mismatches).toEqual([]);
   }, 120_000);
 });
 
 describe('data-flow key ids (dataflow match)', () => {
   it('are equal exactly when the normalize_dataflow keys are equal, over the golden CodeBLEU texts', async () => {
-    const texts = new Set<string>();
-    for (const p of await readGolden<GoldenPair>(sharedPath('golden', 'codebleu_pairs.jsonl.gz'))) {
-      for (const r of Array.isArray(p.reference) ? p.reference : [p.reference]) texts.add(r);
-      texts.add(p.prediction);
-    }
     const interner = new IntSequenceInterner();
-    const idOf = new Map<string, number>();
-    const keyOf = new Map<number, string>();
-    let items = 0;
-    const mismatches: string[] = [];
-    for (const text of texts) {
+    const ids = new OneToOne();
+    for (const text of await goldenCodeBleuTexts()) {
       if (utf8EncodeError(text) !== null) continue;
       const dfg = getDataFlow(parseFlat(text));
       const keys = normalizeDataflow(dfg);
-      const ids = normalizedDataflowIds(dfg, interner);
-      expect(ids.length).toBe(keys.length);
-      keys.forEach((key, k) => {
-        items++;
-        if ((idOf.get(key) ?? ids[k]) !== ids[k] || (keyOf.get(ids[k]) ?? key) !== key) mismatches.push(key);
-        idOf.set(key, ids[k]);
-        keyOf.set(ids[k], key);
-      });
+      const keyIds = normalizedDataflowIds(dfg, interner);
+      expect(keyIds.length).toBe(keys.length);
+      keys.forEach((key, k) => ids.record(key, keyIds[k]));
     }
-    expect(items).toBeGreaterThan(50_000);
-    expect(idOf.size).toBeGreaterThan(1_000);
-    expect(mismatches).toEqual([]);
+    expect(ids.records).toBeGreaterThan(50_000);
+    expect(ids.distinct).toBeGreaterThan(1_000);
+    expect(ids.mismatches).toEqual([]);
   }, 120_000);
 });
 

@@ -21,8 +21,8 @@ import {
   type ParserSpeedups,
   type SyntaxTree,
 } from '../metrics/tree-sitter/parser.js';
-import { sharedPath, APIBENCH } from './helpers/shared.js';
-import { readGolden, type GoldenPair } from '../harness/score/golden.js';
+import { APIBENCH } from './helpers/shared.js';
+import { goldenCodeBleuTexts } from './helpers/golden-texts.js';
 import { GORILLA_MODELS, loadResponses, responsesPath } from '../harness/datasets/apibench.js';
 
 const WASM = 'metrics/tree-sitter/tree-sitter-python-utf8.wasm';
@@ -180,11 +180,7 @@ describe('the speed-ups inside the wasm (dense parse table, error-recovery cache
     // Prose drives tree-sitter's error recovery through every state and token, so the Gorilla responses
     // (mostly prose around code) and the golden CodeBLEU texts (adversarial cases included) are the
     // strictest inputs.
-    const texts = new Set<string>();
-    for (const p of await readGolden<GoldenPair>(sharedPath('golden', 'codebleu_pairs.jsonl.gz'))) {
-      for (const r of Array.isArray(p.reference) ? p.reference : [p.reference]) texts.add(r);
-      texts.add(p.prediction);
-    }
+    const texts = await goldenCodeBleuTexts();
     // TF Hub responses (4.5 MB more of the same kind of prose) would add ~6 s and nothing new.
     for (const hub of ['huggingface', 'torchhub'] as const) {
       for (const model of GORILLA_MODELS) for (const r of loadResponses(responsesPath(APIBENCH, hub, model))) texts.add(r.text);
