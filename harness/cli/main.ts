@@ -11,6 +11,7 @@ import * as evalCmd from './commands/eval.js';
 import * as leaderboard from './commands/leaderboard.js';
 import * as generate from './commands/generate.js';
 import * as feedback from './commands/feedback.js';
+import * as train from './commands/train.js';
 
 // Each command module registers its options and loads its implementation lazily inside the action, so
 // `apieval --help` and light commands do not pay for tree-sitter, dockerode or openai at start-up.
@@ -20,7 +21,7 @@ const program = new Command('apieval')
   .showHelpAfterError()
   .exitOverride();
 
-for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, leaderboard, generate, feedback]) m.register(program);
+for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, leaderboard, generate, feedback, train]) m.register(program);
 
 try {
   await program.parseAsync(process.argv);

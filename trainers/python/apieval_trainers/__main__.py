@@ -1,7 +1,8 @@
 """`python -m apieval_trainers STAGE --config FILE` — the stage contract apieval's CLI drives.
 
 Stages: sft, generate, init (a random GPT-2 checkpoint), tokenize (stdin JSONL {"text"} -> {"ids"}),
-doctor (JSON report). Progress is JSON lines on stdout; a user error is one line on stderr and exit 2.
+check (validates a sft/generate config's model and tokenizer without loading weights, so that a launcher of
+several processes reports bad input once), doctor (JSON report). Progress is JSON lines on stdout; a user error is one line on stderr and exit 2.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from .errors import StageError
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m apieval_trainers")
-    ap.add_argument("stage", choices=["sft", "generate", "init", "tokenize", "doctor"])
+    ap.add_argument("stage", choices=["sft", "generate", "init", "tokenize", "check", "doctor"])
     ap.add_argument("--config")
     ap.add_argument("--tokenizer")
     ap.add_argument("--init", default="random:tiny")
@@ -45,6 +46,10 @@ def main(argv: list[str]) -> int:
             raise StageError(f"{a.stage}: --config FILE is required")
         from .checkpoint import read_json
         cfg = read_json(a.config)
+        if a.stage == "check":
+            from .checkpoint import check_stage_config
+            print(json.dumps(check_stage_config(cfg)))
+            return 0
         if a.stage == "sft":
             from .sft import run
         else:

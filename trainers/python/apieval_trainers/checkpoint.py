@@ -124,3 +124,29 @@ def save_checkpoint(model: GPT2LMHeadModel, folder: str, tokenizer_dir: str | No
     if os.path.exists(folder):
         shutil.rmtree(folder)
     os.replace(tmp, folder)
+
+
+def check_stage_config(cfg: dict) -> dict:
+    """The model and tokenizer a sft / generate config names, validated the way the stage will load them
+    (config.json architecture, weights file present, tokenizer size = embedding rows), weights not read."""
+    if "checkpoint" in cfg:
+        folder, tok_dir = cfg["checkpoint"], cfg.get("tokenizer") or cfg["checkpoint"]
+    else:
+        mspec = cfg.get("model") or {}
+        folder = mspec.get("path")
+        tok_dir = cfg.get("tokenizer") or folder
+    if folder:
+        mcfg = load_config(folder)
+        if not any(os.path.isfile(os.path.join(folder, f)) for f in ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")):
+            raise StageError(f"{folder}: no weights (model.safetensors or pytorch_model.bin)")
+    else:
+        init = (cfg.get("model") or {}).get("init", "")
+        name = init.split(":", 1)[1] if init.startswith("random:") else init
+        if name not in SHAPES:
+            raise StageError(f"--init {init}: unknown shape (random:{'|random:'.join(SHAPES)})")
+        if not tok_dir:
+            raise StageError("a random model needs a tokenizer folder ('tokenizer' in the config)")
+        mcfg = GPT2Config(**SHAPES[name])
+    tok = load_tokenizer(tok_dir, mcfg)
+    return {"n_layer": mcfg.n_layer, "n_embd": mcfg.n_embd, "n_head": mcfg.n_head, "n_positions": mcfg.n_positions,
+            "vocab_size": mcfg.vocab_size, "tokenizer_size": tok.vocab_size}

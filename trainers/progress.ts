@@ -1,0 +1,110 @@
+/**
+ * A training stage's progress on stderr, from its events. On a terminal: one line rewritten in place (step,
+ * loss, learning rate, tokens/s, ETA). Otherwise (CI logs, pipes): a line at each held-out evaluation,
+ * checkpoint and tenth of the run. `quiet` prints nothing.
+ */
+import type { StageEvent } from './stage-runner.js';
+
+function fmtSecs(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.round(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+function fmtRate(x: number): string {
+  return x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0);
+}
+
+export class TrainProgress {
+  private total = 0;
+  private startStep = 0;
+  private started = Date.now();
+  private lastTenth = -1;
+  private inPlace = false;
+
+  constructor(
+    private readonly label: string,
+    private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+    private readonly quiet: boolean,
+  ) {}
+
+  private say(line: string): void {
+    if (this.quiet) return;
+    if (this.inPlace) this.out.write('\n');
+    this.inPlace = false;
+    this.out.write(line + '\n');
+  }
+
+  onEvent(e: StageEvent): void {
+    if (this.quiet) return;
+    switch (e.event) {
+      case 'start': {
+        this.total = Number(e.steps ?? 0);
+        this.startStep = Number(e.resumed_from ?? 0);
+        this.started = Date.now();
+        const params = Number(e.params ?? 0);
+        const dropped = Number(e.dropped ?? 0);
+        this.say(`${this.label}: ${e.examples} examples${dropped ? ` (${dropped} more dropped: the prompt fills --max-length)` : ''}, ${e.heldout} held out, ${this.total} steps of ${e.global_batch}, ${(params / 1e6).toFixed(1)}M parameters on ${e.device}${e.bf16 ? ' (bf16)' : ''}, ${e.world_size} process(es)${this.startStep ? `, resuming at step ${this.startStep}` : ''}`);
+        return;
+      }
+      case 'step': {
+        const step = Number(e.step);
+        const secs = (Date.now() - this.started) / 1000;
+        const rate = (step - this.startStep) / Math.max(secs, 1e-3);
+        const eta = rate > 0 ? (this.total - step) / rate : NaN;
+        const mfu = typeof e.mfu === 'number' ? ` MFU ${(100 * e.mfu).toFixed(1)}%` : '';
+        const line = `${this.label}: step ${step}/${this.total} (${this.total ? Math.floor((100 * step) / this.total) : 100}%) loss ${Number(e.loss).toFixed(4)} lr ${Number(e.lr).toExponential(2)} ${fmtRate(Number(e.tokens_per_s))} tok/s${mfu} ETA ${fmtSecs(eta)}`;
+        if (this.out.isTTY) {
+          const cols = (this.out.columns ?? 0) > 20 ? this.out.columns! : 120;
+          this.out.write(`\r${line.slice(0, cols - 1).padEnd(cols - 1)}`);
+          this.inPlace = true;
+        } else {
+          const tenth = this.total ? Math.floor((10 * step) / this.total) : 10;
+          if (tenth > this.lastTenth) {
+            this.lastTenth = tenth;
+            this.say(line);
+          }
+        }
+        return;
+      }
+      case 'eval':
+        this.say(`${this.label}: step ${e.step}: held-out loss ${Number(e.heldout_loss).toFixed(4)}`);
+        return;
+      case 'checkpoint':
+        if (!this.out.isTTY) this.say(`${this.label}: checkpoint at step ${e.step}`);
+        return;
+      case 'resume':
+        this.say(`${this.label}: resuming from ${e.checkpoint}`);
+        return;
+      case 'seed':
+        this.say(`${this.label}: seed ${e.seed}: ${e.done} done, ${e.todo} to generate`);
+        return;
+      case 'progress': {
+        const line = `${this.label}: seed ${e.seed}: ${e.done}/${e.total} ${fmtRate(Number(e.tokens_per_s))} tok/s`;
+        if (this.out.isTTY) {
+          this.out.write(`\r${line.padEnd(Math.min(120, line.length + 2))}`);
+          this.inPlace = true;
+        } else {
+          const total = Number(e.total) || 1;
+          const tenth = Math.floor((10 * Number(e.done)) / total);
+          if (tenth > this.lastTenth) {
+            this.lastTenth = tenth;
+            this.say(line);
+          }
+        }
+        return;
+      }
+      case 'output':
+        this.lastTenth = -1;
+        this.say(`${this.label}: seed ${e.seed}: ${e.already ? 'already complete' : `wrote ${e.n} answers (${e.tokens} tokens in ${Number(e.seconds).toFixed(1)} s)`}: ${e.path}`);
+        return;
+      default:
+    }
+  }
+
+  finish(): void {
+    if (this.inPlace && !this.quiet) this.out.write('\n');
+    this.inPlace = false;
+  }
+}

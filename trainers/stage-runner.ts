@@ -1,0 +1,205 @@
+/**
+ * Runs a training stage: finds a Python with PyTorch, starts `python -m apieval_trainers STAGE --config F`
+ * (through torchrun for several processes) or a user's `--trainer-command`, and streams its progress events
+ * (one JSON object a line on stdout) to a callback. A stage's own user error (exit 2, one line on stderr)
+ * becomes a UserError with that line; anything else that fails is reported with the end of its stderr.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../harness/errors.js';
+
+/** trainers/python, from the sources (trainers/) or the compiled build (dist/trainers/). */
+export function pythonPackageDir(): string {
+  for (const rel of ['./python/', '../../trainers/python/']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p + 'apieval_trainers/__init__.py')) return p.replace(/\/$/, '');
+  }
+  throw new UserError('the apieval_trainers Python package is missing from this installation (trainers/python)', 1);
+}
+
+export interface TrainerDoctor {
+  python: string;
+  executable: string;
+  torch: string | null;
+  threads?: number;
+  cuda?: boolean;
+  devices?: string[];
+  bf16?: boolean;
+  compile?: boolean;
+  sdpa?: boolean;
+  distributed?: boolean;
+  gloo?: boolean;
+  nccl?: boolean;
+  regex?: boolean;
+  transformers?: string | null;
+  pid_cpus?: number;
+  error?: string;
+}
+
+export function stageEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const pkg = pythonPackageDir();
+  const prev = process.env.PYTHONPATH;
+  return { ...process.env, PYTHONPATH: prev ? `${pkg}${delimiter}${prev}` : pkg, PYTHONUNBUFFERED: '1', ...extra };
+}
+
+function probe(python: string): TrainerDoctor | { missing: string } {
+  const r = spawnSync(python, ['-m', 'apieval_trainers', 'doctor'], { env: stageEnv(), encoding: 'utf8', timeout: 120_000 });
+  if (r.error) return { missing: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : r.error.message };
+  if (r.status !== 0) return { missing: (r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.status}` };
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as TrainerDoctor;
+  } catch {
+    return { missing: `unexpected doctor output: ${r.stdout.slice(0, 200)}` };
+  }
+}
+
+let cached: { python: string; doctor: TrainerDoctor } | undefined;
+
+/**
+ * The Python the stages run with: $APIEVAL_PYTHON, else the first of /usr/bin/python3 (Debian's, where
+ * python3-torch installs), python3, python that imports torch.
+ */
+export function findPython(env: NodeJS.ProcessEnv = process.env): { python: string; doctor: TrainerDoctor } {
+  if (cached && env === process.env) return cached;
+  const forced = env.APIEVAL_PYTHON?.trim();
+  const candidates = forced ? [forced] : ['/usr/bin/python3', 'python3', 'python'];
+  const tried: string[] = [];
+  for (const python of candidates) {
+    const d = probe(python);
+    if ('missing' in d) {
+      tried.push(`${python}: ${d.missing}`);
+      continue;
+    }
+    if (!d.torch) {
+      tried.push(`${python}: ${d.error ?? 'no torch'}`);
+      continue;
+    }
+    const found = { python, doctor: d };
+    if (env === process.env) cached = found;
+    return found;
+  }
+  const how = 'install PyTorch for it (Debian: apt-get install python3-torch python3-regex) or point APIEVAL_PYTHON at a python that has torch';
+  throw new UserError(forced ? `APIEVAL_PYTHON=${forced} cannot run the trainers (${tried.join('; ')}); ${how}` : `no Python with PyTorch found (${tried.join('; ')}); ${how}`);
+}
+
+export interface StageEvent {
+  event: string;
+  [k: string]: unknown;
+}
+
+export interface RunStageOptions {
+  stage: 'sft' | 'generate';
+  config: string;
+  /** Processes (torchrun --nproc_per_node); 1 runs the stage directly. */
+  nproc?: number;
+  /** A user's trainer instead of the built-in one: run by `sh -c`, `{config}` replaced by the config path. */
+  command?: string;
+  onEvent?: (e: StageEvent) => void;
+  /** Lines the stage prints that are not events (its warnings). */
+  onLog?: (line: string) => void;
+  python?: string;
+}
+
+/** Quotes a path for `sh -c`. */
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function runStage(opts: RunStageOptions): Promise<void> {
+  let cmd: string;
+  let args: string[];
+  if (opts.command) {
+    cmd = '/bin/sh';
+    args = ['-c', opts.command.includes('{config}') ? opts.command.replaceAll('{config}', shQuote(opts.config)) : `${opts.command} ${shQuote(opts.config)}`];
+  } else {
+    const python = opts.python ?? findPython().python;
+    cmd = python;
+    const stageArgs = ['-m', 'apieval_trainers', opts.stage, '--config', opts.config];
+    args = (opts.nproc ?? 1) > 1 ? ['-m', 'apieval_trainers.torchrun', '--standalone', `--nproc_per_node=${opts.nproc}`, ...stageArgs] : stageArgs;
+  }
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { env: stageEnv({ APIEVAL_STAGE_CONFIG: opts.config }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const errTail: string[] = [];
+    let outBuf = '';
+    let errBuf = '';
+    const onOut = (line: string): void => {
+      if (line.startsWith('{')) {
+        try {
+          const e = JSON.parse(line) as StageEvent;
+          if (typeof e.event === 'string') {
+            opts.onEvent?.(e);
+            return;
+          }
+        } catch {
+          /* not an event: a log line */
+        }
+      }
+      if (line.trim() !== '') opts.onLog?.(line);
+    };
+    const onErr = (line: string): void => {
+      if (line.trim() === '') return;
+      errTail.push(line);
+      if (errTail.length > 40) errTail.shift();
+    };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      outBuf += d;
+      let i: number;
+      while ((i = outBuf.indexOf('\n')) !== -1) {
+        onOut(outBuf.slice(0, i));
+        outBuf = outBuf.slice(i + 1);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      errBuf += d;
+      let i: number;
+      while ((i = errBuf.indexOf('\n')) !== -1) {
+        onErr(errBuf.slice(0, i));
+        errBuf = errBuf.slice(i + 1);
+      }
+    });
+    const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    child.on('error', (e) => reject(new UserError(`cannot start ${cmd}: ${e.message}`)));
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      if (outBuf) onOut(outBuf);
+      if (errBuf) onErr(errBuf);
+      if (code === 0) {
+        for (const l of errTail.filter((l) => !/^\*+$|OMP_NUM_THREADS|^WARNING:__main__:$/.test(l))) opts.onLog?.(l);
+        resolvePromise();
+        return;
+      }
+      if (signal === 'SIGINT' || code === 130) {
+        reject(new UserError('interrupted: the last checkpoint is kept; rerun the same command to resume', 130));
+        return;
+      }
+      const own = errTail.filter((l) => !/^\*+$|OMP_NUM_THREADS|^WARNING:|^ERROR:torch|^\[|Traceback|^\s/.test(l));
+      if (code === 2 && !opts.command && own.length > 0) {
+        // torchrun wraps the worker's exit; its one-line message is still the last line of its own.
+        reject(new UserError(own[own.length - 1], 2));
+        return;
+      }
+      const what = opts.command ? `trainer command '${opts.command}'` : `the ${opts.stage} stage`;
+      reject(new UserError(`${what} failed (${signal ? `signal ${signal}` : `exit ${code}`}):\n${errTail.slice(-15).join('\n')}`, code === 2 ? 2 : 1));
+    });
+  });
+}
+
+/**
+ * Validates a stage config's model and tokenizer (`python -m apieval_trainers check`) without loading
+ * weights: bad input is one line before any process is launched (torchrun would report it once per rank).
+ */
+export function checkStageConfig(config: string, python = findPython().python): Record<string, number> {
+  const r = spawnSync(python, ['-m', 'apieval_trainers', 'check', '--config', config], { env: stageEnv(), encoding: 'utf8', timeout: 300_000 });
+  if (r.error) throw new UserError(`cannot start ${python}: ${r.error.message}`);
+  const lines = (r.stderr ?? '').trim().split('\n').filter((l) => l.trim() !== '');
+  if (r.status === 2 && lines.length > 0) throw new UserError(lines[lines.length - 1], 2);
+  if (r.status !== 0) throw new UserError(`checking ${config} failed (exit ${r.status}):\n${lines.slice(-15).join('\n')}`, 1);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
+}
