@@ -34,6 +34,7 @@ export function legend(lb: Leaderboard): string[] {
     `Scores in %. Single runs: corpus score [95% bootstrap interval, ${lb.bootstrap.n_resamples} resamples of the questions, seed ${lb.bootstrap.seed}]. Repeated runs: mean ± sd over runs.`,
     `Bold: best value of the column.`,
   ];
+  if (lb.dataset.questions) lines.unshift(`Questions: ${lb.dataset.questions}.`);
   if (lb.baseline !== null) {
     lines.push(
       `*: differs from the baseline ${lb.baseline} at α = ${lb.alpha} after Holm correction across the table (exact McNemar for binary metrics with single runs, paired bootstrap otherwise).`,

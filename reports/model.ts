@@ -68,7 +68,8 @@ export interface DomainTable {
 export interface Leaderboard {
   schema_version: number;
   generator: string;
-  dataset: { hub: string; source: string; sha256: Record<string, string> };
+  /** `questions`: the subset scored, when not all of the hub's eval questions (e.g. a training run's holdout). */
+  dataset: { hub: string; source: string; sha256: Record<string, string>; questions?: string };
   baseline: string | null;
   alpha: number;
   level: number;

@@ -40,6 +40,10 @@ export class TrainProgress {
     if (this.quiet) return;
     switch (e.event) {
       case 'start': {
+        if (e.prompts !== undefined) {
+          this.say(`${this.label}: ${e.prompts} prompts x ${e.outputs} seed(s), ${(Number(e.params ?? 0) / 1e6).toFixed(1)}M parameters on ${e.device}${e.bf16 ? ' (bf16)' : ''}, torch ${e.torch}`);
+          return;
+        }
         this.total = Number(e.steps ?? 0);
         this.startStep = Number(e.resumed_from ?? 0);
         this.started = Date.now();

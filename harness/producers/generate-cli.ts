@@ -9,7 +9,7 @@ import { runGenerate, type RunSummary } from './generate.js';
 import type { ApiKind } from './openai-call.js';
 import type { PromptStyle, Retriever } from './prompts.js';
 
-function parseSeeds(v: string | false): (number | null)[] {
+export function parseSeeds(v: string | false): (number | null)[] {
   if (v === false) return [null];
   const parts = v.split(',').map((x) => x.trim()).filter((x) => x !== '');
   if (parts.length === 0) throw new UserError(`--seed '${v}': expected comma-separated integers`);

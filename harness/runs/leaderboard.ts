@@ -89,6 +89,9 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
     if (m.dataset.hub !== first.dataset.hub || JSON.stringify(m.dataset.files) !== JSON.stringify(first.dataset.files)) {
       throw new UserError(`${r.dir} was scored on another dataset than ${runs[0].dir}; a leaderboard needs one dataset`);
     }
+    if ((m.dataset.questions?.ids_sha256 ?? null) !== (first.dataset.questions?.ids_sha256 ?? null)) {
+      throw new UserError(`${r.dir} scored ${m.dataset.questions?.label ?? 'all eval questions'} but ${runs[0].dir} scored ${first.dataset.questions?.label ?? 'all eval questions'}; a leaderboard needs one question set`);
+    }
     for (const k of ['ast_gorilla', 'ast_strict', 'codebleu_api', 'codebleu_code', 'rouge_code']) {
       if (m.signatures[k] !== first.signatures[k]) {
         throw new UserError(`${r.dir} used ${k} ${m.signatures[k]} but ${runs[0].dir} used ${first.signatures[k]}; re-score one with the same options`);
@@ -193,7 +196,7 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
   return {
     schema_version: LEADERBOARD_SCHEMA_VERSION,
     generator: `apieval ${VERSION}`,
-    dataset: { hub: first.dataset.hub, source: first.dataset.source, sha256: first.dataset.files },
+    dataset: { hub: first.dataset.hub, source: first.dataset.source, sha256: first.dataset.files, ...(first.dataset.questions ? { questions: first.dataset.questions.label } : {}) },
     baseline,
     alpha,
     level,

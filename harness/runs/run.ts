@@ -11,6 +11,7 @@
  * (checkpoint as given, run, question_id) and summary.json is derived from it alone: a finished run is
  * byte-identical however it got there. Timings live only in manifest.json.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, inputError } from '../errors.js';
@@ -25,7 +26,7 @@ import { buildViews } from './views.js';
 import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
 import { cacheKey, fileSha256 } from './hash.js';
 import { Progress } from './progress.js';
-import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
+import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type QuestionSubset, type SampleRecord, type Summary } from './types.js';
 
 export interface EvalRunOptions {
   outDir: string;
@@ -39,6 +40,8 @@ export interface EvalRunOptions {
   /** Worker threads for the metrics (default: one per core, at most 8); results do not depend on it. */
   jobs?: number;
   stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Score only these eval questions (answers to others in the candidate files are left out). */
+  questions?: { spec: string; label: string; ids: number[] };
 }
 
 export interface EvalRunResult {
@@ -141,12 +144,21 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   const datasetKey = Object.values(datasetFiles).join(',');
 
   const tasks: Task[] = [];
+  const keep = opts.questions ? new Set(opts.questions.ids) : null;
+  const subset: QuestionSubset | undefined = opts.questions && {
+    spec: opts.questions.spec,
+    label: opts.questions.label,
+    n: keep!.size,
+    ids_sha256: createHash('sha256').update([...keep!].sort((a, b) => a - b).join(',')).digest('hex'),
+  };
   const manifestCandidates: Manifest['candidates'] = [];
   for (const c of opts.candidates) {
     const runs: Manifest['candidates'][number]['runs'] = [];
     c.files.forEach((file, i) => {
-      const responses = loadCandidateFile(file, evalRecords);
-      runs.push({ run: i + 1, file, sha256: fileSha256(file), responses: responses.length });
+      const all = loadCandidateFile(file, evalRecords);
+      const responses = keep ? all.filter((r) => keep.has(r.question_id)) : all;
+      if (keep && responses.length === 0) throw new UserError(`${file}: answers none of the ${keep.size} questions of ${opts.questions!.spec}`);
+      runs.push({ run: i + 1, file, sha256: fileSha256(file), responses: responses.length, ...(keep ? { left_out: all.length - responses.length } : {}) });
       for (const response of responses) {
         tasks.push({ checkpoint: c.name, run: i + 1, response, file, evalRecord: evalRecords[response.question_id - 1] });
       }
@@ -163,6 +175,9 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     }
     if (previous.dataset?.hub !== hub || JSON.stringify(previous.dataset?.files) !== JSON.stringify(datasetFiles)) {
       throw new UserError(`${outDir} holds a run on another dataset (${previous.dataset?.hub}); use another --out folder`);
+    }
+    if ((previous.dataset.questions?.ids_sha256 ?? null) !== (subset?.ids_sha256 ?? null)) {
+      throw new UserError(`${outDir} holds a run on ${previous.dataset.questions?.label ?? 'all eval questions'}, not ${subset?.label ?? 'all eval questions'}; use another --out folder`);
     }
   }
 
@@ -187,7 +202,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     schema_version: RUN_SCHEMA_VERSION,
     apieval_version: VERSION,
     command: opts.command,
-    dataset: { hub, source: opts.dataSource, files: datasetFiles, domains: [...new Set(apiDb.map((a) => a.domain))].sort() },
+    dataset: { hub, source: opts.dataSource, files: datasetFiles, domains: [...new Set(apiDb.map((a) => a.domain))].sort(), ...(subset ? { questions: subset } : {}) },
     candidates: manifestCandidates,
     config,
     signatures,

@@ -65,8 +65,8 @@ export interface Manifest {
   apieval_version: string;
   command: string;
   /** `domains`: every domain of the hub's API database (the per-domain table lists them all). */
-  dataset: { hub: Hub; source: string; files: Record<string, string>; domains: string[] };
-  candidates: { name: string; runs: { run: number; file: string; sha256: string; responses: number }[] }[];
+  dataset: { hub: Hub; source: string; files: Record<string, string>; domains: string[]; questions?: QuestionSubset };
+  candidates: { name: string; runs: { run: number; file: string; sha256: string; responses: number; left_out?: number }[] }[];
   config: EvalConfig;
   signatures: Record<string, string>;
   seeds: { bootstrap: number };
@@ -103,4 +103,13 @@ export interface GoldRecord {
   exception: string | null;
   exit_code: number | null;
   key: string;
+}
+
+/** The eval questions a run scores when not all of them: `holdout-of:RUN` or a questions file. */
+export interface QuestionSubset {
+  spec: string;
+  label: string;
+  n: number;
+  /** sha256 of the sorted ids joined by commas: what makes two subsets the same. */
+  ids_sha256: string;
 }

@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'local APIBench folder (default: $APIEVAL_DATA_DIR, else the pinned download cache)')
     .option('--candidate <NAME=FILE[,FILE...]>', 'a checkpoint and its response/prediction files ({"question_id","text"} JSONL); several files = repeated runs; repeatable', collect, [])
     .option('--gorilla-responses [dir]', "every response_<hub>_<NAME>.jsonl in DIR as checkpoint NAME (default: the data folder's responses/<hub>)")
+    .option('--questions <spec>', "score only these eval questions: holdout-of:RUN (the questions training run RUN kept out) or a questions JSONL ({question_id}); the leaderboard caption says so")
     .option('--no-exec', 'skip executability (no sandbox needed)')
     .option('--no-gold-gate', "with execution: skip running each task's reference program first")
     .option('--image <name>', 'sandbox image (default: the built base profile)')
@@ -49,6 +50,8 @@ export function register(program: Command): void {
       `
 Examples:
   apieval eval --hub huggingface --gorilla-responses --no-exec --out runs/gorilla-hf
+  apieval eval --data-dir ../apibench --questions holdout-of:runs/sft-tiny --candidate sft=runs/gen/huggingface_sft-tiny.seed0.jsonl \\
+               --gorilla-responses --no-exec --out runs/eval-sft-tiny
   apieval eval --data-dir ../apibench --candidate mine=preds_seed1.jsonl,preds_seed2.jsonl,preds_seed3.jsonl \\
                --candidate base=base.jsonl --baseline base --out runs/mine`,
     )
@@ -75,7 +78,10 @@ Examples:
         throw new UserError(`--baseline ${o.baseline}: no such checkpoint (have: ${candidates.map((c) => c.name).join(', ')})`);
       }
       const outDir = resolve(o.out);
+      const { selectQuestions } = await import('../../datasets/question-subset.js');
+      const questions = o.questions === undefined ? undefined : selectQuestions(o.questions, dataDir, hub);
       const result = await runEval({
+        questions,
         outDir,
         dataDir,
         dataSource: o.dataDir ?? process.env.APIEVAL_DATA_DIR ?? `pinned cache (${dataDir})`,

@@ -21,20 +21,35 @@ interface Opts extends CallFlags {
   outDir: string;
   runName?: string;
   json?: boolean;
+  checkpoint?: string;
+  tokenizer?: string;
+  topK?: string;
+  maxNewTokens?: string;
+  batchSize?: string;
+  device?: string;
+  quiet?: boolean;
 }
+
+const DEFAULT_TEMPLATE = '###USER: {prompt}###ASSISTANT: ';
+
+/** Flags that only mean something for an endpoint, refused with --checkpoint. */
+const ENDPOINT_ONLY: [keyof Opts, string][] = [
+  ['baseUrl', '--base-url'], ['apiKey', '--api-key'], ['model', '--model'], ['promptStyle', '--prompt-style'],
+  ['splitN', '--split-n'], ['stop', '--stop'], ['logprobs', '--logprobs'], ['price', '--price'], ['priceTable', '--price-table'],
+];
 
 export function register(program: Command): void {
   const cmd = program
     .command('generate')
-    .description('Generate candidate answers for APIBench questions from an OpenAI-compatible endpoint (Gorilla-style response files)')
+    .description('Generate candidate answers for APIBench questions from an OpenAI-compatible endpoint or a local checkpoint (Gorilla-style response files)')
     .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub', 'huggingface')
     .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
-    .option('--questions <file>', 'questions JSONL ({question_id, text}) instead of the hub\'s 0-shot questions')
+    .option('--questions <file>', 'questions JSONL ({question_id, text}) instead of the hub\'s 0-shot questions; with --checkpoint also holdout-of:RUN (the eval questions training run RUN kept out)')
     .option('--limit <n>', 'only the first n questions')
     .addOption(new Option('--prompt-style <style>', 'gorilla-chat (get_llm_responses.py messages) or gorilla-model (the question-file text the Gorilla models saw); default: gorilla-chat for --api chat, gorilla-model for completions').choices(['gorilla-chat', 'gorilla-model']))
     .addOption(new Option('--retriever <r>', 'append a retrieved API document: none (0-shot), bm25 (rank_bm25 BM25Okapi over the API database) or oracle (the question\'s own API record)').choices(['none', 'bm25', 'oracle']).default('none'))
     .option('--num-docs <k>', 'documents BM25 retrieves', '1')
-    .option('--template <text>', 'completions prompt template; {prompt} is the question text', '###USER: {prompt}###ASSISTANT: ');
+    .option('--template <text>', 'completions prompt template; {prompt} is the question text', DEFAULT_TEMPLATE);
   addEndpointOptions(cmd, { baseUrl: 'endpoint base URL', model: 'model name' })
     .option('-n, --n <n>', 'samples per prompt (one output file per sample index)', '1')
     .option('--split-n', 'send n separate requests instead of one with n (for servers without n); sample r of seed s uses seed s*n+r')
@@ -44,13 +59,49 @@ export function register(program: Command): void {
     .option('--seed <list>', 'comma-separated seeds, one output file each', '0')
     .option('--no-seed', 'send no seed (one output file, named noseed)')
     .option('--stop <text>', 'stop sequence (repeatable)', (v: string, p: string[] = []) => [...p, v])
-    .option('--logprobs [k]', 'keep token logprobs in metadata, with k alternatives per token (default 0)');
+    .option('--logprobs [k]', 'keep token logprobs in metadata, with k alternatives per token (default 0)')
+    .option('--checkpoint <dir>', 'generate with a local Hugging Face GPT-2 checkpoint (e.g. RUN/final of apieval train) instead of an endpoint')
+    .option('--tokenizer <dir>', 'with --checkpoint: tokenizer folder (default: the checkpoint\'s)')
+    .option('--top-k <k>', 'with --checkpoint: top-k sampling')
+    .option('--max-new-tokens <n>', 'with --checkpoint: new tokens per answer (default 256)')
+    .option('--batch-size <n>', 'with --checkpoint: prompts per batch (default 8)')
+    .addOption(new Option('--device <d>', 'with --checkpoint: cpu, cuda or auto').choices(['cpu', 'cuda', 'auto']))
+    .option('--quiet', 'no progress output');
   addRequestOptions(cmd)
     .option('--out-dir <dir>', 'where response files and the run manifest go', 'runs')
     .option('--run-name <name>', 'file name stem (default: <hub>_<model>_<retriever>)');
   addPriceOptions(cmd)
     .option('--json', 'print the run summary as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  apieval generate --base-url http://127.0.0.1:8000/v1 --model gorilla-7b --api completions --seed 0,1,2 --out-dir runs/gen
+  apieval generate --checkpoint runs/sft-tiny/final --questions holdout-of:runs/sft-tiny --seed 0,1,2 --temperature 0.7 --top-p 0.95 --out-dir runs/gen`,
+    )
     .action(async (opts: Opts) => {
+      if (opts.checkpoint !== undefined) {
+        const { UserError } = await import('../../errors.js');
+        for (const [k, flag] of ENDPOINT_ONLY) if (opts[k] !== undefined && opts[k] !== false) throw new UserError(`${flag} is for endpoints; --checkpoint generates locally`);
+        if (opts.template !== undefined && opts.template !== DEFAULT_TEMPLATE) throw new UserError('--template is for endpoints; a checkpoint is prompted as it was trained');
+        if (opts.retriever !== 'none') throw new UserError('--retriever is for endpoints; a checkpoint is prompted as it was trained (0-shot)');
+        if (opts.n !== '1') throw new UserError('-n is for endpoints; with --checkpoint give several --seed values');
+        if (opts.seed === false) throw new UserError('--no-seed: a checkpoint always samples from a seed');
+        const { parseSeeds } = await import('../../producers/generate-cli.js');
+        const { runCheckpointGenerate } = await import('../../../trainers/generate.js');
+        await runCheckpointGenerate({ ...opts, checkpoint: opts.checkpoint, maxNewTokens: opts.maxNewTokens ?? opts.maxTokens, seeds: parseSeeds(opts.seed) as number[] });
+        return;
+      }
+      for (const [v, flag] of [[opts.tokenizer, '--tokenizer'], [opts.topK, '--top-k'], [opts.maxNewTokens, '--max-new-tokens'], [opts.batchSize, '--batch-size'], [opts.device, '--device']] as const) {
+        if (v !== undefined) {
+          const { UserError } = await import('../../errors.js');
+          throw new UserError(`${flag} needs --checkpoint (an endpoint takes --max-tokens, --concurrency)`);
+        }
+      }
+      if (opts.questions?.startsWith('holdout-of:')) {
+        const { UserError } = await import('../../errors.js');
+        throw new UserError("--questions holdout-of:RUN needs --checkpoint; for an endpoint, answer all questions and give 'apieval eval' --questions holdout-of:RUN");
+      }
       const { runGenerateCommand } = await import('../../producers/generate-cli.js');
       await runGenerateCommand(opts);
     });
