@@ -48,14 +48,15 @@ export function gitBlobSha1(buf: Uint8Array): string {
 }
 
 /** The training split: in the data folder if it is there, else in the cache (downloaded once, verified). */
-export async function resolveTrainFile(dataDir: string, opts: { env?: NodeJS.ProcessEnv; fetchImpl?: typeof fetch } = {}): Promise<string> {
+export async function resolveTrainFile(dataDir: string, opts: { env?: NodeJS.ProcessEnv; fetchImpl?: typeof fetch; gitBlob?: string } = {}): Promise<string> {
   const env = opts.env ?? process.env;
+  const want = opts.gitBlob ?? TRAIN_FILE.gitBlob;
   const local = join(dataDir, TRAIN_FILE.local);
   const cached = join(cacheDir(env), TRAIN_FILE.local);
   for (const p of [local, cached]) {
     if (!existsSync(p)) continue;
     const got = gitBlobSha1(readFileSync(p));
-    if (got !== TRAIN_FILE.gitBlob) throw new UserError(`${p}: not Gorilla's pinned training split (git blob ${got}, expected ${TRAIN_FILE.gitBlob})`);
+    if (got !== want) throw new UserError(`${p}: not Gorilla's pinned training split (git blob ${got}, expected ${want})`);
     return p;
   }
   const url = `${baseUrl(env)}/${TRAIN_FILE.upstream}`;
@@ -69,7 +70,7 @@ export async function resolveTrainFile(dataDir: string, opts: { env?: NodeJS.Pro
     throw new UserError(`the APIBench training split is not available (${why}); put ${TRAIN_FILE.local} in the data folder, ${HOW_TO_PROVIDE}, or train offline on a split of the eval records with --split holdout:0.9`);
   }
   const got = gitBlobSha1(body);
-  if (got !== TRAIN_FILE.gitBlob) throw new UserError(`${url}: git blob ${got}, expected ${TRAIN_FILE.gitBlob}; not saved`);
+  if (got !== want) throw new UserError(`${url}: git blob ${got}, expected ${want}; not saved`);
   mkdirSync(dirname(cached), { recursive: true });
   writeFileSync(cached + '.part', body);
   renameSync(cached + '.part', cached);
