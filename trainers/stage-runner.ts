@@ -180,7 +180,7 @@ export function runStage(opts: RunStageOptions): Promise<void> {
         return;
       }
       const own = errTail.filter((l) => !/^\*+$|OMP_NUM_THREADS|^WARNING:|^ERROR:torch|^\[|Traceback|^\s/.test(l));
-      if (code === 2 && !opts.command && own.length > 0) {
+      if (code === 2 && own.length > 0) {
         // torchrun wraps the worker's exit; its one-line message is still the last line of its own.
         reject(new UserError(own[own.length - 1], 2));
         return;
