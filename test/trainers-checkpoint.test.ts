@@ -190,6 +190,35 @@ print(json.dumps({"max_diff": float((a - b).abs().max()), "n": a.numel()}))`);
     expect(out.max_diff).toBe(0);
   });
 
+  it("GPT-2 small's state dict has transformers' names and shapes (12 layers, 768 wide, 1024 positions)", () => {
+    const got = pyJson<Record<string, number[]>>(`
+import json
+from apieval_trainers import checkpoint as ckpt
+from apieval_trainers.model import GPT2Config, GPT2LMHeadModel, SHAPES
+m = GPT2LMHeadModel(GPT2Config(**SHAPES["small"]))
+print(json.dumps({k: list(v.shape) for k, v in ckpt.hf_state_dict(m).items()}))`);
+    expect(got).toEqual(expectedGpt2Keys({ n_layer: 12, n_embd: 768, vocab_size: 50257, n_positions: 1024 }));
+  });
+
+  it('gradient checkpointing gives the gradients of the plain backward pass', () => {
+    const diff = pyJson<number>(`
+import json, torch
+from apieval_trainers import checkpoint as ckpt
+m = ckpt.random_model("random:tiny", 2, dropout=0.0)
+x = torch.randint(0, 50257, (2, 33), generator=torch.Generator().manual_seed(3))
+def grads(flag):
+    m.zero_grad(set_to_none=True)
+    m.gradient_checkpointing = flag
+    m.train()
+    out = m(x)
+    out = out[0] if isinstance(out, tuple) else out
+    torch.nn.functional.cross_entropy(out[:, :-1].reshape(-1, out.shape[-1]), x[:, 1:].reshape(-1)).backward()
+    return [p.grad.clone() for p in m.parameters()]
+a, b = grads(False), grads(True)
+print(json.dumps(max(float((u - v).abs().max()) for u, v in zip(a, b))))`);
+    expect(diff).toBeLessThanOrEqual(1e-6);
+  });
+
   it("GPT-2's released parameter counts: small 124,439,808 and medium 354,823,168", () => {
     const got = pyJson<number[]>(`
 import json
