@@ -12,7 +12,7 @@
  * Run: node --import tsx bench/trainers.bench.ts     (reads ../shared/apibench)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildTrainingSet, parseSplit, promptFor } from '../harness/datasets/training-data.js';
@@ -106,3 +106,4 @@ print(json.dumps({"tps": x.numel() / times[len(times) // 2]}))`]).trim().split('
 console.log('\n| shape | SFT batch | SFT tok/s | peer: bare fwd+bwd+AdamW tok/s | MFU | gen tok/s greedy | gen tok/s top-p | gen batch × new | SFT process wall |');
 console.log('|---|---|---:|---:|---:|---:|---:|---|---:|');
 for (const r of rows) console.log(r);
+rmSync(work, { recursive: true, force: true });

@@ -4,8 +4,8 @@
 // and the decoding invariants (KV cache = no cache, a row alone = the same row in a left-padded batch).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { gpt2TokenizerDir, py, pyJson, SKIP_TRAINERS, tempDir } from './trainers-env.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gpt2TokenizerDir, py, pyJson, SKIP_TRAINERS, tempDir, removeTempDirs } from './trainers-env.js';
 
 interface StEntry { dtype: string; shape: number[]; data_offsets: [number, number] }
 
@@ -249,3 +249,5 @@ print(json.dumps({"cache": cache, "nocache": nocache, "solo": solo, "sampled_sol
     expect(out.sampled_batch).toEqual(out.sampled_solo);
   });
 });
+
+afterAll(removeTempDirs);

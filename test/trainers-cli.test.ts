@@ -3,11 +3,11 @@
 // resumes to the same bytes; the stage contract with a user's --trainer-command; bad input is one line, exit 2.
 import { existsSync, mkdirSync, readFileSync, writeFileSync, cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLiteralEscapes, dropTrailingQuote } from '../harness/datasets/extract.js';
 import { runCli } from './helpers/cli.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
-import { gpt2TokenizerDir, py, pyJson, python, SKIP_TRAINERS, tempDir } from './trainers-env.js';
+import { gpt2TokenizerDir, py, pyJson, python, SKIP_TRAINERS, tempDir, removeTempDirs } from './trainers-env.js';
 
 function oneLineError(r: { status: number; stderr: string }, re: RegExp): void {
   expect(r.status, r.stderr).toBe(2);
@@ -197,3 +197,5 @@ describe.skipIf(SKIP_TRAINERS)('bad input: one clear line, exit 2', () => {
     oneLineError(runCli(['generate', '--top-k', '5', '--model', 'x']), /--top-k needs --checkpoint/);
   });
 });
+
+afterAll(removeTempDirs);

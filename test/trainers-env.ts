@@ -2,7 +2,7 @@
 // this machine) on small random GPT-2 models. Without a Python that has torch they FAIL with a clear
 // message; set APIEVAL_SKIP_TRAINERS=1 explicitly to skip them on such a machine (CI never sets it).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPython, stageEnv } from '../trainers/stage-runner.js';
@@ -38,6 +38,16 @@ export function gpt2TokenizerDir(): string {
   return tokDir;
 }
 
+const made: string[] = [];
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `apieval-${prefix}-`));
+  const d = mkdtempSync(join(tmpdir(), `apieval-${prefix}-`));
+  made.push(d);
+  return d;
+}
+
+/** Removes the folders tempDir and gpt2TokenizerDir made (checkpoints of a few MB each); for afterAll. */
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  if (tokDir) rmSync(join(tokDir, '..'), { recursive: true, force: true });
+  tokDir = undefined;
 }

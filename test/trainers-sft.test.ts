@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli } from './helpers/cli.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
-import { py, python, SKIP_TRAINERS, tempDir } from './trainers-env.js';
+import { py, python, SKIP_TRAINERS, tempDir, removeTempDirs } from './trainers-env.js';
 
 const BASE = ['train', 'sft', '--data-dir', APIBENCH, '--init', 'random:tiny', '--device', 'cpu', '--max-length', '128', '--lr', '1e-3', '--seed', '4'];
 const RESUMABLE = [...BASE, '--batch-size', '4', '--max-steps', '10', '--save-every', '4', '--eval-every', '5'];
@@ -142,3 +142,5 @@ describe.skipIf(SKIP_TRAINERS)('apieval train sft', () => {
     l1.forEach((s, i) => expect(Math.abs(s.loss - l2[i].loss)).toBeLessThan(1e-5));
   }, 300_000);
 });
+
+afterAll(removeTempDirs);

@@ -4,12 +4,12 @@
 // token, on every text of the APIBench files in ../shared and on seeded random Unicode.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encode as r50k } from 'gpt-tokenizer/encoding/r50k_base';
 import { gpt2VocabFiles } from '../trainers/tokenizer-files.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
 import { rng } from './helpers/rng.js';
-import { gpt2TokenizerDir, py, SKIP_TRAINERS } from './trainers-env.js';
+import { gpt2TokenizerDir, py, SKIP_TRAINERS, removeTempDirs } from './trainers-env.js';
 
 function apibenchTexts(): string[] {
   sharedPath('apibench');
@@ -105,3 +105,5 @@ print(json.dumps([tok.decode(tok.encode(t)) == t for t in texts]))`;
     expect(JSON.parse(r.stdout)).toEqual(texts.map(() => true));
   });
 });
+
+afterAll(removeTempDirs);
