@@ -102,6 +102,24 @@ export interface RunStageOptions {
   python?: string;
 }
 
+/** Calls `onLine` for each complete line of a stream; the returned function delivers a last unterminated one. */
+function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): () => void {
+  let buf = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (d: string) => {
+    buf += d;
+    let i: number;
+    while ((i = buf.indexOf('\n')) !== -1) {
+      onLine(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+  });
+  return () => {
+    if (buf) onLine(buf);
+    buf = '';
+  };
+}
+
 /** Quotes a path for `sh -c`. */
 function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -122,8 +140,6 @@ export function runStage(opts: RunStageOptions): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { env: stageEnv({ APIEVAL_STAGE_CONFIG: opts.config }), stdio: ['ignore', 'pipe', 'pipe'] });
     const errTail: string[] = [];
-    let outBuf = '';
-    let errBuf = '';
     const onOut = (line: string): void => {
       if (line.startsWith('{')) {
         try {
@@ -143,22 +159,8 @@ export function runStage(opts: RunStageOptions): Promise<void> {
       errTail.push(line);
       if (errTail.length > 40) errTail.shift();
     };
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      outBuf += d;
-      let i: number;
-      while ((i = outBuf.indexOf('\n')) !== -1) {
-        onOut(outBuf.slice(0, i));
-        outBuf = outBuf.slice(i + 1);
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      errBuf += d;
-      let i: number;
-      while ((i = errBuf.indexOf('\n')) !== -1) {
-        onErr(errBuf.slice(0, i));
-        errBuf = errBuf.slice(i + 1);
-      }
-    });
+    const flushOut = eachLine(child.stdout, onOut);
+    const flushErr = eachLine(child.stderr, onErr);
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
@@ -168,8 +170,8 @@ export function runStage(opts: RunStageOptions): Promise<void> {
     child.on('close', (code, signal) => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      if (outBuf) onOut(outBuf);
-      if (errBuf) onErr(errBuf);
+      flushOut();
+      flushErr();
       if (code === 0) {
         for (const l of errTail.filter((l) => !/^\*+$|OMP_NUM_THREADS|^WARNING:__main__:$/.test(l))) opts.onLog?.(l);
         resolvePromise();
