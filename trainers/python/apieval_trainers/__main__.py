@@ -15,7 +15,7 @@ from .errors import StageError
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m apieval_trainers")
-    ap.add_argument("stage", choices=["sft", "generate", "init", "tokenize", "check", "doctor"])
+    ap.add_argument("stage", choices=["sft", "reward", "generate", "init", "tokenize", "check", "doctor"])
     ap.add_argument("--config")
     ap.add_argument("--tokenizer")
     ap.add_argument("--init", default="random:tiny")
@@ -52,6 +52,8 @@ def main(argv: list[str]) -> int:
             return 0
         if a.stage == "sft":
             from .sft import run
+        elif a.stage == "reward":
+            from .reward import run
         else:
             from .generate import run
         run(cfg)

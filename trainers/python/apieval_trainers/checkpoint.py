@@ -88,17 +88,20 @@ def random_model(spec: str, seed: int, vocab_size: int = 50257, n_positions: int
 
 
 def hf_state_dict(model: GPT2LMHeadModel) -> dict:
-    """The keys transformers writes for GPT2LMHeadModel: tied lm_head.weight left out."""
+    """The keys transformers writes for GPT2LMHeadModel: tied lm_head.weight left out. (A model with its own
+    layout, such as the reward model, says so with an hf_state_dict method.)"""
+    if hasattr(model, "hf_state_dict"):
+        return model.hf_state_dict()
     return {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if not (k == "lm_head.weight" and model.lm_head is None)}
 
 
 def save_checkpoint(model: GPT2LMHeadModel, folder: str, tokenizer_dir: str | None, generation: dict | None = None,
                     extra_files: dict[str, object] | None = None, dtype: torch.dtype | None = None,
-                    move_in: list[str] | None = None) -> None:
+                    move_in: list[str] | None = None, after_write=None) -> None:
     tmp = folder.rstrip("/") + f".tmp{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
-    cfg = model.config.to_dict()
+    cfg = model.hf_config_dict() if hasattr(model, "hf_config_dict") else model.config.to_dict()
     sd = hf_state_dict(model)
     if dtype is not None:
         sd = {k: v.to(dtype) for k, v in sd.items()}
@@ -119,6 +122,8 @@ def save_checkpoint(model: GPT2LMHeadModel, folder: str, tokenizer_dir: str | No
                 json.dump(obj, f, indent=2, sort_keys=True)
         else:
             torch.save(obj, os.path.join(tmp, name))
+    if after_write is not None:
+        after_write(tmp)
     for path in move_in or []:
         os.replace(path, os.path.join(tmp, os.path.basename(path)))
     if os.path.exists(folder):
@@ -129,8 +134,9 @@ def save_checkpoint(model: GPT2LMHeadModel, folder: str, tokenizer_dir: str | No
 def check_stage_config(cfg: dict) -> dict:
     """The model and tokenizer a sft / generate config names, validated the way the stage will load them
     (config.json architecture, weights file present, tokenizer size = embedding rows), weights not read."""
-    if "checkpoint" in cfg:
-        folder, tok_dir = cfg["checkpoint"], cfg.get("tokenizer") or cfg["checkpoint"]
+    if "checkpoint" in cfg or "sft" in cfg:
+        folder = cfg.get("checkpoint") or cfg["sft"]
+        tok_dir = cfg.get("tokenizer") or folder
     else:
         mspec = cfg.get("model") or {}
         folder = mspec.get("path")

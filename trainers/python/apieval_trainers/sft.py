@@ -107,8 +107,12 @@ def lr_factor(step: int, warmup: int, total: int, min_ratio: float) -> float:
     return max(0.0, min_ratio + (1 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress))))
 
 
+def fingerprint_of(cfg: dict, keys: list[str]) -> str:
+    return hashlib.sha256(json.dumps({k: cfg.get(k) for k in keys}, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def fingerprint(cfg: dict) -> str:
-    return hashlib.sha256(json.dumps({k: cfg.get(k) for k in TRAINING_KEYS}, sort_keys=True).encode()).hexdigest()[:16]
+    return fingerprint_of(cfg, TRAINING_KEYS)
 
 
 def latest_checkpoint(out: str):

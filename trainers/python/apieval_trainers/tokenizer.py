@@ -174,3 +174,24 @@ def write_tokenizer_configs(folder: str) -> None:
         json.dump(special, f, indent=2)
     with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as f:
         json.dump({"tokenizer_class": "GPT2Tokenizer", "model_max_length": 1024, "add_prefix_space": False, "errors": "replace", **special}, f, indent=2)
+    tok = GPT2Tokenizer.from_dir(folder)
+    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as f:
+        json.dump(fast_tokenizer_json(tok), f, ensure_ascii=False)
+
+
+def fast_tokenizer_json(tok: "GPT2Tokenizer") -> dict:
+    """The `tokenizers` library's serialisation of this tokenizer (what transformers' GPT2TokenizerFast and
+    tokenizers.js read; the same fields as openai-community/gpt2's tokenizer.json)."""
+    bl = {"add_prefix_space": False, "trim_offsets": True, "use_regex": True}
+    eot = tok.encoder.get(EOT)
+    return {
+        "version": "1.0", "truncation": None, "padding": None,
+        "added_tokens": [] if eot is None else [{"id": eot, "content": EOT, "single_word": False, "lstrip": False, "rstrip": False, "normalized": True, "special": True}],
+        "normalizer": None,
+        "pre_tokenizer": {"type": "ByteLevel", **bl},
+        "post_processor": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
+        "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
+        "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "", "end_of_word_suffix": "",
+                  "fuse_unk": False, "byte_fallback": False, "ignore_merges": False, "vocab": tok.encoder,
+                  "merges": [f"{a} {b}" for (a, b), _ in sorted(tok.bpe_ranks.items(), key=lambda x: x[1])]},
+    }
