@@ -73,7 +73,7 @@ export class TrainProgress {
         return;
       }
       case 'eval':
-        this.say(`${this.label}: step ${e.step}: held-out loss ${Number(e.heldout_loss).toFixed(4)}`);
+        this.say(`${this.label}: step ${e.step}: held-out loss ${Number(e.heldout_loss).toFixed(4)}${typeof e.accuracy === 'number' ? `, accuracy ${e.accuracy.toFixed(3)}` : ''}${typeof e.auc === 'number' ? `, AUC ${e.auc.toFixed(3)}` : ''}`);
         return;
       case 'checkpoint':
         if (!this.out.isTTY) this.say(`${this.label}: checkpoint at step ${e.step}`);

@@ -15,7 +15,7 @@
  * The same command resumes; other training settings on an existing RUN are refused.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../harness/errors.js';
 import { parseHub, type Hub } from '../harness/datasets/apibench.js';
@@ -23,9 +23,8 @@ import { resolveDataDir } from '../harness/datasets/source.js';
 import { buildTrainingSet, parseSplit, type Example } from '../harness/datasets/training-data.js';
 import { toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
 import { intOpt, numOpt } from '../harness/producers/cli-options.js';
-import { VERSION } from '../harness/version.js';
-import { TrainProgress } from './progress.js';
-import { checkStageConfig, findPython, runStage, type StageEvent, type TrainerDoctor } from './stage-runner.js';
+import { checkStageConfig, devicesFor, findPython, type TrainerDoctor } from './stage-runner.js';
+import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest } from './stage-session.js';
 import { ensureGpt2TokenizerDir } from './tokenizer-files.js';
 
 export interface SftCliOptions {
@@ -85,40 +84,13 @@ export interface SftStageConfig {
   eval_every: number;
 }
 
-export interface SftManifest {
-  schema_version: 1;
-  kind: 'sft';
-  apieval_version: string;
-  command: string;
-  created: string;
-  updated: string;
-  trainer: string;
-  config: SftStageConfig;
+export interface SftManifest extends StageManifest<SftStageConfig> {
   split: { kind: string; hub: Hub; fraction?: number; seed?: number; eval_file: string; eval_sha256: string; train_questions: number; eval_questions: number; file: string };
   data: { train: { file: string; sha256: string; examples: number }; heldout: { file: string; sha256: string; examples: number }; skipped_no_output: string[] };
-  environment: TrainerDoctor | null;
-  sessions: { started: string; ended?: string; seconds?: number; resumed_from?: number; outcome?: string }[];
-  result?: { final: string; steps: number; heldout_loss_first?: number; heldout_loss_last?: number; last_tokens_per_s?: number };
 }
 
 function examplesJsonl(examples: Example[]): string {
   return toJsonl(examples.map((e) => ({ id: e.id, ...(e.question_id !== undefined ? { question_id: e.question_id } : {}), prompt: e.prompt, completion: e.completion })));
-}
-
-function readManifest(file: string): SftManifest | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as SftManifest;
-  } catch (e) {
-    throw new UserError(`${file}: not valid JSON (${(e as Error).message}); is this a run folder made by 'apieval train sft'?`);
-  }
-}
-
-/** Device count the stage can use: CUDA devices for cuda, CPU cores for cpu. */
-function devicesFor(device: string, doctor: TrainerDoctor): { device: string; count: number; what: string } {
-  const cuda = device === 'cuda' || (device === 'auto' && !!doctor.cuda);
-  if (device === 'cuda' && !doctor.cuda) throw new UserError(`--device cuda: the Python at ${doctor.executable} (torch ${doctor.torch}) sees no CUDA device`);
-  return cuda ? { device: 'cuda', count: doctor.devices?.length ?? 0, what: 'CUDA device' } : { device: 'cpu', count: doctor.pid_cpus ?? 1, what: 'CPU core' };
 }
 
 export async function runSftCommand(o: SftCliOptions): Promise<void> {
@@ -145,7 +117,7 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
   };
   const out = resolve(o.out);
   const manifestFile = join(out, 'manifest.json');
-  const previous = readManifest(manifestFile);
+  const previous = readStageManifest<SftManifest>(manifestFile, 'sft');
   if (!previous && existsSync(out) && existsSync(join(out, 'config.json'))) throw new UserError(`${out}: holds a config.json but no manifest.json; not a run folder made by 'apieval train sft' (use a new --out)`);
 
   // The environment first: a missing torch or too many processes is reported before any data work.
@@ -194,14 +166,8 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
     eval_every: num.evalEvery,
   };
   if (previous) {
-    for (const k of TRAINING_KEYS) {
-      const was = JSON.stringify(previous.config[k]);
-      const now = JSON.stringify(config[k]);
-      if (was !== now) {
-        const what = k === 'data_sha256' ? 'the training data (split, hub, --val-fraction or --seed)' : k === 'world_size' ? '--nproc' : k === 'model' ? 'the model (--model / --init)' : `--${k.replace(/_/g, '-')}`;
-        throw new UserError(`${out}: was started with other settings (${what}: ${was} then, ${now} now); rerun with the same options to resume, or use a new --out`);
-      }
-    }
+    checkSameSettings(out, previous.config, config, TRAINING_KEYS, (k) =>
+      k === 'data_sha256' ? 'the training data (split, hub, --val-fraction or --seed)' : k === 'world_size' ? '--nproc' : k === 'model' ? 'the model (--model / --init)' : `--${k.replace(/_/g, '-')}`);
   }
   writeFileAtomic(trainFile, trainText);
   writeFileAtomic(heldFile, heldText);
@@ -211,16 +177,8 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
   writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n');
   if (!o.trainerCommand) checkStageConfig(configFile);
 
-  const now = new Date().toISOString();
   const manifest: SftManifest = {
-    schema_version: 1,
-    kind: 'sft',
-    apieval_version: VERSION,
-    command: ['apieval', ...process.argv.slice(2)].join(' '),
-    created: previous?.created ?? now,
-    updated: now,
-    trainer: o.trainerCommand ?? 'python -m apieval_trainers sft',
-    config,
+    ...manifestBase('sft', config, previous, o.trainerCommand, doctor),
     split: {
       kind: set.split.kind, hub, fraction: set.split.fraction, seed: set.split.seed, eval_file: set.split.eval_file, eval_sha256: set.split.eval_sha256,
       train_questions: set.split.train_question_ids.length, eval_questions: set.split.eval_question_ids.length, file: splitFile,
@@ -230,92 +188,9 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
       heldout: { file: heldFile, sha256: dataSha.heldout, examples: set.validation.length },
       skipped_no_output: set.skipped,
     },
-    environment: doctor,
-    sessions: [...(previous?.sessions ?? [])],
-    result: previous?.result,
   };
-  const session: SftManifest['sessions'][number] = { started: now };
-  manifest.sessions.push(session);
-  const save = (): void => {
-    manifest.updated = new Date().toISOString();
-    writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
-  };
-  save();
   if (set.skipped.length > 0 && !o.quiet) process.stderr.write(`sft: ${set.skipped.length} training record(s) have no ###Output: part and are not trained on (listed in manifest.json)\n`);
-
-  const progress = new TrainProgress('sft', process.stderr, !!o.quiet);
-  const evals: number[] = [];
-  let lastTps: number | undefined;
-  let done: StageEvent | undefined;
-  const t0 = Date.now();
-  try {
-    await runStage({
-      stage: 'sft',
-      config: configFile,
-      nproc,
-      command: o.trainerCommand,
-      python: doctor ? findPython().python : undefined,
-      onEvent: (e) => {
-        if (e.event === 'resume') session.resumed_from = Number(e.step);
-        if (e.event === 'eval') evals.push(Number(e.heldout_loss));
-        if (e.event === 'step') lastTps = Number(e.tokens_per_s);
-        if (e.event === 'done') done = e;
-        progress.onEvent(e);
-      },
-      onLog: (l) => {
-        if (!o.quiet) process.stderr.write(`${l}\n`);
-      },
-    });
-  } catch (e) {
-    progress.finish();
-    session.ended = new Date().toISOString();
-    session.seconds = (Date.now() - t0) / 1000;
-    session.outcome = e instanceof UserError && e.exitCode === 130 ? 'interrupted' : 'failed';
-    save();
-    throw e;
-  }
-  progress.finish();
-  const finalDir = join(out, 'final');
-  if (!existsSync(join(finalDir, 'config.json')) || !['model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin'].some((f) => existsSync(join(finalDir, f)))) {
-    session.outcome = 'failed';
-    save();
-    throw new UserError(`${o.trainerCommand ? `trainer command '${o.trainerCommand}'` : 'the sft stage'} exited 0 but ${finalDir} is not a checkpoint (config.json and model.safetensors or pytorch_model.bin); see the stage contract in the README`, 1);
-  }
-  const metrics = readMetrics(join(out, 'metrics.jsonl'));
-  session.ended = new Date().toISOString();
-  session.seconds = (Date.now() - t0) / 1000;
-  session.outcome = (done as StageEvent | undefined)?.already ? 'already complete' : 'complete';
-  manifest.result = {
-    final: finalDir,
-    steps: Number((done as StageEvent | undefined)?.step ?? metrics.lastStep ?? 0),
-    heldout_loss_first: metrics.evals[0] ?? evals[0],
-    heldout_loss_last: metrics.evals.at(-1) ?? evals.at(-1),
-    last_tokens_per_s: metrics.lastTps ?? lastTps,
-  };
-  save();
-  const r = manifest.result;
-  const loss = r.heldout_loss_first !== undefined && r.heldout_loss_last !== undefined ? `; held-out loss ${r.heldout_loss_first.toFixed(4)} → ${r.heldout_loss_last.toFixed(4)}` : '';
-  if (o.json) process.stdout.write(JSON.stringify(manifest, null, 2) + '\n');
-  else process.stdout.write(`sft: ${session.outcome}: ${r.steps} steps${loss}; checkpoint ${finalDir}\n`);
-}
-
-function readMetrics(file: string): { evals: number[]; lastStep?: number; lastTps?: number } {
-  const out: { evals: number[]; lastStep?: number; lastTps?: number } = { evals: [] };
-  if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const r = JSON.parse(line) as { kind?: string; step?: number; heldout_loss?: number; tokens_per_s?: number };
-      if (r.kind === 'eval' && typeof r.heldout_loss === 'number') out.evals.push(r.heldout_loss);
-      if (r.kind === 'step') {
-        out.lastStep = r.step;
-        out.lastTps = r.tokens_per_s;
-      }
-    } catch {
-      /* a user's trainer may write other lines */
-    }
-  }
-  return out;
+  await runStageSession(manifest, { stage: 'sft', out, configFile, nproc, trainerCommand: o.trainerCommand, doctor, quiet: o.quiet, json: o.json });
 }
 
 function sha256OfText(text: string): string {

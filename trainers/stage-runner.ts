@@ -90,7 +90,7 @@ export interface StageEvent {
 }
 
 export interface RunStageOptions {
-  stage: 'sft' | 'generate';
+  stage: 'sft' | 'reward' | 'generate';
   config: string;
   /** Processes (torchrun --nproc_per_node); 1 runs the stage directly. */
   nproc?: number;
@@ -205,3 +205,11 @@ export function checkStageConfig(config: string, python = findPython().python): 
   if (r.status !== 0) throw new UserError(`checking ${config} failed (exit ${r.status}):\n${lines.slice(-15).join('\n')}`, 1);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
+
+/** Device count the stage can use: CUDA devices for cuda, CPU cores for cpu. */
+export function devicesFor(device: string, doctor: TrainerDoctor): { device: string; count: number; what: string } {
+  const cuda = device === 'cuda' || (device === 'auto' && !!doctor.cuda);
+  if (device === 'cuda' && !doctor.cuda) throw new UserError(`--device cuda: the Python at ${doctor.executable} (torch ${doctor.torch}) sees no CUDA device`);
+  return cuda ? { device: 'cuda', count: doctor.devices?.length ?? 0, what: 'CUDA device' } : { device: 'cpu', count: doctor.pid_cpus ?? 1, what: 'CPU core' };
+}
+

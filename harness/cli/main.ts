@@ -12,6 +12,7 @@ import * as leaderboard from './commands/leaderboard.js';
 import * as generate from './commands/generate.js';
 import * as feedback from './commands/feedback.js';
 import * as train from './commands/train.js';
+import * as reward from './commands/reward.js';
 
 // Each command module registers its options and loads its implementation lazily inside the action, so
 // `apieval --help` and light commands do not pay for tree-sitter, dockerode or openai at start-up.
@@ -21,7 +22,7 @@ const program = new Command('apieval')
   .showHelpAfterError()
   .exitOverride();
 
-for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, leaderboard, generate, feedback, train]) m.register(program);
+for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, leaderboard, generate, feedback, train, reward]) m.register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -43,6 +43,40 @@ Examples:
       await runSftCommand(opts);
     });
 
+  train
+    .command('reward')
+    .description('Reward model (GPT-2 + scalar head, pointwise BCE) from apieval feedback labels; exports reward.onnx; the same command resumes')
+    .requiredOption('--sft <dir>', 'checkpoint the backbone starts from (RUN/final of apieval train sft)')
+    .requiredOption('--labels <file>', 'apieval feedback output ({prompt, completion, label 0|1, score, answers, p_yes_mean} JSONL)')
+    .requiredOption('--out <dir>', 'run folder (RUN/final is the reward model, with reward.onnx)')
+    .option('--tokenizer <dir>', 'tokenizer folder (default: the --sft checkpoint\'s)')
+    .option('--val-fraction <f>', 'share of the questions held out for accuracy / AUC / calibration', '0.1')
+    .addOption(new Option('--target <t>', 'what the head learns: label (0/1), score (rubric yes-fraction) or p_yes (mean P(yes))').choices(['label', 'score', 'p_yes']).default('label'))
+    .option('--no-class-balance', 'do not weigh the classes to equal total weight')
+    .option('--epochs <n>', 'passes over the training samples', '1')
+    .option('--max-steps <n>', 'optimizer steps (overrides --epochs)')
+    .option('--lr <x>', 'peak learning rate (AdamW, warmup, cosine)', '1e-5')
+    .option('--warmup-steps <n>', 'warmup steps (default: 3% of the steps)')
+    .option('--batch-size <n>', 'samples per micro-batch', '8')
+    .option('--grad-accum <n>', 'micro-batches per optimizer step', '1')
+    .option('--max-length <n>', 'tokens per sample (prompt + completion; a longer one keeps its end)', '512')
+    .addOption(new Option('--device <d>', 'cpu, cuda or auto').default('auto'))
+    .addOption(new Option('--bf16 <mode>', 'bf16 autocast: auto, on, off').default('auto'))
+    .option('--seed <n>', 'seed of the split, the head\'s init and the data order', '0')
+    .option('--save-every <n>', 'checkpoint every n steps (resume point)', '100')
+    .option('--eval-every <n>', 'held-out metrics every n steps', '50')
+    .option('--dropout <p>', 'dropout (default: the checkpoint config\'s)')
+    .option('--trainer-command <cmd>', 'run this instead of the built-in trainer ({config} = the stage config path)')
+    .option('--quiet', 'no progress output')
+    .option('--json', 'print the manifest as JSON')
+    .addHelpText('after', `
+Example:
+  apieval train reward --sft runs/sft-tiny/final --labels rm/train.jsonl --epochs 3 --lr 1e-4 --out runs/rm-tiny`)
+    .action(async (opts) => {
+      const { runRewardCommand } = await import('../../../trainers/reward.js');
+      await runRewardCommand(opts);
+    });
+
   program
     .command('trainers')
     .description('The training stages\' environment')

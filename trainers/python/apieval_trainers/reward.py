@@ -87,6 +87,12 @@ def load_reward_model(folder: str) -> GPT2RewardModel:
     return model
 
 
+def reward_config(max_length: int, pad_id: int) -> dict:
+    """How a scorer must build the model's input (read by apieval's ONNX scorer)."""
+    return {"max_length": max_length, "pad_token_id": pad_id, "append_eos": False, "truncation": "left", "padding": "right",
+            "input": "tokens(prompt) + tokens(completion)", "onnx": "reward.onnx", "onnx_inputs": ["input_ids", "attention_mask"], "onnx_output": "logits"}
+
+
 def encode(tok, prompt: str, completion: str, max_length: int) -> list[int]:
     return (tok.encode(prompt) + tok.encode(completion))[-max_length:]
 
@@ -177,7 +183,9 @@ def export_onnx(model: GPT2RewardModel, path: str, opset: int = 14) -> None:
     ids = torch.tensor([[464, 2068, 7586, 21831], [464, 2068, 50256, 50256]], dtype=torch.long)
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]], dtype=torch.long)
     tmp = path + ".tmp"
-    with torch.no_grad():
+    import warnings
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on shape checks and advanced indexing (no negative indices here)
         torch.onnx.export(m, (ids, mask), tmp, input_names=["input_ids", "attention_mask"], output_names=["logits"],
                           dynamic_axes={"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"}, "logits": {0: "batch"}},
                           opset_version=opset, do_constant_folding=True)
@@ -326,7 +334,8 @@ def run(cfg_in: dict) -> None:
             _save_state(out, step, model, opt, sched, tok_dir, fp, int(cfg["save_total_limit"]))
             emit("checkpoint", step=step)
 
-    ckpt.save_checkpoint(model, final_dir, tok_dir, extra_files={"trainer_state.json": {"step": step, "fingerprint": fp, "stage": "reward"}},
+    ckpt.save_checkpoint(model, final_dir, tok_dir, extra_files={"trainer_state.json": {"step": step, "fingerprint": fp, "stage": "reward"},
+                                                                 "reward_config.json": reward_config(max_length, pad_id)},
                          after_write=lambda tmp: export_onnx(model, os.path.join(tmp, "reward.onnx")))
     emit("done", step=step, final=final_dir)
 

@@ -1,0 +1,26 @@
+import { Option, type Command } from 'commander';
+
+export function register(program: Command): void {
+  const reward = program.command('reward').description('Reward models made by apieval train reward, run in this process (onnxruntime-node)');
+  reward
+    .command('score')
+    .description("Each response's reward: the model's logit and P(acceptable), from its reward.onnx")
+    .requiredOption('--model <dir>', 'reward model folder (RUN/final of apieval train reward: reward.onnx, reward_config.json, tokenizer.json)')
+    .option('--responses <file>', 'Gorilla-style response file; instructions from the hub\'s questions (as apieval feedback pairs them)')
+    .option('--pairs <file>', 'JSONL of {id?, question_id?, prompt|instruction, completion}')
+    .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub', 'huggingface')
+    .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
+    .option('--questions <file>', 'questions JSONL instead of the hub\'s')
+    .addOption(new Option('--completion <what>', 'text (the raw response, as feedback labels it by default) or code').choices(['text', 'code']).default('text'))
+    .requiredOption('--out <file>', 'JSONL of {id, question_id, logit, p, tokens}')
+    .option('--batch-size <n>', 'sequences per onnxruntime call', '16')
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: every core)')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', `
+Example:
+  apieval reward score --model runs/rm-tiny/final --data-dir ../shared/apibench --responses runs/gen/huggingface_sft-tiny.seed0.jsonl --out runs/rm-scores.jsonl`)
+    .action(async (opts) => {
+      const { runRewardScore } = await import('../../reward/score-cli.js');
+      await runRewardScore(opts);
+    });
+}
