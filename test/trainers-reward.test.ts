@@ -1,0 +1,120 @@
+// The reward-model stage as a user runs it (the built CLI, real PyTorch, a tiny SFT checkpoint) on labels it
+// can learn (1 when the Gorilla answer calls `pipeline(`: a property of the text, as a rubric's verdict is),
+// its ONNX export scored in TypeScript by onnxruntime-node with tokenizers.js (ids and logits against PyTorch
+// and the Python tokenizer), and the one-class labels error.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadEvalFile } from '../harness/datasets/apibench.js';
+import { splitAtOutput } from '../harness/datasets/training-data.js';
+import { OnnxRewardModel } from '../harness/reward/onnx-reward-model.js';
+import { runCli } from './helpers/cli.js';
+import { APIBENCH, sharedPath } from './helpers/shared.js';
+import { gpt2TokenizerDir, py, python, removeTempDirs, SKIP_TRAINERS, tempDir } from './trainers-env.js';
+
+describe.skipIf(SKIP_TRAINERS)('apieval train reward and reward score', () => {
+  let root: string;
+  let run: string;
+  let heldout: { prompt: string; completion: string; label: number }[];
+  beforeAll(() => {
+    sharedPath('apibench');
+    python();
+    root = tempDir('rm');
+    const sft = join(root, 'sft');
+    const init = py(['-m', 'apieval_trainers', 'init', '--init', 'random:tiny', '--seed', '1', '--tokenizer', gpt2TokenizerDir(), '--out', sft]);
+    if (init.status !== 0) throw new Error(init.stderr);
+    const records = loadEvalFile(join(APIBENCH, 'huggingface_eval.json'));
+    const labelled = records.flatMap((r) => {
+      const parts = splitAtOutput(r.code);
+      if (!parts) return [];
+      const completion = parts.completion.slice(0, 300);
+      return [{ id: `q${r.questionId}`, question_id: r.questionId, prompt: parts.prompt.slice(-200), completion, label: completion.includes('pipeline(') ? 1 : 0 }];
+    });
+    writeFileSync(join(root, 'labels.jsonl'), labelled.map((x) => JSON.stringify(x)).join('\n') + '\n');
+    run = join(root, 'rm');
+    const r = runCli(['train', 'reward', '--sft', sft, '--labels', join(root, 'labels.jsonl'), '--out', run, '--lr', '1e-3', '--batch-size', '16', '--max-length', '128',
+      '--max-steps', '60', '--eval-every', '30', '--save-every', '25', '--dropout', '0', '--device', 'cpu', '--quiet']);
+    if (r.status !== 0) throw new Error(r.stderr);
+    heldout = readFileSync(join(run, 'data', 'heldout.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  }, 300_000);
+
+  it('learns labels it can learn: held-out accuracy >= 0.9, with AUC and calibration logged', () => {
+    const m = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
+    expect(heldout.length).toBeGreaterThan(50);
+    expect(new Set(heldout.map((h) => h.label))).toEqual(new Set([0, 1]));
+    expect(m.result.last_eval.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(m.result.last_eval.auc).toBeGreaterThan(0.9);
+    expect(m.result.last_eval.ece).toBeGreaterThanOrEqual(0);
+    const cfg = JSON.parse(readFileSync(join(run, 'final', 'config.json'), 'utf8'));
+    expect(cfg.architectures).toEqual(['GPT2ForSequenceClassification']);
+    expect(cfg.num_labels).toBe(1);
+    // The split is by question: no question on both sides.
+    const train = readFileSync(join(run, 'data', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).question_id as number);
+    const held = new Set(heldout.map((h) => (h as unknown as { question_id: number }).question_id));
+    expect(train.some((q) => held.has(q))).toBe(false);
+  });
+
+  it('onnxruntime-node in TypeScript gives PyTorch\'s logits (<= 1e-4) from the same token ids', async () => {
+    const rm = await OnnxRewardModel.load(join(run, 'final'), { threads: 2 });
+    const pairs = heldout.slice(0, 40);
+    const tsIds = pairs.map((p) => rm.encode(p.prompt, p.completion));
+    const ts = await rm.score(pairs, 7);
+    const r = py(['-c', `
+import json, sys, torch
+from apieval_trainers import checkpoint as ckpt
+from apieval_trainers.reward import load_reward_model, encode, collate
+d = sys.argv[1]
+m = load_reward_model(d).eval()
+tok = ckpt.load_tokenizer(d, m.config)
+pairs = json.load(sys.stdin)
+rows = [encode(tok, p["prompt"], p["completion"], 128) for p in pairs]
+with torch.no_grad():
+    logits = [float(m(*collate([r], 50256))[0]) for r in rows]
+print(json.dumps({"ids": rows, "logits": logits}))`, join(run, 'final')], { input: JSON.stringify(pairs) });
+    expect(r.status, r.stderr).toBe(0);
+    const want = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ids: number[][]; logits: number[] };
+    expect(tsIds).toEqual(want.ids);
+    const diff = Math.max(...ts.map((s, i) => Math.abs(s.logit - want.logits[i])));
+    expect(diff).toBeLessThanOrEqual(1e-4);
+    // Batched and alone agree too.
+    const alone = await rm.score(pairs.slice(3, 4), 1);
+    expect(Math.abs(alone[0].logit - ts[3].logit)).toBeLessThanOrEqual(1e-5);
+  }, 120_000);
+
+  it('reward score writes a line per pair; a finished run rerun is a no-op; other settings are refused', () => {
+    const pairsFile = join(root, 'pairs.jsonl');
+    writeFileSync(pairsFile, heldout.slice(0, 25).map((h, i) => JSON.stringify({ id: `p${i}`, prompt: h.prompt, completion: h.completion })).join('\n') + '\n');
+    const r = runCli(['reward', 'score', '--model', join(run, 'final'), '--pairs', pairsFile, '--out', join(root, 'scores.jsonl'), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = readFileSync(join(root, 'scores.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((x) => x.id)).toEqual(Array.from({ length: 25 }, (_, i) => `p${i}`));
+    for (const x of rows) expect(x.p).toBeCloseTo(1 / (1 + Math.exp(-x.logit)), 12);
+    const again = runCli(['train', 'reward', '--sft', join(root, 'sft'), '--labels', join(root, 'labels.jsonl'), '--out', run, '--lr', '1e-3', '--batch-size', '16', '--max-length', '128',
+      '--max-steps', '60', '--eval-every', '30', '--save-every', '25', '--dropout', '0', '--device', 'cpu']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/already complete/);
+    const other = runCli(['train', 'reward', '--sft', join(root, 'sft'), '--labels', join(root, 'labels.jsonl'), '--out', run, '--lr', '2e-3', '--batch-size', '16', '--max-length', '128',
+      '--max-steps', '60', '--device', 'cpu']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/other settings \(--lr/);
+  }, 120_000);
+
+  it('labels of one class only, a bad label, a folder that is not a reward model: one line, exit 2', () => {
+    const one = join(root, 'one.jsonl');
+    writeFileSync(one, [1, 2, 3].map((i) => JSON.stringify({ prompt: 'p', completion: `c${i}`, label: 1 })).join('\n') + '\n');
+    const r = runCli(['train', 'reward', '--sft', join(root, 'sft'), '--labels', one, '--out', join(root, 'x')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/one\.jsonl: all 3 labels are 1; a reward model needs accepted \(1\) and rejected \(0\)/);
+    const bad = join(root, 'bad.jsonl');
+    writeFileSync(bad, JSON.stringify({ prompt: 'p', completion: 'c', label: 1 }) + '\n' + JSON.stringify({ prompt: 'p', completion: 'c', label: 'yes' }) + '\n');
+    const b = runCli(['train', 'reward', '--sft', join(root, 'sft'), '--labels', bad, '--out', join(root, 'y')]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/bad\.jsonl:2: 'label' must be 0 or 1/);
+    const s = runCli(['reward', 'score', '--model', join(root, 'sft'), '--pairs', bad, '--out', join(root, 'z.jsonl')]);
+    expect(s.status).toBe(2);
+    expect(s.stderr).toMatch(/reward_config\.json: no such file \(not a reward model made by 'apieval train reward'\)/);
+  });
+});
+
+afterAll(removeTempDirs);
