@@ -99,6 +99,41 @@ print(json.dumps({"ids": rows, "logits": logits}))`, join(run, 'final')], { inpu
     expect(other.stderr).toMatch(/other settings \(--lr/);
   }, 120_000);
 
+  it('rerank keeps, per question, the answer reward score rates highest, as a response file eval reads', () => {
+    const records = loadEvalFile(join(APIBENCH, 'huggingface_eval.json')).slice(0, 30);
+    const files = [0, 1, 2].map((k) => {
+      const f = join(root, `resp${k}.jsonl`);
+      const lines = records.filter((r) => k !== 2 || r.questionId % 3 !== 0).map((r) => {
+        const out = splitAtOutput(r.code)?.completion ?? ' none';
+        const text = k === 0 ? out : k === 1 ? out.replace(/pipeline\(/g, 'Model(') : ' from transformers import pipeline; p = pipeline("x")';
+        return JSON.stringify({ question_id: r.questionId, text });
+      });
+      writeFileSync(f, lines.join('\n') + '\n');
+      return f;
+    });
+    const out = join(root, 'best.jsonl');
+    const r = runCli(['rerank', '--reward-model', join(run, 'final'), '--data-dir', APIBENCH, '--responses', files.join(','), '--out', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).questions_missing_a_sample).toBe(10);
+    const scored = files.map((f, k) => {
+      const s = runCli(['reward', 'score', '--model', join(run, 'final'), '--data-dir', APIBENCH, '--responses', f, '--out', join(root, `s${k}.jsonl`)]);
+      expect(s.status, s.stderr).toBe(0);
+      return new Map(readFileSync(join(root, `s${k}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((x) => [x.question_id as number, x.logit as number]));
+    });
+    const best = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(best.map((b) => b.question_id)).toEqual(records.map((x) => x.questionId));
+    for (const b of best) {
+      const logits = scored.map((m) => m.get(b.question_id) ?? -Infinity);
+      const k = logits.indexOf(Math.max(...logits));
+      expect(b.metadata.rerank.file_index, `question ${b.question_id}`).toBe(k);
+      expect(b.text).toBe(readFileSync(files[k], 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((x) => x.question_id === b.question_id).text);
+      expect(Math.abs(b.metadata.rerank.logit - logits[k])).toBeLessThanOrEqual(1e-5);
+    }
+    const e = runCli(['eval', '--data-dir', APIBENCH, '--candidate', `best-of-3=${out}`, '--no-exec', '--no-report', '--out', join(root, 'eval'), '--quiet']);
+    expect(e.status, e.stderr).toBe(0);
+    oneLine(runCli(['rerank', '--reward-model', join(run, 'final'), '--responses', files[0], '--out', out]), /best-of-n needs at least 2/);
+  }, 120_000);
+
   it('labels of one class only, a bad label, a folder that is not a reward model: one line, exit 2', () => {
     const one = join(root, 'one.jsonl');
     writeFileSync(one, [1, 2, 3].map((i) => JSON.stringify({ prompt: 'p', completion: `c${i}`, label: 1 })).join('\n') + '\n');
@@ -116,5 +151,11 @@ print(json.dumps({"ids": rows, "logits": logits}))`, join(run, 'final')], { inpu
     expect(s.stderr).toMatch(/reward_config\.json: no such file \(not a reward model made by 'apieval train reward'\)/);
   });
 });
+
+function oneLine(r: { status: number; stderr: string }, re: RegExp): void {
+  expect(r.status).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(re);
+}
 
 afterAll(removeTempDirs);

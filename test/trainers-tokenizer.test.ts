@@ -105,7 +105,7 @@ describe.skipIf(SKIP_TRAINERS)('GPT-2 tokenizer parity with gpt-tokenizer r50k_b
     const want = pythonTokenize(texts, true);
     let bad: string | null = null;
     for (let i = 0; i < texts.length && bad === null; i++) {
-      const got = tok.encode(texts[i], { add_special_tokens: false }).ids;
+      const got: number[] = tok.encode(texts[i], { add_special_tokens: false }).ids;
       if (got.length !== want[i].length || got.some((t, j) => t !== want[i][j])) bad = `text ${i} ${JSON.stringify(texts[i].slice(0, 80))}: ${JSON.stringify(got.slice(0, 20))} vs ${JSON.stringify(want[i].slice(0, 20))}`;
     }
     expect(bad).toBeNull();

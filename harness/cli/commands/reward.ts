@@ -23,4 +23,25 @@ Example:
       const { runRewardScore } = await import('../../reward/score-cli.js');
       await runRewardScore(opts);
     });
+
+  program
+    .command('rerank')
+    .description('Best-of-n by a reward model: n response files in, one response file out (the highest-reward answer per question)')
+    .requiredOption('--reward-model <dir>', 'reward model folder (RUN/final of apieval train reward)')
+    .requiredOption('--responses <F1,F2,...>', 'comma-separated response files: the n samples (e.g. one per seed)')
+    .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub', 'huggingface')
+    .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
+    .option('--questions <file>', 'questions JSONL instead of the hub\'s')
+    .addOption(new Option('--completion <what>', 'what the reward model reads: text (the raw response) or code').choices(['text', 'code']).default('text'))
+    .requiredOption('--out <file>', 'the best-of-n response file')
+    .option('--batch-size <n>', 'sequences per onnxruntime call', '16')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', `
+Example:
+  apieval rerank --reward-model runs/rm-tiny/final --data-dir ../shared/apibench \\
+    --responses runs/gen/huggingface_sft-tiny.seed0.jsonl,runs/gen/huggingface_sft-tiny.seed1.jsonl,runs/gen/huggingface_sft-tiny.seed2.jsonl --out runs/gen/best-of-3.jsonl`)
+    .action(async (opts) => {
+      const { runRerank } = await import('../../reward/rerank-cli.js');
+      await runRerank(opts);
+    });
 }
