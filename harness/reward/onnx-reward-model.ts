@@ -55,7 +55,8 @@ export class OnnxRewardModel {
     if (model.vocab_size !== undefined && size !== model.vocab_size) {
       throw new UserError(`${join(dir, 'tokenizer.json')}: the tokenizer has ${size} tokens but the model's embedding has ${model.vocab_size} rows`);
     }
-    const ort = (await import('onnxruntime-node')).default as unknown as Ort;
+    const mod = (await import('onnxruntime-node')) as unknown as Ort & { default?: Ort };
+    const ort = mod.default ?? mod; // CommonJS: a default export under node, the namespace under some loaders
     let session: Session;
     try {
       session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: opts.threads ?? availableParallelism(), graphOptimizationLevel: 'all' });
