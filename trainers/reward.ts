@@ -14,9 +14,10 @@ import { intOpt, numOpt } from '../harness/producers/cli-options.js';
 import { fileSha256 } from '../harness/runs/hash.js';
 import { MT19937 } from '../metrics/random/mt19937.js';
 import { checkStageConfig, devicesFor, findPython } from './stage-runner.js';
-import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest } from './stage-session.js';
+import { parseTrainingFlags, type TrainingFlags } from './training-flags.js';
+import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest, type TrainingSettings } from './stage-session.js';
 
-export interface RewardCliOptions {
+export interface RewardCliOptions extends TrainingFlags {
   sft: string;
   labels: string;
   out: string;
@@ -24,22 +25,6 @@ export interface RewardCliOptions {
   valFraction: string;
   target: string;
   classBalance: boolean;
-  epochs: string;
-  maxSteps?: string;
-  lr: string;
-  warmupSteps?: string;
-  batchSize: string;
-  gradAccum: string;
-  maxLength: string;
-  device: string;
-  bf16: string;
-  seed: string;
-  saveEvery: string;
-  evalEvery: string;
-  dropout?: string;
-  trainerCommand?: string;
-  quiet?: boolean;
-  json?: boolean;
 }
 
 export interface LabelledExample {
@@ -93,29 +78,12 @@ export function splitLabels(examples: LabelledExample[], fraction: number, seed:
   return { train: examples.filter((e) => !held.has(key(e))), heldout: examples.filter((e) => held.has(key(e))) };
 }
 
-export interface RewardStageConfig {
+export interface RewardStageConfig extends TrainingSettings {
   stage: 'reward';
   schema_version: 1;
-  out: string;
   sft: string;
-  tokenizer: string;
-  data: { train: string; heldout: string };
-  data_sha256: { train: string; heldout: string };
   target: 'label' | 'score' | 'p_yes';
   class_balance: boolean;
-  epochs: number;
-  max_steps: number | null;
-  lr: number;
-  warmup_steps: number | null;
-  batch_size: number;
-  grad_accum: number;
-  max_length: number;
-  seed: number;
-  dropout: number | null;
-  device: string;
-  bf16: boolean | 'auto';
-  save_every: number;
-  eval_every: number;
 }
 
 const TRAINING_KEYS = ['sft', 'data_sha256', 'target', 'class_balance', 'epochs', 'max_steps', 'lr', 'warmup_steps', 'batch_size', 'grad_accum', 'max_length', 'seed', 'dropout', 'bf16'] as const;
@@ -129,11 +97,10 @@ const sha256 = (t: string) => createHash('sha256').update(t).digest('hex');
 
 export async function runRewardCommand(o: RewardCliOptions): Promise<void> {
   if (!['label', 'score', 'p_yes'].includes(o.target)) throw new UserError(`--target '${o.target}': expected label, score or p_yes`);
-  if (!['cpu', 'cuda', 'auto'].includes(o.device)) throw new UserError(`--device '${o.device}': expected cpu, cuda or auto`);
-  if (!['auto', 'on', 'off'].includes(o.bf16)) throw new UserError(`--bf16 '${o.bf16}': expected auto, on or off`);
+  const flags = parseTrainingFlags(o);
   const sft = resolve(o.sft);
   if (!existsSync(sft)) throw new UserError(`--sft ${o.sft}: no such checkpoint folder`);
-  const seed = intOpt('--seed', o.seed, 0, 2 ** 31 - 1)!;
+  const seed = flags.seed;
   const valFraction = numOpt('--val-fraction', o.valFraction, 0, 0.9)!;
   const out = resolve(o.out);
   const previous = readStageManifest<RewardManifest>(join(out, 'manifest.json'), 'reward');
@@ -155,19 +122,8 @@ export async function runRewardCommand(o: RewardCliOptions): Promise<void> {
     data_sha256: { train: sha256(trainText), heldout: sha256(heldText) },
     target: o.target as RewardStageConfig['target'],
     class_balance: o.classBalance !== false,
-    epochs: intOpt('--epochs', o.epochs, 1, 10_000)!,
-    max_steps: intOpt('--max-steps', o.maxSteps, 1) ?? null,
-    lr: numOpt('--lr', o.lr, 0, 10)!,
-    warmup_steps: intOpt('--warmup-steps', o.warmupSteps, 0) ?? null,
-    batch_size: intOpt('--batch-size', o.batchSize, 1, 65_536)!,
-    grad_accum: intOpt('--grad-accum', o.gradAccum, 1, 65_536)!,
-    max_length: intOpt('--max-length', o.maxLength, 2, 1 << 20)!,
-    seed,
-    dropout: numOpt('--dropout', o.dropout, 0, 1) ?? null,
+    ...flags,
     device,
-    bf16: o.bf16 === 'auto' ? 'auto' : o.bf16 === 'on',
-    save_every: intOpt('--save-every', o.saveEvery, 1)!,
-    eval_every: intOpt('--eval-every', o.evalEvery, 1)!,
   };
   if (previous) {
     checkSameSettings(out, previous.config, config, TRAINING_KEYS, (k) =>

@@ -24,10 +24,11 @@ import { buildTrainingSet, parseSplit, type Example } from '../harness/datasets/
 import { toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
 import { intOpt, numOpt } from '../harness/producers/cli-options.js';
 import { checkStageConfig, devicesFor, findPython, type TrainerDoctor } from './stage-runner.js';
-import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest } from './stage-session.js';
+import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest, type TrainingSettings } from './stage-session.js';
 import { ensureGpt2TokenizerDir } from './tokenizer-files.js';
+import { parseTrainingFlags, type TrainingFlags } from './training-flags.js';
 
-export interface SftCliOptions {
+export interface SftCliOptions extends TrainingFlags {
   dataDir?: string;
   hub: string;
   split: string;
@@ -36,52 +37,19 @@ export interface SftCliOptions {
   init?: string;
   tokenizer?: string;
   out: string;
-  epochs: string;
-  maxSteps?: string;
-  lr: string;
-  warmupSteps?: string;
-  batchSize: string;
-  gradAccum: string;
-  maxLength: string;
-  device: string;
   nproc: string;
-  seed: string;
-  saveEvery: string;
-  evalEvery: string;
-  dropout?: string;
   gradientCheckpointing?: boolean;
-  bf16: string;
-  trainerCommand?: string;
-  quiet?: boolean;
-  json?: boolean;
 }
 
 /** Keys of the stage config that change the weights: a resumed run must repeat them. */
 const TRAINING_KEYS = ['model', 'data_sha256', 'epochs', 'max_steps', 'lr', 'warmup_steps', 'batch_size', 'grad_accum', 'max_length', 'seed', 'dropout', 'world_size', 'bf16'] as const;
 
-export interface SftStageConfig {
+export interface SftStageConfig extends TrainingSettings {
   stage: 'sft';
   schema_version: 1;
-  out: string;
   model: { path: string } | { init: string; seed: number };
-  tokenizer: string;
-  data: { train: string; heldout: string };
-  data_sha256: { train: string; heldout: string };
-  epochs: number;
-  max_steps: number | null;
-  lr: number;
-  warmup_steps: number | null;
-  batch_size: number;
-  grad_accum: number;
-  max_length: number;
-  seed: number;
-  dropout: number | null;
-  device: string;
-  bf16: boolean | 'auto';
   gradient_checkpointing: boolean;
   world_size: number;
-  save_every: number;
-  eval_every: number;
 }
 
 export interface SftManifest extends StageManifest<SftStageConfig> {
@@ -98,23 +66,10 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
   const split = parseSplit(o.split);
   if ((o.model === undefined) === (o.init === undefined)) throw new UserError('give the model to fine-tune: --model DIR (a Hugging Face GPT-2 folder) or --init random:tiny|small|medium|large|xl');
   if (o.init !== undefined && !/^random:(tiny|small|medium|large|xl)$/.test(o.init)) throw new UserError(`--init '${o.init}': expected random:tiny, random:small, random:medium, random:large or random:xl`);
-  if (!['cpu', 'cuda', 'auto'].includes(o.device)) throw new UserError(`--device '${o.device}': expected cpu, cuda or auto`);
-  if (!['auto', 'on', 'off'].includes(o.bf16)) throw new UserError(`--bf16 '${o.bf16}': expected auto, on or off`);
+  const flags = parseTrainingFlags(o);
   const nproc = intOpt('--nproc', o.nproc, 1, 1024)!;
-  const seed = intOpt('--seed', o.seed, 0, 2 ** 31 - 1)!;
-  const num = {
-    epochs: intOpt('--epochs', o.epochs, 1, 10_000)!,
-    maxSteps: intOpt('--max-steps', o.maxSteps, 1),
-    lr: numOpt('--lr', o.lr, 0, 10)!,
-    warmupSteps: intOpt('--warmup-steps', o.warmupSteps, 0),
-    batchSize: intOpt('--batch-size', o.batchSize, 1, 65_536)!,
-    gradAccum: intOpt('--grad-accum', o.gradAccum, 1, 65_536)!,
-    maxLength: intOpt('--max-length', o.maxLength, 2, 1 << 20)!,
-    saveEvery: intOpt('--save-every', o.saveEvery, 1)!,
-    evalEvery: intOpt('--eval-every', o.evalEvery, 1)!,
-    dropout: numOpt('--dropout', o.dropout, 0, 1),
-    valFraction: numOpt('--val-fraction', o.valFraction, 0, 0.5)!,
-  };
+  const seed = flags.seed;
+  const valFraction = numOpt('--val-fraction', o.valFraction, 0, 0.5)!;
   const out = resolve(o.out);
   const manifestFile = join(out, 'manifest.json');
   const previous = readStageManifest<SftManifest>(manifestFile, 'sft');
@@ -132,7 +87,7 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
   }
 
   const dataDir = await resolveDataDir({ dataDir: o.dataDir, hubs: [hub] });
-  const set = await buildTrainingSet({ dataDir, hub, split, validationFraction: num.valFraction, seed });
+  const set = await buildTrainingSet({ dataDir, hub, split, validationFraction: valFraction, seed });
   mkdirSync(join(out, 'data'), { recursive: true });
   const trainText = examplesJsonl(set.train);
   const heldText = examplesJsonl(set.validation);
@@ -149,21 +104,10 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
     tokenizer,
     data: { train: trainFile, heldout: heldFile },
     data_sha256: dataSha,
-    epochs: num.epochs,
-    max_steps: num.maxSteps ?? null,
-    lr: num.lr,
-    warmup_steps: num.warmupSteps ?? null,
-    batch_size: num.batchSize,
-    grad_accum: num.gradAccum,
-    max_length: num.maxLength,
-    seed,
-    dropout: num.dropout ?? null,
+    ...flags,
     device,
-    bf16: o.bf16 === 'auto' ? 'auto' : o.bf16 === 'on',
     gradient_checkpointing: !!o.gradientCheckpointing,
     world_size: nproc,
-    save_every: num.saveEvery,
-    eval_every: num.evalEvery,
   };
   if (previous) {
     checkSameSettings(out, previous.config, config, TRAINING_KEYS, (k) =>

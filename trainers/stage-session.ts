@@ -12,6 +12,27 @@ import { VERSION } from '../harness/version.js';
 import { TrainProgress } from './progress.js';
 import { findPython, runStage, type StageEvent, type TrainerDoctor } from './stage-runner.js';
 
+/** The optimisation settings every training stage's config carries (README "Stage contract"). */
+export interface TrainingSettings {
+  out: string;
+  tokenizer: string;
+  data: { train: string; heldout: string };
+  data_sha256: { train: string; heldout: string };
+  epochs: number;
+  max_steps: number | null;
+  lr: number;
+  warmup_steps: number | null;
+  batch_size: number;
+  grad_accum: number;
+  max_length: number;
+  seed: number;
+  dropout: number | null;
+  device: string;
+  bf16: boolean | 'auto';
+  save_every: number;
+  eval_every: number;
+}
+
 export interface StageSession {
   started: string;
   ended?: string;

@@ -30,7 +30,7 @@ from . import checkpoint as ckpt
 from .errors import StageError
 from .io_utils import bf16_ok, emit, pick_device, read_jsonl
 from .model import GPT2Config, GPT2LMHeadModel, load_state_dict_hf
-from .sft import _truncate_metrics, fingerprint_of, latest_checkpoint, lr_factor
+from .sft import _truncate_metrics, already_finished, fingerprint_of, latest_checkpoint, lr_factor
 
 DEFAULTS = {
     "epochs": 1, "max_steps": None, "lr": 1e-5, "warmup_steps": None, "warmup_ratio": 0.03, "weight_decay": 0.0,
@@ -259,11 +259,7 @@ def run(cfg_in: dict) -> None:
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, warmup, total_steps, 0.0))
     fp = fingerprint_of(cfg, TRAINING_KEYS)
     final_dir = os.path.join(out, "final")
-    if os.path.isfile(os.path.join(final_dir, "trainer_state.json")):
-        state = ckpt.read_json(os.path.join(final_dir, "trainer_state.json"))
-        if state.get("fingerprint") != fp:
-            raise StageError(f"{out}: already holds a finished run with other training settings; use a new --out")
-        emit("done", step=state.get("step"), final=final_dir, already=True)
+    if already_finished(out, fp):
         return
     step = 0
     found = latest_checkpoint(out)

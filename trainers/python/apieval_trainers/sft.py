@@ -115,6 +115,18 @@ def fingerprint(cfg: dict) -> str:
     return fingerprint_of(cfg, TRAINING_KEYS)
 
 
+def already_finished(out: str, fp: str) -> bool:
+    """True (and the done event emitted) when out/final is this run's finished checkpoint; another run's is an error."""
+    final_dir = os.path.join(out, "final")
+    if not os.path.isfile(os.path.join(final_dir, "trainer_state.json")):
+        return False
+    state = ckpt.read_json(os.path.join(final_dir, "trainer_state.json"))
+    if state.get("fingerprint") != fp:
+        raise StageError(f"{out}: already holds a finished run with other training settings; use a new --out")
+    emit("done", step=state.get("step"), final=final_dir, already=True)
+    return True
+
+
 def latest_checkpoint(out: str):
     best = None
     for d in glob.glob(os.path.join(out, "checkpoints", "step-*")):
@@ -218,11 +230,7 @@ def run(cfg_in: dict) -> None:
     fp = fingerprint(cfg)
     step = 0
     final_dir = os.path.join(out, "final")
-    if os.path.isfile(os.path.join(final_dir, "trainer_state.json")):
-        state = ckpt.read_json(os.path.join(final_dir, "trainer_state.json"))
-        if state.get("fingerprint") != fp:
-            raise StageError(f"{out}: already holds a finished run with other training settings; use a new --out")
-        emit("done", step=state.get("step"), final=final_dir, already=True)
+    if already_finished(out, fp):
         return
     found = latest_checkpoint(out)
     torch.manual_seed(int(cfg["seed"]) * 1000 + rank)
