@@ -13,17 +13,11 @@ import { toJsonl, writeFileAtomic } from '../io/jsonl.js';
 import { intOpt } from '../producers/cli-options.js';
 import { questionMap } from '../producers/feedback.js';
 import { OnnxRewardModel } from './onnx-reward-model.js';
+import type { ResponseScoringOptions } from './score-cli.js';
 
-export interface RerankOptions {
+export interface RerankOptions extends ResponseScoringOptions {
   rewardModel: string;
   responses: string;
-  hub: string;
-  dataDir?: string;
-  questions?: string;
-  completion: string;
-  out: string;
-  batchSize: string;
-  json?: boolean;
 }
 
 export async function runRerank(o: RerankOptions): Promise<void> {

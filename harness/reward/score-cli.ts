@@ -7,18 +7,22 @@ import { intOpt } from '../producers/cli-options.js';
 import { questionMap, samplesFromPairs, samplesFromResponses } from '../producers/feedback.js';
 import { OnnxRewardModel } from './onnx-reward-model.js';
 
-export interface RewardScoreOptions {
-  model: string;
-  responses?: string;
-  pairs?: string;
+/** What `reward score` and `rerank` share: where instructions come from, what the model reads, batching. */
+export interface ResponseScoringOptions {
   hub: string;
   dataDir?: string;
   questions?: string;
   completion: string;
   out: string;
   batchSize: string;
-  threads?: string;
   json?: boolean;
+}
+
+export interface RewardScoreOptions extends ResponseScoringOptions {
+  model: string;
+  responses?: string;
+  pairs?: string;
+  threads?: string;
 }
 
 export async function runRewardScore(o: RewardScoreOptions): Promise<void> {

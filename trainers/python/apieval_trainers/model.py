@@ -9,6 +9,8 @@ so left-padded batches give each row the positions it would have alone.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import math
 from dataclasses import asdict, dataclass, field, fields
 
@@ -297,7 +299,7 @@ def generate(model: GPT2LMHeadModel, prompts: list[list[int]], *, max_new_tokens
     cur = ids
     seq = ids
     for _ in range(max_new_tokens):
-        with torch.autocast(device_type="cuda", dtype=autocast_dtype) if autocast_dtype is not None else _nullcontext():
+        with torch.autocast(device_type="cuda", dtype=autocast_dtype) if autocast_dtype is not None else nullcontext():
             if use_cache:
                 logits, past = model(cur, attention_mask=mask, past_key_values=past, use_cache=True)
             else:
@@ -320,11 +322,3 @@ def generate(model: GPT2LMHeadModel, prompts: list[list[int]], *, max_new_tokens
         seq = torch.cat([seq, cur], dim=1)
         mask = torch.cat([mask, torch.ones((B, 1), dtype=mask.dtype, device=device)], dim=1)
     return out
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False

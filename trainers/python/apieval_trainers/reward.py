@@ -15,6 +15,8 @@ scheduler, RNG, step); one process.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import json
 import math
 import os
@@ -30,7 +32,7 @@ from . import checkpoint as ckpt
 from .errors import StageError
 from .io_utils import bf16_ok, emit, pick_device, read_jsonl
 from .model import GPT2Config, GPT2LMHeadModel, load_state_dict_hf
-from .sft import _truncate_metrics, already_finished, fingerprint_of, latest_checkpoint, lr_factor
+from .sft import _truncate_metrics, already_finished, fingerprint_of, latest_checkpoint, lr_factor, optimizer_step
 
 DEFAULTS = {
     "epochs": 1, "max_steps": None, "lr": 1e-5, "warmup_steps": None, "warmup_ratio": 0.03, "weight_decay": 0.0,
@@ -203,7 +205,7 @@ def run(cfg_in: dict) -> None:
     use_bf16 = cfg["bf16"] is True or (cfg["bf16"] == "auto" and bf16_ok(device))
 
     def autocast():
-        return torch.autocast(device_type="cuda", dtype=torch.bfloat16) if use_bf16 else _Null()
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16) if use_bf16 else nullcontext()
 
     sft = cfg["sft"]
     cfg_model = ckpt.load_config(sft)
@@ -313,11 +315,7 @@ def run(cfg_in: dict) -> None:
             loss.backward()
             loss_total += float(loss.detach())
             correct += int(((z.detach() > 0).long().cpu() == torch.tensor([train_labels[i] for i in mi])).sum())
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["max_grad_norm"])) if cfg["max_grad_norm"] else None
-        lr = opt.param_groups[0]["lr"]
-        opt.step()
-        sched.step()
-        opt.zero_grad(set_to_none=True)
+        grad_norm, lr = optimizer_step(model, opt, sched, cfg["max_grad_norm"])
         step += 1
         now = time.time()
         dt = max(1e-9, now - t_last)
@@ -349,11 +347,3 @@ def _save_state(out, step, model, opt, sched, tok_dir, fp, keep):
     done = sorted(glob.glob(os.path.join(root, "step-*")))
     for old in done[:-keep] if keep > 0 else []:
         shutil.rmtree(old, ignore_errors=True)
-
-
-class _Null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False

@@ -13,6 +13,8 @@ completion-token count, so 2 processes give the same update as 1 with the same g
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import glob
 import hashlib
 import json
@@ -100,6 +102,16 @@ def token_loss_sum(model, ids, labels, mask):
     return total
 
 
+def optimizer_step(model, opt, sched, max_grad_norm):
+    """Clip (when max_grad_norm is set), step AdamW and the schedule, clear the gradients; (grad norm, lr used)."""
+    grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)) if max_grad_norm else None
+    lr = opt.param_groups[0]["lr"]
+    opt.step()
+    sched.step()
+    opt.zero_grad(set_to_none=True)
+    return grad_norm, lr
+
+
 def lr_factor(step: int, warmup: int, total: int, min_ratio: float) -> float:
     if step < warmup:
         return step / max(1, warmup)
@@ -183,7 +195,7 @@ def run(cfg_in: dict) -> None:
         raise StageError(f"bf16 was asked for but {device} has no bf16 support")
 
     def autocast():
-        return torch.autocast(device_type="cuda", dtype=torch.bfloat16) if use_bf16 else _Null()
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16) if use_bf16 else nullcontext()
 
     # Model and tokenizer.
     mspec = cfg["model"]
@@ -297,7 +309,7 @@ def run(cfg_in: dict) -> None:
             micro = batch[(a * world + rank) * B:(a * world + rank + 1) * B]
             ids, labels, mask = (t.to(device) for t in collate(micro, pad_id))
             sync = dist is None or a == A - 1
-            ctx = train_model.no_sync() if not sync and hasattr(train_model, "no_sync") else _Null()
+            ctx = train_model.no_sync() if not sync and hasattr(train_model, "no_sync") else nullcontext()
             with ctx:
                 with autocast():
                     loss = token_loss_sum(train_model, ids, labels, mask) / denom * world
@@ -307,11 +319,7 @@ def run(cfg_in: dict) -> None:
             t = torch.tensor([loss_total], device=device)
             dist.all_reduce(t)
             loss_total = float(t)
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["max_grad_norm"])) if cfg["max_grad_norm"] else None
-        lr = opt.param_groups[0]["lr"]
-        opt.step()
-        sched.step()
-        opt.zero_grad(set_to_none=True)
+        grad_norm, lr = optimizer_step(model, opt, sched, cfg["max_grad_norm"])
         step += 1
         if step % int(cfg["log_every"]) == 0 or step == total_steps:
             now = time.time()
@@ -386,11 +394,3 @@ def _truncate_metrics(path: str, step: int) -> None:
 def _barrier(dist):
     if dist is not None:
         dist.barrier()
-
-
-class _Null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
