@@ -2,13 +2,14 @@
 // can learn (1 when the Gorilla answer calls `pipeline(`: a property of the text, as a rubric's verdict is),
 // its ONNX export scored in TypeScript by onnxruntime-node with tokenizers.js (ids and logits against PyTorch
 // and the Python tokenizer), and the one-class labels error.
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvalFile } from '../harness/datasets/apibench.js';
 import { splitAtOutput } from '../harness/datasets/training-data.js';
 import { OnnxRewardModel } from '../harness/reward/onnx-reward-model.js';
-import { runCli } from './helpers/cli.js';
+import { REPO, runCli } from './helpers/cli.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
 import { gpt2TokenizerDir, py, python, removeTempDirs, SKIP_TRAINERS, tempDir } from './trainers-env.js';
 
@@ -16,6 +17,8 @@ describe.skipIf(SKIP_TRAINERS)('apieval train reward and reward score', () => {
   let root: string;
   let run: string;
   let heldout: { prompt: string; completion: string; label: number }[];
+  const trainArgs = (out: string) => ['train', 'reward', '--sft', join(root, 'sft'), '--labels', join(root, 'labels.jsonl'), '--out', out, '--lr', '1e-3', '--batch-size', '16', '--max-length', '128',
+    '--max-steps', '60', '--eval-every', '30', '--save-every', '25', '--dropout', '0', '--device', 'cpu'];
   beforeAll(() => {
     sharedPath('apibench');
     python();
@@ -32,8 +35,7 @@ describe.skipIf(SKIP_TRAINERS)('apieval train reward and reward score', () => {
     });
     writeFileSync(join(root, 'labels.jsonl'), labelled.map((x) => JSON.stringify(x)).join('\n') + '\n');
     run = join(root, 'rm');
-    const r = runCli(['train', 'reward', '--sft', sft, '--labels', join(root, 'labels.jsonl'), '--out', run, '--lr', '1e-3', '--batch-size', '16', '--max-length', '128',
-      '--max-steps', '60', '--eval-every', '30', '--save-every', '25', '--dropout', '0', '--device', 'cpu', '--quiet']);
+    const r = runCli([...trainArgs(run), '--quiet']);
     if (r.status !== 0) throw new Error(r.stderr);
     heldout = readFileSync(join(run, 'data', 'heldout.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   }, 300_000);
@@ -89,8 +91,7 @@ print(json.dumps({"ids": rows, "logits": logits}))`, join(run, 'final')], { inpu
     const rows = readFileSync(join(root, 'scores.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((x) => x.id)).toEqual(Array.from({ length: 25 }, (_, i) => `p${i}`));
     for (const x of rows) expect(x.p).toBeCloseTo(1 / (1 + Math.exp(-x.logit)), 12);
-    const again = runCli(['train', 'reward', '--sft', join(root, 'sft'), '--labels', join(root, 'labels.jsonl'), '--out', run, '--lr', '1e-3', '--batch-size', '16', '--max-length', '128',
-      '--max-steps', '60', '--eval-every', '30', '--save-every', '25', '--dropout', '0', '--device', 'cpu']);
+    const again = runCli(trainArgs(run));
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/already complete/);
     const other = runCli(['train', 'reward', '--sft', join(root, 'sft'), '--labels', join(root, 'labels.jsonl'), '--out', run, '--lr', '2e-3', '--batch-size', '16', '--max-length', '128',
@@ -98,6 +99,32 @@ print(json.dumps({"ids": rows, "logits": logits}))`, join(run, 'final')], { inpu
     expect(other.status).toBe(2);
     expect(other.stderr).toMatch(/other settings \(--lr/);
   }, 120_000);
+
+  it('kill -9 after a checkpoint, the same command again: the same reward model byte for byte', async () => {
+    const killed = join(root, 'killed');
+    await new Promise<void>((done, fail) => {
+      const child = spawn(process.execPath, [join(REPO, 'bin/apieval.js'), ...trainArgs(killed)], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      let sent = false;
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        err += d;
+        if (!sent && /checkpoint at step 25/.test(err)) {
+          sent = true;
+          process.kill(-child.pid!, 'SIGKILL');
+        }
+      });
+      child.on('close', () => (sent ? done() : fail(new Error(`the run ended before it could be killed:\n${err}`))));
+    });
+    const again = runCli(trainArgs(killed));
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/resuming from .*step-00000(25|50)/);
+    expect(Buffer.compare(readFileSync(join(killed, 'final/model.safetensors')), readFileSync(join(run, 'final/model.safetensors')))).toBe(0);
+    const sansTiming = (d: string) => readFileSync(join(d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => {
+      const { tokens_per_s: _t, interval_s: _i, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return rest;
+    });
+    expect(sansTiming(killed)).toEqual(sansTiming(run));
+  }, 300_000);
 
   it('rerank keeps, per question, the answer reward score rates highest, as a response file eval reads', () => {
     const records = loadEvalFile(join(APIBENCH, 'huggingface_eval.json')).slice(0, 30);
