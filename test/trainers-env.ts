@@ -1,10 +1,10 @@
 // Shared set-up for the trainer suites (not a test file). They run REAL PyTorch (Debian's python3-torch on
 // this machine) on small random GPT-2 models. Without a Python that has torch they FAIL with a clear
 // message; set APIEVAL_SKIP_TRAINERS=1 explicitly to skip them on such a machine (CI never sets it).
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { findPython, stageEnv } from '../trainers/stage-runner.js';
 import { ensureGpt2TokenizerDir } from '../trainers/tokenizer-files.js';
 
@@ -50,4 +50,24 @@ export function removeTempDirs(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
   if (tokDir) rmSync(join(tokDir, '..'), { recursive: true, force: true });
   tokDir = undefined;
+}
+
+/**
+ * Runs the built CLI with `args` in its own process group and kills the group (the CLI and its python) with
+ * SIGKILL once stderr matches `when`, as a machine losing power would; fails if the run ends first.
+ */
+export function killWhen(args: string[], when: RegExp): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, '..', 'bin/apieval.js'), ...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    let killed = false;
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      if (!killed && when.test(err)) {
+        killed = true;
+        process.kill(-child.pid!, 'SIGKILL');
+      }
+    });
+    child.on('close', () => (killed ? done() : fail(new Error(`the run ended before it could be killed:\n${err}`))));
+  });
 }

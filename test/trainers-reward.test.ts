@@ -2,16 +2,15 @@
 // can learn (1 when the Gorilla answer calls `pipeline(`: a property of the text, as a rubric's verdict is),
 // its ONNX export scored in TypeScript by onnxruntime-node with tokenizers.js (ids and logits against PyTorch
 // and the Python tokenizer), and the one-class labels error.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvalFile } from '../harness/datasets/apibench.js';
 import { splitAtOutput } from '../harness/datasets/training-data.js';
 import { OnnxRewardModel } from '../harness/reward/onnx-reward-model.js';
-import { REPO, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
-import { gpt2TokenizerDir, py, python, removeTempDirs, SKIP_TRAINERS, tempDir } from './trainers-env.js';
+import { gpt2TokenizerDir, py, python, removeTempDirs, SKIP_TRAINERS, tempDir, killWhen } from './trainers-env.js';
 
 describe.skipIf(SKIP_TRAINERS)('apieval train reward and reward score', () => {
   let root: string;
@@ -102,19 +101,7 @@ print(json.dumps({"ids": rows, "logits": logits}))`, join(run, 'final')], { inpu
 
   it('kill -9 after a checkpoint, the same command again: the same reward model byte for byte', async () => {
     const killed = join(root, 'killed');
-    await new Promise<void>((done, fail) => {
-      const child = spawn(process.execPath, [join(REPO, 'bin/apieval.js'), ...trainArgs(killed)], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      let sent = false;
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        err += d;
-        if (!sent && /checkpoint at step 25/.test(err)) {
-          sent = true;
-          process.kill(-child.pid!, 'SIGKILL');
-        }
-      });
-      child.on('close', () => (sent ? done() : fail(new Error(`the run ended before it could be killed:\n${err}`))));
-    });
+    await killWhen(trainArgs(killed), /checkpoint at step 25/);
     const again = runCli(trainArgs(killed));
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/resuming from .*step-00000(25|50)/);

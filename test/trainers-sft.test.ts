@@ -2,13 +2,12 @@
 // eval records of ../shared): the held-out loss goes down; kill -9 and the same command again ends with the
 // same weights, byte for byte, as a run never stopped; 2 torchrun processes (gloo) end where 1 process with
 // the same global batch does; a resume with other settings is refused.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
-import { py, python, SKIP_TRAINERS, tempDir, removeTempDirs } from './trainers-env.js';
+import { py, python, SKIP_TRAINERS, tempDir, removeTempDirs, killWhen } from './trainers-env.js';
 
 const BASE = ['train', 'sft', '--data-dir', APIBENCH, '--init', 'random:tiny', '--device', 'cpu', '--max-length', '128', '--lr', '1e-3', '--seed', '4'];
 const RESUMABLE = [...BASE, '--batch-size', '4', '--max-steps', '10', '--save-every', '4', '--eval-every', '5'];
@@ -73,19 +72,7 @@ describe.skipIf(SKIP_TRAINERS)('apieval train sft', () => {
   it('kill -9 after a checkpoint, the same command again: the same final weights byte for byte and the same metrics', async () => {
     const run = join(tempDir('sft'), 'killed');
     const args = [...RESUMABLE, '--out', run];
-    await new Promise<void>((done, fail) => {
-      const child = spawn(process.execPath, [resolve(REPO, 'bin/apieval.js'), ...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      let killed = false;
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        err += d;
-        if (!killed && /checkpoint at step 4/.test(err)) {
-          killed = true;
-          process.kill(-child.pid!, 'SIGKILL'); // the CLI and its python, as a machine losing power would
-        }
-      });
-      child.on('close', () => (killed ? done() : fail(new Error(`the run ended before it could be killed:\n${err}`))));
-    });
+    await killWhen(args, /checkpoint at step 4/);
     expect(existsSync(join(run, 'final'))).toBe(false);
     const again = train(args);
     expect(again.status, again.stderr).toBe(0);

@@ -11,7 +11,7 @@
  *   OUT/NAME.prompts.jsonl, OUT/NAME.generate.json   the stage's input and config
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../harness/errors.js';
 import { evalPath, loadEvalFile, parseHub } from '../harness/datasets/apibench.js';
@@ -20,6 +20,7 @@ import { resolveDataDir } from '../harness/datasets/source.js';
 import { promptFor } from '../harness/datasets/training-data.js';
 import { toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
 import { intOpt, numOpt, sanitizeName } from '../harness/producers/cli-options.js';
+import { fileSha256 } from '../harness/runs/hash.js';
 import { VERSION } from '../harness/version.js';
 import { TrainProgress } from './progress.js';
 import { checkStageConfig, findPython, runStage } from './stage-runner.js';
@@ -42,20 +43,6 @@ export interface CheckpointGenerateOptions {
   runName?: string;
   quiet?: boolean;
   json?: boolean;
-}
-
-/** sha256 of a file, read in 4 MiB pieces (a GPT-2-large checkpoint is 3 GB). */
-function fileDigest(file: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(4 << 20);
-    let n: number;
-    while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) h.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
 }
 
 function weightsFile(dir: string): string {
@@ -84,6 +71,7 @@ export async function runCheckpointGenerate(o: CheckpointGenerateOptions): Promi
   const { python, doctor } = findPython();
   if (device === 'cuda' && !doctor.cuda) throw new UserError(`--device cuda: the Python at ${doctor.executable} (torch ${doctor.torch}) sees no CUDA device`);
 
+  const trainingRun = trainingRunOf(checkpoint);
   const dataDir = await resolveDataDir({ dataDir: o.dataDir, hubs: [hub] });
   const evalFile = evalPath(dataDir, hub);
   const records = loadEvalFile(evalFile);
@@ -94,11 +82,10 @@ export async function runCheckpointGenerate(o: CheckpointGenerateOptions): Promi
     ids = sel.ids;
     questions = { spec: sel.spec, label: sel.label };
   } else {
-    const run = trainingRunOf(checkpoint);
-    if (run && !o.quiet) {
-      const split = JSON.parse(readFileSync(join(run, 'split.json'), 'utf8')) as { kind?: string; train_question_ids?: number[] };
+    if (trainingRun && !o.quiet) {
+      const split = JSON.parse(readFileSync(join(trainingRun, 'split.json'), 'utf8')) as { kind?: string; train_question_ids?: number[] };
       if (split.kind === 'holdout' && (split.train_question_ids?.length ?? 0) > 0) {
-        process.stderr.write(`generate: warning: ${run} trained on ${split.train_question_ids!.length} of these questions; pass --questions holdout-of:${run} to answer only the held-out ones\n`);
+        process.stderr.write(`generate: warning: ${trainingRun} trained on ${split.train_question_ids!.length} of these questions; pass --questions holdout-of:${trainingRun} to answer only the held-out ones\n`);
       }
     }
   }
@@ -108,16 +95,16 @@ export async function runCheckpointGenerate(o: CheckpointGenerateOptions): Promi
   if (temperature === 0 && o.seeds.length > 1 && !o.quiet) process.stderr.write('generate: note: --temperature 0 is greedy decoding; every seed gives the same answers\n');
 
   const outDir = resolve(o.outDir);
-  const stem = trainingRunOf(checkpoint) ? basename(trainingRunOf(checkpoint)!) : basename(checkpoint);
+  const stem = basename(trainingRun ?? checkpoint);
   const runName = o.runName ? sanitizeName(o.runName) : sanitizeName(`${hub}_${stem}`);
   const weights = weightsFile(checkpoint);
   const params = {
     checkpoint,
-    weights_sha256: fileDigest(weights),
-    config_sha256: fileDigest(join(checkpoint, 'config.json')),
+    weights_sha256: fileSha256(weights),
+    config_sha256: fileSha256(join(checkpoint, 'config.json')),
     tokenizer: o.tokenizer ? resolve(o.tokenizer) : null,
     hub,
-    eval_sha256: fileDigest(evalFile),
+    eval_sha256: fileSha256(evalFile),
     questions: questions.spec,
     prompt: 'eval record code through ###Output:',
     temperature,

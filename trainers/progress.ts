@@ -36,6 +36,21 @@ export class TrainProgress {
     this.out.write(line + '\n');
   }
 
+  /** A progress line: rewritten in place on a terminal, else printed once per tenth of `total`. */
+  private live(line: string, done: number, total: number): void {
+    if (this.out.isTTY) {
+      const cols = (this.out.columns ?? 0) > 20 ? this.out.columns! : 120;
+      this.out.write(`\r${line.slice(0, cols - 1).padEnd(cols - 1)}`);
+      this.inPlace = true;
+      return;
+    }
+    const tenth = total ? Math.floor((10 * done) / total) : 10;
+    if (tenth > this.lastTenth) {
+      this.lastTenth = tenth;
+      this.say(line);
+    }
+  }
+
   onEvent(e: StageEvent): void {
     if (this.quiet) return;
     switch (e.event) {
@@ -59,17 +74,7 @@ export class TrainProgress {
         const eta = rate > 0 ? (this.total - step) / rate : NaN;
         const mfu = typeof e.mfu === 'number' ? ` MFU ${(100 * e.mfu).toFixed(1)}%` : '';
         const line = `${this.label}: step ${step}/${this.total} (${this.total ? Math.floor((100 * step) / this.total) : 100}%) loss ${Number(e.loss).toFixed(4)} lr ${Number(e.lr).toExponential(2)} ${fmtRate(Number(e.tokens_per_s))} tok/s${mfu} ETA ${fmtSecs(eta)}`;
-        if (this.out.isTTY) {
-          const cols = (this.out.columns ?? 0) > 20 ? this.out.columns! : 120;
-          this.out.write(`\r${line.slice(0, cols - 1).padEnd(cols - 1)}`);
-          this.inPlace = true;
-        } else {
-          const tenth = this.total ? Math.floor((10 * step) / this.total) : 10;
-          if (tenth > this.lastTenth) {
-            this.lastTenth = tenth;
-            this.say(line);
-          }
-        }
+        this.live(line, step, this.total);
         return;
       }
       case 'eval':
@@ -86,17 +91,7 @@ export class TrainProgress {
         return;
       case 'progress': {
         const line = `${this.label}: seed ${e.seed}: ${e.done}/${e.total} ${fmtRate(Number(e.tokens_per_s))} tok/s`;
-        if (this.out.isTTY) {
-          this.out.write(`\r${line.padEnd(Math.min(120, line.length + 2))}`);
-          this.inPlace = true;
-        } else {
-          const total = Number(e.total) || 1;
-          const tenth = Math.floor((10 * Number(e.done)) / total);
-          if (tenth > this.lastTenth) {
-            this.lastTenth = tenth;
-            this.say(line);
-          }
-        }
+        this.live(line, Number(e.done), Number(e.total));
         return;
       }
       case 'output':

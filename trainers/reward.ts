@@ -5,12 +5,12 @@
  * session in RUN/manifest.json as `train sft` does. RUN/final is a GPT2ForSequenceClassification checkpoint
  * with reward.onnx and reward_config.json beside it (what `apieval reward score` reads).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inputError, UserError } from '../harness/errors.js';
 import { readJsonl, toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
 import { intOpt, numOpt } from '../harness/producers/cli-options.js';
+import { sha256Hex } from '../harness/datasets/source.js';
 import { fileSha256 } from '../harness/runs/hash.js';
 import { MT19937 } from '../metrics/random/mt19937.js';
 import { checkStageConfig, devicesFor, findPython } from './stage-runner.js';
@@ -93,7 +93,7 @@ export interface RewardManifest extends StageManifest<RewardStageConfig> {
   data: { train: { examples: number; accepted: number }; heldout: { examples: number; accepted: number } };
 }
 
-const sha256 = (t: string) => createHash('sha256').update(t).digest('hex');
+const sha256 = (t: string) => sha256Hex(Buffer.from(t));
 
 export async function runRewardCommand(o: RewardCliOptions): Promise<void> {
   if (!['label', 'score', 'p_yes'].includes(o.target)) throw new UserError(`--target '${o.target}': expected label, score or p_yes`);

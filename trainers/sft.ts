@@ -14,12 +14,11 @@
  *   manifest.json    options, data checksums, environment, sessions and result
  * The same command resumes; other training settings on an existing RUN are refused.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../harness/errors.js';
 import { parseHub, type Hub } from '../harness/datasets/apibench.js';
-import { resolveDataDir } from '../harness/datasets/source.js';
+import { resolveDataDir, sha256Hex } from '../harness/datasets/source.js';
 import { buildTrainingSet, parseSplit, type Example } from '../harness/datasets/training-data.js';
 import { toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
 import { intOpt, numOpt } from '../harness/producers/cli-options.js';
@@ -93,7 +92,7 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
   const heldText = examplesJsonl(set.validation);
   const trainFile = join(out, 'data', 'train.jsonl');
   const heldFile = join(out, 'data', 'heldout.jsonl');
-  const dataSha = { train: sha256OfText(trainText), heldout: sha256OfText(heldText) };
+  const dataSha = { train: sha256Hex(Buffer.from(trainText)), heldout: sha256Hex(Buffer.from(heldText)) };
 
   const tokenizer = o.tokenizer ? resolve(o.tokenizer) : o.model ? resolve(o.model) : ensureGpt2TokenizerDir(join(out, 'tokenizer'));
   const config: SftStageConfig = {
@@ -135,8 +134,4 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
   };
   if (set.skipped.length > 0 && !o.quiet) process.stderr.write(`sft: ${set.skipped.length} training record(s) have no ###Output: part and are not trained on (listed in manifest.json)\n`);
   await runStageSession(manifest, { stage: 'sft', out, configFile, nproc, trainerCommand: o.trainerCommand, doctor, quiet: o.quiet, json: o.json });
-}
-
-function sha256OfText(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

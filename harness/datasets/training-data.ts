@@ -13,7 +13,7 @@
  * instruction part with the marker, then the Gorilla output that the model learns to write).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError, inputError } from '../errors.js';
 import { MT19937 } from '../../metrics/random/mt19937.js';
@@ -208,8 +208,4 @@ export function readHoldout(spec: string, evalFile: string): { ids: number[]; sp
     ? `the ${split.eval_question_ids.length}-question holdout (${Math.round((1 - split.fraction!) * 1000) / 10}%, seed ${split.seed}) of ${run}, not trained on`
     : `all ${split.eval_question_ids.length} eval questions (${run} trained on Gorilla's training split)`;
   return { ids: split.eval_question_ids, split, label, file };
-}
-
-export function removeIfExists(p: string): void {
-  rmSync(p, { force: true, recursive: true });
 }

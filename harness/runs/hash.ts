@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 /**
  * Cache key of one metric on one sample: the metric's signature plus every input it reads, hashed. A
@@ -16,6 +16,16 @@ export function cacheKey(parts: readonly string[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** sha256 of a file, read in 4 MiB pieces (a checkpoint's weights can be gigabytes). */
 export function fileSha256(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  const h = createHash('sha256');
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(4 << 20);
+    let n: number;
+    while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
 }

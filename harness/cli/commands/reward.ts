@@ -2,20 +2,14 @@ import { Option, type Command } from 'commander';
 
 export function register(program: Command): void {
   const reward = program.command('reward').description('Reward models made by apieval train reward, run in this process (onnxruntime-node)');
-  reward
+  const scoreCmd = reward
     .command('score')
     .description("Each response's reward: the model's logit and P(acceptable), from its reward.onnx")
     .requiredOption('--model <dir>', 'reward model folder (RUN/final of apieval train reward: reward.onnx, reward_config.json, tokenizer.json)')
     .option('--responses <file>', 'Gorilla-style response file; instructions from the hub\'s questions (as apieval feedback pairs them)')
-    .option('--pairs <file>', 'JSONL of {id?, question_id?, prompt|instruction, completion}')
-    .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub', 'huggingface')
-    .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
-    .option('--questions <file>', 'questions JSONL instead of the hub\'s')
-    .addOption(new Option('--completion <what>', 'text (the raw response, as feedback labels it by default) or code').choices(['text', 'code']).default('text'))
-    .requiredOption('--out <file>', 'JSONL of {id, question_id, logit, p, tokens}')
-    .option('--batch-size <n>', 'sequences per onnxruntime call', '16')
+    .option('--pairs <file>', 'JSONL of {id?, question_id?, prompt|instruction, completion}');
+  addScoringOptions(scoreCmd, 'JSONL of {id, question_id, logit, p, tokens}')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: every core)')
-    .option('--json', 'print the summary as JSON')
     .addHelpText('after', `
 Example:
   apieval reward score --model runs/rm-tiny/final --data-dir ../shared/apibench --responses runs/gen/huggingface_sft-tiny.seed0.jsonl --out runs/rm-scores.jsonl`)
@@ -24,18 +18,12 @@ Example:
       await runRewardScore(opts);
     });
 
-  program
+  const rerankCmd = program
     .command('rerank')
     .description('Best-of-n by a reward model: n response files in, one response file out (the highest-reward answer per question)')
     .requiredOption('--reward-model <dir>', 'reward model folder (RUN/final of apieval train reward)')
-    .requiredOption('--responses <F1,F2,...>', 'comma-separated response files: the n samples (e.g. one per seed)')
-    .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub', 'huggingface')
-    .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
-    .option('--questions <file>', 'questions JSONL instead of the hub\'s')
-    .addOption(new Option('--completion <what>', 'what the reward model reads: text (the raw response) or code').choices(['text', 'code']).default('text'))
-    .requiredOption('--out <file>', 'the best-of-n response file')
-    .option('--batch-size <n>', 'sequences per onnxruntime call', '16')
-    .option('--json', 'print the summary as JSON')
+    .requiredOption('--responses <F1,F2,...>', 'comma-separated response files: the n samples (e.g. one per seed)');
+  addScoringOptions(rerankCmd, 'the best-of-n response file')
     .addHelpText('after', `
 Example:
   apieval rerank --reward-model runs/rm-tiny/final --data-dir ../shared/apibench \\
@@ -44,4 +32,16 @@ Example:
       const { runRerank } = await import('../../reward/rerank-cli.js');
       await runRerank(opts);
     });
+}
+
+/** What `reward score` and `rerank` share (harness/reward/score-cli.ts ResponseScoringOptions). */
+function addScoringOptions(cmd: Command, outHelp: string): Command {
+  return cmd
+    .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub', 'huggingface')
+    .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
+    .option('--questions <file>', 'questions JSONL instead of the hub\'s (instructions are paired as apieval feedback pairs them)')
+    .addOption(new Option('--completion <what>', 'what the reward model reads: text (the raw response, feedback\'s default) or code').choices(['text', 'code']).default('text'))
+    .requiredOption('--out <file>', outHelp)
+    .option('--batch-size <n>', 'sequences per onnxruntime call', '16')
+    .option('--json', 'print the summary as JSON');
 }
