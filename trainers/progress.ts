@@ -64,6 +64,10 @@ export class TrainProgress {
         this.started = Date.now();
         const params = Number(e.params ?? 0);
         const dropped = Number(e.dropped ?? 0);
+        if (e.reward !== undefined) {
+          this.say(`${this.label}: ${e.examples} prompts, ${e.heldout} held out, ${this.total} updates of ${e.global_batch} rollouts, reward ${e.reward}, value model ${e.value_model}, ${(params / 1e6).toFixed(1)}M parameters on ${e.device}${e.bf16 ? ' (bf16)' : ''}, ${e.world_size} process(es)${this.startStep ? `, resuming at update ${this.startStep}` : ''}`);
+          return;
+        }
         this.say(`${this.label}: ${e.examples} examples${dropped ? ` (${dropped} more dropped: the prompt fills --max-length)` : ''}, ${e.heldout} held out, ${this.total} steps of ${e.global_batch}, ${(params / 1e6).toFixed(1)}M parameters on ${e.device}${e.bf16 ? ' (bf16)' : ''}, ${e.world_size} process(es)${this.startStep ? `, resuming at step ${this.startStep}` : ''}`);
         return;
       }
@@ -73,11 +77,18 @@ export class TrainProgress {
         const rate = (step - this.startStep) / Math.max(secs, 1e-3);
         const eta = rate > 0 ? (this.total - step) / rate : NaN;
         const mfu = typeof e.mfu === 'number' ? ` MFU ${(100 * e.mfu).toFixed(1)}%` : '';
-        const line = `${this.label}: step ${step}/${this.total} (${this.total ? Math.floor((100 * step) / this.total) : 100}%) loss ${Number(e.loss).toFixed(4)} lr ${Number(e.lr).toExponential(2)} ${fmtRate(Number(e.tokens_per_s))} tok/s${mfu} ETA ${fmtSecs(eta)}`;
+        const what = typeof e['objective/scores'] === 'number'
+          ? `score ${Number(e['objective/scores']).toFixed(4)} KL ${Number(e['objective/kl']).toFixed(3)}`
+          : `loss ${Number(e.loss).toFixed(4)}`;
+        const line = `${this.label}: step ${step}/${this.total} (${this.total ? Math.floor((100 * step) / this.total) : 100}%) ${what} lr ${Number(e.lr).toExponential(2)} ${fmtRate(Number(e.tokens_per_s))} tok/s${mfu} ETA ${fmtSecs(eta)}`;
         this.live(line, step, this.total);
         return;
       }
       case 'eval':
+        if (typeof e['eval/scores'] === 'number') {
+          this.say(`${this.label}: update ${e.step}: held-out mean score ${Number(e['eval/scores']).toFixed(4)} (greedy, ${e.n} prompts)`);
+          return;
+        }
         this.say(`${this.label}: step ${e.step}: held-out loss ${Number(e.heldout_loss).toFixed(4)}${typeof e.accuracy === 'number' ? `, accuracy ${e.accuracy.toFixed(3)}` : ''}${typeof e.auc === 'number' ? `, AUC ${e.auc.toFixed(3)}` : ''}`);
         return;
       case 'checkpoint':

@@ -90,7 +90,7 @@ export interface StageEvent {
 }
 
 export interface RunStageOptions {
-  stage: 'sft' | 'reward' | 'generate';
+  stage: 'sft' | 'reward' | 'ppo' | 'generate';
   config: string;
   /** Processes (torchrun --nproc_per_node); 1 runs the stage directly. */
   nproc?: number;

@@ -104,7 +104,7 @@ export function manifestBase<C>(kind: string, config: C, previous: StageManifest
 }
 
 export interface SessionOptions {
-  stage: 'sft' | 'reward';
+  stage: 'sft' | 'reward' | 'ppo';
   out: string;
   configFile: string;
   nproc?: number;
@@ -174,9 +174,12 @@ export async function runStageSession<C>(manifest: StageManifest<C>, o: SessionO
   const r = manifest.result;
   const loss = r.heldout_loss_first !== undefined && r.heldout_loss_last !== undefined ? `; held-out loss ${r.heldout_loss_first.toFixed(4)} → ${r.heldout_loss_last.toFixed(4)}` : '';
   const le = r.last_eval as { accuracy?: number; auc?: number | null; ece?: number } | undefined;
+  const sc = le as { 'eval/scores'?: number } | undefined;
+  const firstScore = metrics.evals[0]?.['eval/scores'];
+  const score = typeof sc?.['eval/scores'] === 'number' && typeof firstScore === 'number' ? `; held-out mean score ${firstScore.toFixed(4)} → ${sc['eval/scores'].toFixed(4)}` : '';
   const acc = typeof le?.accuracy === 'number' ? `, accuracy ${le.accuracy.toFixed(3)}${typeof le.auc === 'number' ? `, AUC ${le.auc.toFixed(3)}` : ''}${typeof le.ece === 'number' ? `, ECE ${le.ece.toFixed(3)}` : ''}` : '';
   if (o.json) process.stdout.write(JSON.stringify(manifest, null, 2) + '\n');
-  else process.stdout.write(`${o.stage}: ${session.outcome}: ${r.steps} steps${loss}${acc}; checkpoint ${finalDir}\n`);
+  else process.stdout.write(`${o.stage}: ${session.outcome}: ${r.steps} steps${loss}${acc}${score}; checkpoint ${finalDir}\n`);
   return manifest;
 }
 

@@ -50,6 +50,46 @@ Example:
       await runRewardCommand(opts);
     });
 
+  const ppoCmd = train
+    .command('ppo')
+    .description("PPO (TRL's algorithm) of an SFT checkpoint against a reward model, a Python function or an HTTP reward endpoint; the same command resumes")
+    .requiredOption('--sft <dir>', 'policy to start from and frozen reference (RUN/final of apieval train sft)')
+    .requiredOption('--reward <spec>', 'rm:DIR (apieval train reward), module:MODULE:FUNCTION (called as f(prompts=, completions=, question_ids=) -> floats) or http://127.0.0.1:PORT/score (apieval reward serve)')
+    .requiredOption('--out <dir>', 'run folder (RUN/final is the PPO policy)')
+    .option('--prompts <file>', "training prompts ({prompt, question_id?} JSONL; default: the SFT run's data/train.jsonl)")
+    .option('--heldout-prompts <file>', "prompts for the greedy held-out score (default: the SFT run's data/heldout.jsonl)")
+    .option('--value-model <dir>', 'checkpoint the value model starts from (default: the reward model for rm:, else the SFT checkpoint with a new head)')
+    .option('--tokenizer <dir>', "tokenizer folder (default: the --sft checkpoint's)")
+    .option('--kl-coef <x>', 'KL penalty coefficient per token', '0.05')
+    .addOption(new Option('--kl-estimator <k>', 'k1 (log p - log p_ref) or k3 ((r - 1) - log r)').choices(['k1', 'k3']).default('k1'))
+    .option('--cliprange <x>', 'policy ratio clip', '0.2')
+    .option('--cliprange-value <x>', 'value clip', '0.2')
+    .option('--vf-coef <x>', 'value loss weight', '0.1')
+    .option('--gamma <x>', 'discount', '1')
+    .option('--lam <x>', 'GAE lambda', '0.95')
+    .option('--temperature <t>', 'rollout sampling temperature', '0.7')
+    .option('--response-length <n>', 'most tokens per response (APIBench HF answers with EOS: median 340, 90th percentile 498, 99th 694 GPT-2 tokens; TorchHub median 137)', '512')
+    .option('--missing-eos-penalty <x>', 'subtracted from the score of a response that did not end')
+    .option('--whiten-rewards', 'whiten the per-token rewards')
+    .option('--num-ppo-epochs <n>', 'passes over each batch of rollouts', '4')
+    .option('--num-mini-batches <n>', 'minibatches per pass (one optimizer step each)', '1')
+    .option('--total-episodes <n>', 'rollouts in all (default: --epochs x prompts)')
+    .option('--max-grad-norm <x>', 'clip the gradient norm (TRL does not)')
+    .option('--eval-prompts <n>', 'held-out prompts scored (greedy) every --eval-every updates', '64')
+    .option('--reward-timeout <s>', 'seconds an HTTP reward may take per batch', '120')
+    .option('--nproc <n>', 'processes (torchrun DDP; rollouts per update = batch size x grad accum x mini batches x nproc)', '1');
+  addTrainingOptions(ppoCmd, { lr: '3e-6', maxLength: '512', seedHelp: 'seed of the prompt order, the rollouts and the minibatch shuffles', evalHelp: 'held-out mean score every n updates' });
+  ppoCmd
+    .addHelpText('after', `
+--batch-size is rollouts per micro-batch, --max-steps the number of PPO updates, --max-length the prompt tokens kept.
+Examples:
+  apieval train ppo --sft runs/sft-tiny/final --reward rm:runs/rm-tiny/final --max-steps 50 --lr 1e-5 --out runs/ppo-tiny
+  apieval train ppo --sft runs/sft-tiny/final --reward http://127.0.0.1:8808/score --out runs/ppo-ast`)
+    .action(async (opts) => {
+      const { runPpoCommand } = await import('../../../trainers/ppo.js');
+      await runPpoCommand(opts);
+    });
+
   program
     .command('trainers')
     .description('The training stages\' environment')

@@ -1,6 +1,6 @@
 """`python -m apieval_trainers STAGE --config FILE` — the stage contract apieval's CLI drives.
 
-Stages: sft, generate, init (a random GPT-2 checkpoint), tokenize (stdin JSONL {"text"} -> {"ids"}),
+Stages: sft, reward, ppo, generate, init (a random GPT-2 checkpoint), tokenize (stdin JSONL {"text"} -> {"ids"}),
 check (validates a sft/generate config's model and tokenizer without loading weights, so that a launcher of
 several processes reports bad input once), doctor (JSON report). Progress is JSON lines on stdout; a user error is one line on stderr and exit 2.
 """
@@ -15,7 +15,7 @@ from .errors import StageError
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m apieval_trainers")
-    ap.add_argument("stage", choices=["sft", "reward", "generate", "init", "tokenize", "check", "doctor"])
+    ap.add_argument("stage", choices=["sft", "reward", "ppo", "generate", "init", "tokenize", "check", "doctor"])
     ap.add_argument("--config")
     ap.add_argument("--tokenizer")
     ap.add_argument("--init", default="random:tiny")
@@ -54,6 +54,8 @@ def main(argv: list[str]) -> int:
             from .sft import run
         elif a.stage == "reward":
             from .reward import run
+        elif a.stage == "ppo":
+            from .ppo import run
         else:
             from .generate import run
         run(cfg)

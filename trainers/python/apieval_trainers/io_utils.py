@@ -62,6 +62,26 @@ def pick_device(name: str) -> str:
     return name
 
 
+def setup_distributed(device: str, threads=None):
+    """(device, torch.distributed or None, world size, rank) under torchrun (nccl on CUDA, one device per
+    local rank; gloo on CPU), and the CPU thread count (the cores shared by the processes)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    if device == "cpu":
+        torch.set_num_threads(max(1, int(threads or (os.cpu_count() or 1) // world)))
+    if world == 1:
+        return device, None, 1, 0
+    import torch.distributed as dist
+    if device.startswith("cuda"):
+        if local_rank >= torch.cuda.device_count():
+            raise StageError(f"--nproc {world}: only {torch.cuda.device_count()} CUDA device(s) here")
+        device = f"cuda:{local_rank}"
+        torch.cuda.set_device(device)
+    dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
+    return device, dist, world, rank
+
+
 def bf16_ok(device: str) -> bool:
     return device.startswith("cuda") and torch.cuda.is_bf16_supported()
 

@@ -58,6 +58,11 @@ class GPT2RewardModel(nn.Module):
         h = hidden[torch.arange(hidden.shape[0], device=hidden.device), last]
         return self.score(h).squeeze(-1)
 
+    def values(self, input_ids, attention_mask):
+        """The head at every position [B, T] (PPO's value model: transformers' GPT2ForSequenceClassification
+        logits before the last-token pick, as TRL's get_reward reads them)."""
+        return self.score(self.lm(input_ids, attention_mask=attention_mask, return_hidden=True)).squeeze(-1)
+
     # checkpoint.save_checkpoint reads these two
     def hf_state_dict(self) -> dict:
         sd = ckpt.hf_state_dict(self.lm)

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from . import checkpoint as ckpt
 from .errors import StageError
-from .io_utils import bf16_ok, emit, peak_flops, pick_device, read_jsonl
+from .io_utils import bf16_ok, emit, peak_flops, pick_device, read_jsonl, setup_distributed
 from .tokenizer import GPT2Tokenizer
 
 DEFAULTS = {
@@ -171,25 +171,10 @@ def heldout_loss(model, examples, batch_size, pad_id, device, autocast):
 
 def run(cfg_in: dict) -> None:
     cfg = {**DEFAULTS, **cfg_in}
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    device, dist, world, rank = setup_distributed(pick_device(cfg["device"]), cfg.get("threads"))
     cfg["world_size"] = world
     out = cfg["out"]
-    device = pick_device(cfg["device"])
-    if device == "cpu":
-        torch.set_num_threads(max(1, int(cfg.get("threads") or (os.cpu_count() or 1) // world)))
-    if world > 1:
-        import torch.distributed as dist
-        backend = "nccl" if device.startswith("cuda") else "gloo"
-        if device.startswith("cuda"):
-            if local_rank >= torch.cuda.device_count():
-                raise StageError(f"--nproc {world}: only {torch.cuda.device_count()} CUDA device(s) here")
-            device = f"cuda:{local_rank}"
-            torch.cuda.set_device(device)
-        dist.init_process_group(backend=backend)
-    else:
-        dist = None
     use_bf16 = cfg["bf16"] is True or (cfg["bf16"] == "auto" and bf16_ok(device))
     if use_bf16 and not bf16_ok(device):
         raise StageError(f"bf16 was asked for but {device} has no bf16 support")
