@@ -1,24 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { APIBENCH } from './helpers/shared.js';
-import { REPO, runCli } from './helpers/cli.js';
-import { DATA_FILES, GORILLA_COMMIT } from '../harness/datasets/source.js';
+import { runCli, runCliAsync as runCliAsyncIn } from './helpers/cli.js';
 
-// The CLI runs in a child process; spawn it asynchronously so this process's HTTP server can answer.
-function runCliAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [resolve(REPO, 'bin/apieval.js'), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => res({ status: status ?? -1, stdout, stderr }));
-  });
-}
+// The CLI runs in a child process, asynchronously, so this process's HTTP server can answer.
+const runCliAsync = (args: string[], env: NodeJS.ProcessEnv) => runCliAsyncIn(args, { env });
+
+import { DATA_FILES, GORILLA_COMMIT } from '../harness/datasets/source.js';
 
 let dir = '';
 beforeAll(() => {

@@ -25,8 +25,8 @@ export function py(args: string[], opts: { input?: string; env?: NodeJS.ProcessE
 }
 
 /** Runs a Python snippet that prints one JSON value last; fails the test with its stderr otherwise. */
-export function pyJson<T = unknown>(code: string, input?: string): T {
-  const r = py(['-c', code], { input });
+export function pyJson<T = unknown>(code: string, input?: string, args: string[] = []): T {
+  const r = py(['-c', code, ...args], { input });
   if (r.status !== 0) throw new Error(`python failed (exit ${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
 }
@@ -56,9 +56,9 @@ export function removeTempDirs(): void {
  * Runs the built CLI with `args` in its own process group and kills the group (the CLI and its python) with
  * SIGKILL once stderr matches `when`, as a machine losing power would; fails if the run ends first.
  */
-export function killWhen(args: string[], when: RegExp): Promise<void> {
+export function killWhen(args: string[], when: RegExp, opts: { cwd?: string } = {}): Promise<void> {
   return new Promise<void>((done, fail) => {
-    const child = spawn(process.execPath, [resolve(import.meta.dirname, '..', 'bin/apieval.js'), ...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, '..', 'bin/apieval.js'), ...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], cwd: opts.cwd });
     let err = '';
     let killed = false;
     child.stderr.setEncoding('utf8').on('data', (d: string) => {

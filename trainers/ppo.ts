@@ -42,6 +42,7 @@ export interface PpoCliOptions extends TrainingFlags {
   maxGradNorm?: string;
   evalPrompts: string;
   rewardTimeout: string;
+  logRollouts?: boolean;
   nproc: string;
 }
 
@@ -86,6 +87,7 @@ export interface PpoStageConfig extends TrainingSettings {
   total_episodes: number | null;
   max_grad_norm: number | null;
   eval_prompts: number;
+  log_rollouts: boolean;
   world_size: number;
 }
 
@@ -165,6 +167,7 @@ export async function runPpoCommand(o: PpoCliOptions): Promise<void> {
     total_episodes: intOpt('--total-episodes', o.totalEpisodes, 1) ?? null,
     max_grad_norm: num('--max-grad-norm', o.maxGradNorm, 0, 1e9) ?? null,
     eval_prompts: intOpt('--eval-prompts', o.evalPrompts, 0, 1 << 20)!,
+    log_rollouts: !!o.logRollouts,
     world_size: nproc,
   };
   if (config.warmup_steps === null) config.warmup_steps = 0; // TRL's PPO: no warmup, linear decay over the updates

@@ -76,6 +76,7 @@ Example:
     .option('--total-episodes <n>', 'rollouts in all (default: --epochs x prompts)')
     .option('--max-grad-norm <x>', 'clip the gradient norm (TRL does not)')
     .option('--eval-prompts <n>', 'held-out prompts scored (greedy) every --eval-every updates', '64')
+    .option('--log-rollouts', 'write every rollout (prompt, completion, score) to RUN/rollouts.jsonl')
     .option('--reward-timeout <s>', 'seconds an HTTP reward may take per batch', '120')
     .option('--nproc <n>', 'processes (torchrun DDP; rollouts per update = batch size x grad accum x mini batches x nproc)', '1');
   addTrainingOptions(ppoCmd, { lr: '3e-6', maxLength: '512', seedHelp: 'seed of the prompt order, the rollouts and the minibatch shuffles', evalHelp: 'held-out mean score every n updates' });

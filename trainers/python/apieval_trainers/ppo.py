@@ -13,6 +13,7 @@ for this project's GPT-2 and its pluggable rewards (rewards.py). Per update:
    token. (TRL takes the policy's from the generation scores; here they come from a forward pass identical to
    the one the loss uses, so the first ratio is exactly 1.)
 3. The score of the decoded completion from the reward; minus `missing_eos_penalty` where no EOS came.
+   With `log_rollouts`, RUN/rollouts.jsonl gets every rollout of process 0 (prompt, completion, score).
 4. Per-token reward `-kl_coef * KL` (k1: log p - log p_ref; k3: (r - 1) - log r with r = p_ref / p) plus the
    score at the position after the last token (TRL's `sequence_lengths_p1` indexing, with a padding token
    distinct from EOS: the EOS token belongs to the response); optional reward whitening (shift_mean False).
@@ -67,6 +68,7 @@ DEFAULTS = {
     "total_episodes": None, "epochs": 1, "max_steps": None, "max_length": 512, "warmup_steps": 0, "max_grad_norm": None,
     "adam_eps": 1e-8, "seed": 0, "device": "auto", "bf16": "auto", "save_every": 10, "save_total_limit": 2,
     "eval_every": 10, "eval_prompts": 64, "rollout_batch_size": None, "value_model": "auto", "threads": None,
+    "log_rollouts": False,
 }
 TRAINING_KEYS = ["sft", "reward", "value_model", "data", "lr", "kl_coef", "kl_estimator", "cliprange", "cliprange_value", "vf_coef", "gamma",
                  "lam", "temperature", "response_length", "missing_eos_penalty", "whiten_rewards", "num_ppo_epochs", "num_mini_batches",
@@ -259,6 +261,7 @@ def run(cfg_in: dict) -> None:
         step = cstep
         if rank == 0:
             _truncate_metrics(os.path.join(out, "metrics.jsonl"), step)
+            _truncate_metrics(os.path.join(out, "rollouts.jsonl"), step)
         emit("resume", step=step, checkpoint=cdir)
 
     train_pv = pv
@@ -345,7 +348,12 @@ def run(cfg_in: dict) -> None:
                 values.append(v)
                 del lg, rlg
             logprobs, ref_logprobs, values = torch.cat(logprobs), torch.cat(ref_logprobs), torch.cat(values)
-            scores, _samples = scores_of(batch, resp)
+            scores, samples = scores_of(batch, resp)
+            if cfg["log_rollouts"] and rank == 0:
+                with open(os.path.join(out, "rollouts.jsonl"), "a", encoding="utf-8") as f:
+                    for e, smp, sc, n_tok, ended in zip(range(g0, g0 + local_batch), samples, scores.tolist(), lengths.tolist(), has_eos.tolist()):
+                        f.write(json.dumps({"step": u + 1, "episode": e, "question_id": smp["question_id"], "prompt": smp["prompt"],
+                                            "completion": smp["completion"], "score": sc, "tokens": n_tok, "eos": bool(ended)}) + "\n")
             if cfg["missing_eos_penalty"] is not None:
                 scores = torch.where(has_eos, scores, scores - float(cfg["missing_eos_penalty"]))
             seq_len = lengths - 1

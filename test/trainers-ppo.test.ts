@@ -1,0 +1,256 @@
+// `apieval train ppo` as a user runs it (the built CLI, real PyTorch, a tiny GPT-2 that SFT has taught to
+// answer "pets N" with six words, each " cat" (35%) or " dog"). The reward is the share of "cat": PPO must
+// move the greedy answer from dog to cat. Each kind of reward is exercised for real: a Python function
+// (module:), an HTTP endpoint served by this process on 127.0.0.1, a reward model of `apieval train reward`
+// (whose scores must be the logits `apieval reward score` reports for the same rollouts). kill -9 and the same
+// command again ends with the same policy byte for byte. The advantage, whitening and KL formulas are checked
+// against independent formulas (numpy-free Python and plain loops).
+import { createServer, type Server } from 'node:http';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, runCliAsync } from './helpers/cli.js';
+import { rng } from './helpers/rng.js';
+import { gpt2TokenizerDir, killWhen, py, pyJson, python, removeTempDirs, SKIP_TRAINERS, tempDir } from './trainers-env.js';
+
+type Rec = Record<string, unknown>;
+const jsonl = (f: string): Rec[] => readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
+const sansTiming = (f: string) => jsonl(f).map(({ tokens_per_s: _t, interval_s: _i, eps: _e, ...rest }) => rest);
+
+function oneLine(r: { status: number; stderr: string }, re: RegExp): void {
+  expect(r.status, r.stderr).toBe(2);
+  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+  expect(r.stderr).toMatch(re);
+}
+
+const REWARDS = `
+def cats(prompts, completions, **kw):
+    return [sum(w == "cat" for w in c.split()) / max(1, len(c.split())) for c in completions]
+
+def too_few(prompts, completions, **kw):
+    return [0.0] * (len(completions) - 1)
+
+def not_finite(prompts, completions, **kw):
+    return [float("nan")] * len(completions)
+
+def boom(prompts, completions, **kw):
+    raise ValueError("the judge is down")
+`;
+
+describe.skipIf(SKIP_TRAINERS)('apieval train ppo', () => {
+  let root: string;
+  let sft: string;
+  let straight: string;
+  const ppo = (out: string, extra: string[] = []) => ['train', 'ppo', '--sft', sft, '--reward', 'module:pets_rewards:cats', '--out', out, '--lr', '1e-3', '--batch-size', '16',
+    '--response-length', '12', '--max-steps', '10', '--save-every', '4', '--eval-every', '5', '--eval-prompts', '16', '--device', 'cpu', '--seed', '2', ...extra];
+
+  beforeAll(() => {
+    python();
+    root = tempDir('ppo');
+    writeFileSync(join(root, 'pets_rewards.py'), REWARDS);
+    // An SFT run folder as `apieval train sft` leaves it: RUN/data/{train,heldout}.jsonl beside RUN/final.
+    sft = join(root, 'sft', 'final');
+    mkdirSync(join(root, 'sft', 'data'), { recursive: true });
+    const draw = rng(11);
+    const example = (i: number) => ({ question_id: i + 1, prompt: `###Instruction: pets ${i % 7}\n###Output:`, completion: Array.from({ length: 6 }, () => (draw() < 0.35 ? ' cat' : ' dog')).join('') });
+    writeFileSync(join(root, 'sft', 'data', 'train.jsonl'), Array.from({ length: 256 }, (_, i) => JSON.stringify(example(i))).join('\n') + '\n');
+    writeFileSync(join(root, 'sft', 'data', 'heldout.jsonl'), Array.from({ length: 16 }, (_, i) => JSON.stringify(example(300 + i))).join('\n') + '\n');
+    const cfg = { model: { init: 'random:tiny', seed: 1 }, tokenizer: gpt2TokenizerDir(), data: { train: join(root, 'sft', 'data', 'train.jsonl'), heldout: join(root, 'sft', 'data', 'heldout.jsonl') },
+      out: join(root, 'sft'), lr: 3e-3, batch_size: 16, max_steps: 40, max_length: 64, device: 'cpu', dropout: 0, save_every: 1000, eval_every: 1000 };
+    writeFileSync(join(root, 'sft.json'), JSON.stringify(cfg));
+    const s = py(['-m', 'apieval_trainers', 'sft', '--config', join(root, 'sft.json')]);
+    if (s.status !== 0) throw new Error(s.stderr);
+    straight = join(root, 'straight');
+    const r = runCli([...ppo(straight), '--quiet'], { cwd: root });
+    if (r.status !== 0) throw new Error(r.stderr);
+  }, 300_000);
+
+  it("raises the reward: the greedy held-out answer goes from dog to cat; TRL's metric names are logged", () => {
+    const m = jsonl(join(straight, 'metrics.jsonl'));
+    const evals = m.filter((x) => x.kind === 'eval');
+    expect(evals.map((e) => e.step)).toEqual([0, 5, 10]);
+    expect(evals[0]['eval/scores']).toBeLessThanOrEqual(0.2);
+    expect(evals[2]['eval/scores']).toBeGreaterThanOrEqual(0.8);
+    const steps = m.filter((x) => x.kind === 'step');
+    expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const k of ['objective/kl', 'objective/entropy', 'objective/non_score_reward', 'objective/rlhf_reward', 'objective/scores', 'policy/approxkl_avg', 'policy/clipfrac_avg',
+      'loss/policy_avg', 'loss/value_avg', 'val/clipfrac_avg', 'val/num_eos_tokens', 'lr', 'episode']) {
+      for (const s of steps) expect(Number.isFinite(s[k]), `${k} at ${s.step}`).toBe(true);
+    }
+    expect(steps.map((s) => s.episode)).toEqual(steps.map((s) => (s.step as number) * 16));
+    const score = (i: number) => steps[i]['objective/scores'] as number;
+    expect((score(8) + score(9)) / 2).toBeGreaterThan(score(0) + 0.2);
+    // The KL to the reference starts at 0 (policy = reference) and grows as the policy moves.
+    expect(Math.abs(steps[0]['objective/kl'] as number)).toBeLessThan(1e-4);
+    expect(steps[9]['objective/kl'] as number).toBeGreaterThan(0.01);
+    // rlhf_reward = score + non-score reward; linear decay from 1e-3 over 10 updates.
+    for (const s of steps) expect(s['objective/rlhf_reward'] as number).toBeCloseTo((s['objective/scores'] as number) + (s['objective/non_score_reward'] as number), 6);
+    expect(steps.map((s) => s.lr as number)).toEqual(steps.map((_, i) => expect.closeTo(1e-3 * (10 - i) / 10, 12)));
+    const man = JSON.parse(readFileSync(join(straight, 'manifest.json'), 'utf8'));
+    expect(man.kind).toBe('ppo');
+    expect(man.config.reward).toEqual({ kind: 'module', spec: 'pets_rewards:cats' });
+    expect(man.prompts.train.prompts).toBe(256);
+    expect(JSON.parse(readFileSync(join(straight, 'final', 'trainer_state.json'), 'utf8'))).toMatchObject({ step: 10, stage: 'ppo', episodes: 160 });
+    // The policy is a GPT-2 checkpoint that generate reads.
+    expect(JSON.parse(readFileSync(join(straight, 'final', 'config.json'), 'utf8')).architectures).toEqual(['GPT2LMHeadModel']);
+  });
+
+  it('kill -9 after a checkpoint, the same command again: the same policy byte for byte, the same metrics', async () => {
+    const killed = join(root, 'killed');
+    await killWhen(ppo(killed), /checkpoint at step 4/, { cwd: root });
+    expect(existsSync(join(killed, 'checkpoints', 'step-0000004', 'value', 'model.safetensors'))).toBe(true);
+    const again = runCli(ppo(killed), { cwd: root });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/resuming from .*step-00000(04|08)/);
+    expect(Buffer.compare(readFileSync(join(killed, 'final/model.safetensors')), readFileSync(join(straight, 'final/model.safetensors')))).toBe(0);
+    expect(sansTiming(join(killed, 'metrics.jsonl'))).toEqual(sansTiming(join(straight, 'metrics.jsonl')));
+    const rerun = runCli(ppo(killed), { cwd: root });
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/already complete/);
+    oneLine(runCli(ppo(killed, ['--kl-coef', '0.1']), { cwd: root }), /other settings \(--kl-coef/);
+  }, 300_000);
+
+  it('an HTTP reward on 127.0.0.1 gets every rollout and its scores are the ones PPO optimises', async () => {
+    const batches: { prompt: string; completion: string; question_id: unknown }[][] = [];
+    const answers: number[][] = [];
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
+        const samples = (JSON.parse(body) as { samples: { prompt: string; completion: string; question_id: unknown }[] }).samples;
+        batches.push(samples);
+        const scores = samples.map((s) => (s.completion.split(' ').filter((w) => w === 'dog').length + 0.5) / 7);
+        answers.push(scores);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ scores }));
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/score`;
+    try {
+      const out = join(root, 'http');
+      const r = await runCliAsync(['train', 'ppo', '--sft', sft, '--reward', url, '--out', out, '--batch-size', '8', '--response-length', '8', '--max-steps', '2', '--eval-prompts', '0',
+        '--log-rollouts', '--device', 'cpu', '--quiet'], { cwd: root });
+      expect(r.status, r.stderr).toBe(0);
+      expect(batches).toHaveLength(2);
+      for (const b of batches) {
+        expect(b).toHaveLength(8);
+        for (const s of b) {
+          expect(s.prompt).toMatch(/^###Instruction: pets \d\n###Output:$/);
+          expect(typeof s.completion).toBe('string');
+          expect(Number.isInteger(s.question_id)).toBe(true);
+        }
+      }
+      const rolls = jsonl(join(out, 'rollouts.jsonl'));
+      expect(rolls.map((x) => x.completion)).toEqual(batches.flat().map((s) => s.completion));
+      expect(rolls.map((x) => x.step)).toEqual([...Array(8).fill(1), ...Array(8).fill(2)]);
+      rolls.forEach((x, i) => expect(Math.abs((x.score as number) - answers.flat()[i])).toBeLessThan(1e-6));
+      const steps = jsonl(join(out, 'metrics.jsonl')).filter((x) => x.kind === 'step');
+      steps.forEach((s, u) => expect(Math.abs((s['objective/scores'] as number) - answers[u].reduce((a, b) => a + b, 0) / 8)).toBeLessThan(1e-6));
+    } finally {
+      server.close();
+    }
+    // A server that is not there: one line naming the URL.
+    const closed = createServer();
+    await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
+    const gone = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/score`;
+    await new Promise<void>((ok) => closed.close(() => ok()));
+    oneLine(runCli(['train', 'ppo', '--sft', sft, '--reward', gone, '--out', join(root, 'gone'), '--batch-size', '8', '--response-length', '4', '--max-steps', '1', '--device', 'cpu', '--quiet'], { cwd: root }),
+      new RegExp(`reward ${gone.replace(/[./]/g, '\\$&')}: cannot reach it`));
+  }, 300_000);
+
+  it("rm:DIR: PPO's scores are the logits apieval reward score reports for the same rollouts", () => {
+    // A reward model of `apieval train reward` on labels "mostly cat" of the SFT data.
+    const labels = join(root, 'labels.jsonl');
+    const draw = rng(5);
+    writeFileSync(labels, Array.from({ length: 400 }, (_, i) => {
+      const words = Array.from({ length: 6 }, () => (draw() < 0.5 ? 'cat' : 'dog'));
+      return JSON.stringify({ question_id: i + 1, prompt: `###Instruction: pets ${i % 7}\n###Output:`, completion: ' ' + words.join(' '), label: words.filter((w) => w === 'cat').length > 3 ? 1 : 0 });
+    }).join('\n') + '\n');
+    const rm = join(root, 'rm');
+    const t = runCli(['train', 'reward', '--sft', sft, '--labels', labels, '--out', rm, '--lr', '1e-3', '--batch-size', '16', '--max-length', '64', '--max-steps', '30', '--dropout', '0', '--device', 'cpu', '--quiet']);
+    expect(t.status, t.stderr).toBe(0);
+    const out = join(root, 'with-rm');
+    const r = runCli(['train', 'ppo', '--sft', sft, '--reward', `rm:${join(rm, 'final')}`, '--out', out, '--batch-size', '8', '--response-length', '8', '--max-steps', '2', '--eval-prompts', '4',
+      '--save-every', '1', '--log-rollouts', '--device', 'cpu', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const rolls = jsonl(join(out, 'rollouts.jsonl'));
+    expect(rolls).toHaveLength(16);
+    const pairs = join(root, 'rollout-pairs.jsonl');
+    writeFileSync(pairs, rolls.map((x, i) => JSON.stringify({ id: `r${i}`, prompt: x.prompt, completion: x.completion })).join('\n') + '\n');
+    const s = runCli(['reward', 'score', '--model', join(rm, 'final'), '--pairs', pairs, '--out', join(root, 'rollout-scores.jsonl')]);
+    expect(s.status, s.stderr).toBe(0);
+    const logits = jsonl(join(root, 'rollout-scores.jsonl')).map((x) => x.logit as number);
+    rolls.forEach((x, i) => expect(Math.abs((x.score as number) - logits[i]), `rollout ${i}`).toBeLessThanOrEqual(1e-4));
+    // The value model starts from the reward model (TRL's choice when the reward is a model): after one update
+    // at lr 3e-6 its head is within Adam's few steps of the RM's (a fresh head, normal(0, 0.02), would be ~0.02 off).
+    const v = pyJson<{ head: number; backbone: number }>(`
+import json, sys
+from apieval_trainers import checkpoint as ckpt
+a, _ = ckpt.load_weights(sys.argv[1])
+b, _ = ckpt.load_weights(sys.argv[2])
+d = lambda k: float((a[k].float() - b[k].float()).abs().max())
+print(json.dumps({"head": d("score.weight"), "backbone": max(d(k) for k in a if k != "score.weight")}))`, undefined, [join(rm, 'final'), join(out, 'checkpoints', 'step-0000001', 'value')]);
+    expect(v.head).toBeGreaterThan(0);
+    expect(v.head).toBeLessThan(1e-4);
+    expect(v.backbone).toBeLessThan(1e-4);
+  }, 300_000);
+
+  it('a reward that answers the wrong count, a non-finite score or raises, a module that is not there, --dropout: one line, exit 2', () => {
+    const base = (reward: string, out: string) => ['train', 'ppo', '--sft', sft, '--reward', reward, '--out', join(root, out), '--batch-size', '8', '--response-length', '4', '--max-steps', '1',
+      '--eval-prompts', '0', '--device', 'cpu', '--quiet'];
+    oneLine(runCli(base('module:pets_rewards:too_few', 'a'), { cwd: root }), /reward module:pets_rewards:too_few: expected a list of 8 scores, got 7 scores/);
+    oneLine(runCli(base('module:pets_rewards:not_finite', 'b'), { cwd: root }), /reward module:pets_rewards:not_finite: score 0 is nan, expected a finite number/);
+    oneLine(runCli(base('module:pets_rewards:boom', 'c'), { cwd: root }), /reward module:pets_rewards:boom raised ValueError: the judge is down/);
+    oneLine(runCli(base('module:no_such_module:f', 'd'), { cwd: root }), /--reward module:no_such_module:f: cannot import no_such_module \(ModuleNotFoundError/);
+    oneLine(runCli(base('module:pets_rewards:missing', 'e'), { cwd: root }), /pets_rewards has no function missing/);
+    oneLine(runCli(base('judge', 'f'), { cwd: root }), /--reward 'judge': expected rm:DIR/);
+    oneLine(runCli(base(`rm:${sft}`, 'g'), { cwd: root }), /is not a reward model folder \(no reward_config\.json/);
+    oneLine(runCli([...base('module:pets_rewards:cats', 'h'), '--dropout', '0.1'], { cwd: root }), /--dropout: PPO turns dropout off/);
+    oneLine(runCli(['train', 'ppo', '--sft', join(root, 'labels.jsonl'), '--reward', 'module:pets_rewards:cats', '--out', join(root, 'i')], { cwd: root }), /not a checkpoint folder/);
+  }, 300_000);
+});
+
+describe.skipIf(SKIP_TRAINERS)('PPO arithmetic against independent formulas', () => {
+  it('GAE, returns, masked whitening and the k1/k3 KL estimators', () => {
+    const r = pyJson<{ gae: number[][]; want: number[][]; ret: number[][]; wantRet: number[][]; gae1: number[][]; togo: number[][]; white: number[]; wantWhite: number[]; k1: number[]; k3: number[]; wantK1: number[]; wantK3: number[] }>(`
+import json, math, torch
+from apieval_trainers.ppo import gae, masked_whiten, kl_estimate
+g = torch.Generator().manual_seed(3)
+rew = torch.randn(3, 6, generator=g, dtype=torch.float64)
+val = torch.randn(3, 6, generator=g, dtype=torch.float64)
+gamma, lam = 0.9, 0.8
+adv, ret = gae(rew, val, gamma, lam)
+# A_t = sum_l (gamma lam)^l delta_{t+l}, delta_t = r_t + gamma V_{t+1} - V_t, V_T = 0
+R, V = rew.tolist(), val.tolist()
+want = []
+for r, v in zip(R, V):
+    d = [r[t] + gamma * (v[t + 1] if t + 1 < 6 else 0.0) - v[t] for t in range(6)]
+    want.append([sum((gamma * lam) ** l * d[t + l] for l in range(6 - t)) for t in range(6)])
+adv1, _ = gae(rew, val, 1.0, 1.0)
+togo = [[sum(r[t:]) - v[t] for t in range(6)] for r, v in zip(R, V)]
+x = torch.randn(4, 5, generator=g, dtype=torch.float64)
+mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0], [1, 1, 0, 0, 0]], dtype=torch.float64)
+w = masked_whiten(x, mask)
+vals = [x[i, j].item() for i in range(4) for j in range(5) if mask[i, j] == 1]
+mu = sum(vals) / len(vals)
+sd = math.sqrt(sum((v - mu) ** 2 for v in vals) / (len(vals) - 1) + 1e-8)
+lp = torch.log(torch.tensor([0.2, 0.5, 0.9], dtype=torch.float64))
+lref = torch.log(torch.tensor([0.4, 0.5, 0.3], dtype=torch.float64))
+p, q = [0.2, 0.5, 0.9], [0.4, 0.5, 0.3]
+print(json.dumps({"gae": adv.tolist(), "want": want, "ret": ret.tolist(), "wantRet": [[a + b for a, b in zip(ar, vr)] for ar, vr in zip(want, V)],
+  "gae1": adv1.tolist(), "togo": togo,
+  "white": [w[i, j].item() for i in range(4) for j in range(5) if mask[i, j] == 1], "wantWhite": [(v - mu) / sd for v in vals],
+  "k1": kl_estimate(lp, lref, "k1").tolist(), "k3": kl_estimate(lp, lref, "k3").tolist(),
+  "wantK1": [math.log(a / b) for a, b in zip(p, q)], "wantK3": [b / a - 1 - math.log(b / a) for a, b in zip(p, q)]}))`);
+    const close = (a: number[], b: number[]) => a.forEach((v, i) => expect(Math.abs(v - b[i]), `${i}`).toBeLessThan(1e-9));
+    r.gae.forEach((row, i) => close(row, r.want[i]));
+    r.ret.forEach((row, i) => close(row, r.wantRet[i]));
+    r.gae1.forEach((row, i) => close(row, r.togo[i]));
+    close(r.white, r.wantWhite);
+    close(r.k1, r.wantK1);
+    close(r.k3, r.wantK3);
+  });
+});
+
+afterAll(removeTempDirs);
