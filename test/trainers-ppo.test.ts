@@ -5,12 +5,14 @@
 // (whose scores must be the logits `apieval reward score` reports for the same rollouts). kill -9 and the same
 // command again ends with the same policy byte for byte. The advantage, whitening and KL formulas are checked
 // against independent formulas (numpy-free Python and plain loops).
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runCliAsync } from './helpers/cli.js';
+import { REPO, runCli, runCliAsync } from './helpers/cli.js';
+import { APIBENCH } from './helpers/shared.js';
 import { rng } from './helpers/rng.js';
 import { gpt2TokenizerDir, killWhen, py, pyJson, python, removeTempDirs, SKIP_TRAINERS, tempDir } from './trainers-env.js';
 
@@ -44,6 +46,22 @@ describe.skipIf(SKIP_TRAINERS)('apieval train ppo', () => {
   let straight: string;
   const ppo = (out: string, extra: string[] = []) => ['train', 'ppo', '--sft', sft, '--reward', 'module:pets_rewards:cats', '--out', out, '--lr', '1e-3', '--batch-size', '16',
     '--response-length', '12', '--max-steps', '10', '--save-every', '4', '--eval-every', '5', '--eval-prompts', '16', '--device', 'cpu', '--seed', '2', ...extra];
+
+  let rmRun: string | undefined;
+  /** A reward model of `apieval train reward` on labels "mostly cat" of pets answers (trained once). */
+  function petsRewardModel(): string {
+    if (rmRun) return rmRun;
+    const labels = join(root, 'labels.jsonl');
+    const draw = rng(5);
+    writeFileSync(labels, Array.from({ length: 400 }, (_, i) => {
+      const words = Array.from({ length: 6 }, () => (draw() < 0.5 ? 'cat' : 'dog'));
+      return JSON.stringify({ question_id: i + 1, prompt: `###Instruction: pets ${i % 7}\n###Output:`, completion: ' ' + words.join(' '), label: words.filter((w) => w === 'cat').length > 3 ? 1 : 0 });
+    }).join('\n') + '\n');
+    const t = runCli(['train', 'reward', '--sft', sft, '--labels', labels, '--out', join(root, 'rm'), '--lr', '1e-3', '--batch-size', '16', '--max-length', '64', '--max-steps', '30', '--dropout', '0', '--device', 'cpu', '--quiet']);
+    if (t.status !== 0) throw new Error(t.stderr);
+    rmRun = join(root, 'rm');
+    return rmRun;
+  }
 
   beforeAll(() => {
     python();
@@ -160,16 +178,7 @@ describe.skipIf(SKIP_TRAINERS)('apieval train ppo', () => {
   }, 300_000);
 
   it("rm:DIR: PPO's scores are the logits apieval reward score reports for the same rollouts", () => {
-    // A reward model of `apieval train reward` on labels "mostly cat" of the SFT data.
-    const labels = join(root, 'labels.jsonl');
-    const draw = rng(5);
-    writeFileSync(labels, Array.from({ length: 400 }, (_, i) => {
-      const words = Array.from({ length: 6 }, () => (draw() < 0.5 ? 'cat' : 'dog'));
-      return JSON.stringify({ question_id: i + 1, prompt: `###Instruction: pets ${i % 7}\n###Output:`, completion: ' ' + words.join(' '), label: words.filter((w) => w === 'cat').length > 3 ? 1 : 0 });
-    }).join('\n') + '\n');
-    const rm = join(root, 'rm');
-    const t = runCli(['train', 'reward', '--sft', sft, '--labels', labels, '--out', rm, '--lr', '1e-3', '--batch-size', '16', '--max-length', '64', '--max-steps', '30', '--dropout', '0', '--device', 'cpu', '--quiet']);
-    expect(t.status, t.stderr).toBe(0);
+    const rm = petsRewardModel();
     const out = join(root, 'with-rm');
     const r = runCli(['train', 'ppo', '--sft', sft, '--reward', `rm:${join(rm, 'final')}`, '--out', out, '--batch-size', '8', '--response-length', '8', '--max-steps', '2', '--eval-prompts', '4',
       '--save-every', '1', '--log-rollouts', '--device', 'cpu', '--json']);
@@ -194,6 +203,63 @@ print(json.dumps({"head": d("score.weight"), "backbone": max(d(k) for k in a if 
     expect(v.head).toBeGreaterThan(0);
     expect(v.head).toBeLessThan(1e-4);
     expect(v.backbone).toBeLessThan(1e-4);
+  }, 300_000);
+
+  it("reward serve: rm and AST terms equal reward score's logits and ast-match's verdicts, summed with their weights; PPO trains against it", async () => {
+    const rm = join(petsRewardModel(), 'final');
+    const child = spawn(process.execPath, [join(REPO, 'bin/apieval.js'), 'reward', 'serve', '--port', '0', '--data-dir', APIBENCH, '--reward', `0.5*rm:${rm}`, '--reward', '2*ast'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((ok, fail) => {
+        let out = '';
+        let err = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          const m = /on (http:\/\/127\.0\.0\.1:\d+\/score)/.exec(out);
+          if (m) ok(m[1]);
+        });
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+        child.on('close', (c) => fail(new Error(`reward serve exited ${c}: ${err}`)));
+      });
+      const responses = readFileSync(join(APIBENCH, 'responses/huggingface/response_huggingface_Gorilla_FT_0_shot.jsonl'), 'utf8').trim().split('\n').slice(0, 60);
+      const respFile = join(root, 'ft60.jsonl');
+      writeFileSync(respFile, responses.join('\n') + '\n');
+      const samples = responses.map((l) => JSON.parse(l) as { question_id: number; text: string }).map((r) => ({ prompt: `question ${r.question_id}`, completion: r.text, question_id: r.question_id }));
+      const post = async (body: string) => {
+        const r = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        return { status: r.status, body: (await r.json()) as { scores: number[]; terms: Record<string, number[]>; error?: string } };
+      };
+      const got = await post(JSON.stringify({ samples }));
+      expect(got.status).toBe(200);
+      // Independently: apieval ast-match on the same answers, apieval reward score on the same pairs.
+      const a = runCli(['ast-match', '--responses', respFile, '--data-dir', APIBENCH, '--output', join(root, 'ft60.ast.jsonl')]);
+      expect(a.status, a.stderr).toBe(0);
+      const ast = jsonl(join(root, 'ft60.ast.jsonl')).map((x) => (x.correct ? 1 : 0));
+      expect(ast.some((x) => x === 1) && ast.some((x) => x === 0)).toBe(true);
+      expect(got.body.terms['ast:gorilla']).toEqual(ast);
+      const pairs = join(root, 'ft60.pairs.jsonl');
+      writeFileSync(pairs, samples.map((s, i) => JSON.stringify({ id: `s${i}`, prompt: s.prompt, completion: s.completion })).join('\n') + '\n');
+      const sc = runCli(['reward', 'score', '--model', rm, '--pairs', pairs, '--out', join(root, 'ft60.rm.jsonl')]);
+      expect(sc.status, sc.stderr).toBe(0);
+      const logits = jsonl(join(root, 'ft60.rm.jsonl')).map((x) => x.logit as number);
+      got.body.terms[`rm:${rm}`].forEach((v, i) => expect(Math.abs(v - logits[i])).toBeLessThanOrEqual(1e-5));
+      got.body.scores.forEach((v, i) => expect(Math.abs(v - (0.5 * logits[i] + 2 * ast[i]))).toBeLessThanOrEqual(1e-5));
+      // A bad request is a 400 with one line; the server goes on.
+      const bad = await post(JSON.stringify({ samples: [{ prompt: 'p', completion: 'c', question_id: 99_999 }] }));
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatch(/sample 0: the ast reward needs a question_id of the huggingface eval questions \(1\.\.911\)/);
+      expect((await post('{"samples": 3}')).status).toBe(400);
+      // PPO against it, over HTTP (the pets prompts carry question ids 1..256).
+      const r = await runCliAsync(['train', 'ppo', '--sft', sft, '--reward', url, '--out', join(root, 'served'), '--batch-size', '8', '--response-length', '8', '--max-steps', '1',
+        '--eval-prompts', '0', '--device', 'cpu', '--quiet']);
+      expect(r.status, r.stderr).toBe(0);
+      const health = (await (await fetch(url.replace(/score$/, 'health'))).json()) as { requests: number; samples: number };
+      expect(health).toMatchObject({ requests: 2, samples: 68 });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    oneLine(runCli(['reward', 'serve', '--port', '0', '--reward', 'exec']), /executability as a reward is not built yet/);
+    oneLine(runCli(['reward', 'serve', '--port', '0', '--reward', 'bleu']), /--reward 'bleu': expected \[WEIGHT\*\]rm:DIR/);
   }, 300_000);
 
   it('a reward that answers the wrong count, a non-finite score or raises, a module that is not there, --dropout: one line, exit 2', () => {

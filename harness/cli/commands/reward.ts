@@ -18,6 +18,27 @@ Example:
       await runRewardScore(opts);
     });
 
+  reward
+    .command('serve')
+    .description("The harness's scorers as an HTTP reward on 127.0.0.1 (POST /score), for apieval train ppo --reward http://…")
+    .requiredOption('--reward <term>', 'a term of the reward, repeatable, summed: [WEIGHT*]rm:DIR (the reward model\'s logit) or [WEIGHT*]ast[:strict] (1 when Gorilla\'s AST match is correct, else 0)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--port <n>', 'port on 127.0.0.1 (0: any free one; the URL is printed)', '8808')
+    .option('--hub <hub>', 'the eval questions the ast term matches against (by question_id)', 'huggingface')
+    .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: every core)')
+    .option('--batch-size <n>', 'sequences per onnxruntime call', '16')
+    .option('--max-body-mb <n>', 'largest request body', '64')
+    .addHelpText('after', `
+Protocol: POST /score {"samples": [{"prompt", "completion", "question_id"}]} -> {"scores": [...], "terms": {...}}; GET /health.
+Examples:
+  apieval reward serve --port 8808 --reward rm:runs/rm-tiny/final
+  apieval reward serve --port 8808 --data-dir ../shared/apibench --reward 0.5*rm:runs/rm-tiny/final --reward 0.5*ast
+  apieval train ppo --sft runs/sft-tiny/final --reward http://127.0.0.1:8808/score --out runs/ppo-mixed`)
+    .action(async (opts) => {
+      const { runRewardServe } = await import('../../reward/serve-cli.js');
+      await runRewardServe(opts);
+    });
+
   const rerankCmd = program
     .command('rerank')
     .description('Best-of-n by a reward model: n response files in, one response file out (the highest-reward answer per question)')
