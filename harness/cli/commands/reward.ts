@@ -32,7 +32,7 @@ Example:
 Protocol: POST /score {"samples": [{"prompt", "completion", "question_id"}]} -> {"scores": [...], "terms": {...}}; GET /health.
 Examples:
   apieval reward serve --port 8808 --reward rm:runs/rm-tiny/final
-  apieval reward serve --port 8808 --data-dir ../shared/apibench --reward 0.5*rm:runs/rm-tiny/final --reward 0.5*ast
+  apieval reward serve --port 8808 --data-dir ../shared/apibench --reward '0.5*rm:runs/rm-tiny/final' --reward '0.5*ast'
   apieval train ppo --sft runs/sft-tiny/final --reward http://127.0.0.1:8808/score --out runs/ppo-mixed`)
     .action(async (opts) => {
       const { runRewardServe } = await import('../../reward/serve-cli.js');
