@@ -168,6 +168,18 @@ describe.skipIf(SKIP_TRAINERS)('apieval train ppo', () => {
     } finally {
       server.close();
     }
+    // A server that never answers: one line naming the URL and the timeout.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    try {
+      const hang = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/score`;
+      const r = await runCliAsync(['train', 'ppo', '--sft', sft, '--reward', hang, '--reward-timeout', '2', '--out', join(root, 'hang'), '--batch-size', '8', '--response-length', '4', '--max-steps', '1',
+        '--eval-prompts', '0', '--device', 'cpu', '--quiet'], { cwd: root });
+      oneLine(r, /reward http:\/\/127\.0\.0\.1:\d+\/score: no answer within 2 s \(--reward-timeout\) for 8 samples/);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
     // A server that is not there: one line naming the URL.
     const closed = createServer();
     await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));

@@ -199,7 +199,7 @@ def run(cfg_in: dict) -> None:
         with torch.no_grad():
             value.score.weight.copy_(torch.randn(value.score.weight.shape, generator=torch.Generator().manual_seed(int(cfg["seed"]))) * value.config.initializer_range)
     if value.config.vocab_size != policy.config.vocab_size or value.config.n_positions < policy.config.n_positions:
-        raise StageError(f"value model {vspec}: its vocabulary or context differs from the policy's ({sft}); it reads the policy's tokens")
+        raise StageError(f"value model {vspec}: its vocabulary or context differs from the policy's ({sft}), and the value model reads the policy's tokens; give --value-model {sft}")
     for m in (policy, ref, value):
         disable_dropout(m)
 

@@ -118,6 +118,8 @@ class HttpScorer:
             raise StageError(f"reward {self.url}: HTTP {e.code}{': ' + detail[0] if detail else ''}")
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
+            if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+                raise StageError(f"reward {self.url}: no answer within {self.timeout:g} s (--reward-timeout) for {len(samples)} samples")
             raise StageError(f"reward {self.url}: cannot reach it ({reason}); is 'apieval reward serve' running?")
         try:
             scores = json.loads(data)["scores"]
