@@ -2,9 +2,10 @@
 // this machine) on small random GPT-2 models. Without a Python that has torch they FAIL with a clear
 // message; set APIEVAL_SKIP_TRAINERS=1 explicitly to skip them on such a machine (CI never sets it).
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 import { findPython, stageEnv } from '../trainers/stage-runner.js';
 import { ensureGpt2TokenizerDir } from '../trainers/tokenizer-files.js';
 
@@ -70,4 +71,19 @@ export function killWhen(args: string[], when: RegExp, opts: { cwd?: string } = 
     });
     child.on('close', () => (killed ? done() : fail(new Error(`the run ended before it could be killed:\n${err}`))));
   });
+}
+
+/** A run's metrics.jsonl without the fields no two runs share (tokens/s, MFU, interval, episodes/s). */
+export function metricsSansTiming(run: string): Record<string, unknown>[] {
+  return readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => {
+    const { tokens_per_s: _t, mfu: _m, interval_s: _i, eps: _e, ...rest } = JSON.parse(l) as Record<string, unknown>;
+    return rest;
+  });
+}
+
+/** Exit 2 with exactly one stderr line matching `re`. */
+export function expectOneLine(r: { status: number; stderr: string }, re: RegExp): void {
+  expect(r.status, r.stderr).toBe(2);
+  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+  expect(r.stderr).toMatch(re);
 }

@@ -14,17 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli, runCliAsync } from './helpers/cli.js';
 import { APIBENCH } from './helpers/shared.js';
 import { rng } from './helpers/rng.js';
-import { gpt2TokenizerDir, killWhen, py, pyJson, python, removeTempDirs, SKIP_TRAINERS, tempDir } from './trainers-env.js';
+import { expectOneLine, gpt2TokenizerDir, killWhen, metricsSansTiming, py, pyJson, python, removeTempDirs, SKIP_TRAINERS, tempDir } from './trainers-env.js';
 
 type Rec = Record<string, unknown>;
 const jsonl = (f: string): Rec[] => readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
-const sansTiming = (f: string) => jsonl(f).map(({ tokens_per_s: _t, interval_s: _i, eps: _e, ...rest }) => rest);
-
-function oneLine(r: { status: number; stderr: string }, re: RegExp): void {
-  expect(r.status, r.stderr).toBe(2);
-  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
-  expect(r.stderr).toMatch(re);
-}
 
 const REWARDS = `
 def cats(prompts, completions, **kw):
@@ -122,11 +115,11 @@ describe.skipIf(SKIP_TRAINERS)('apieval train ppo', () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/resuming from .*step-00000(04|08)/);
     expect(Buffer.compare(readFileSync(join(killed, 'final/model.safetensors')), readFileSync(join(straight, 'final/model.safetensors')))).toBe(0);
-    expect(sansTiming(join(killed, 'metrics.jsonl'))).toEqual(sansTiming(join(straight, 'metrics.jsonl')));
+    expect(metricsSansTiming(killed)).toEqual(metricsSansTiming(straight));
     const rerun = runCli(ppo(killed), { cwd: root });
     expect(rerun.status, rerun.stderr).toBe(0);
     expect(rerun.stdout).toMatch(/already complete/);
-    oneLine(runCli(ppo(killed, ['--kl-coef', '0.1']), { cwd: root }), /other settings \(--kl-coef/);
+    expectOneLine(runCli(ppo(killed, ['--kl-coef', '0.1']), { cwd: root }), /other settings \(--kl-coef/);
   }, 300_000);
 
   it('an HTTP reward on 127.0.0.1 gets every rollout and its scores are the ones PPO optimises', async () => {
@@ -175,7 +168,7 @@ describe.skipIf(SKIP_TRAINERS)('apieval train ppo', () => {
       const hang = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/score`;
       const r = await runCliAsync(['train', 'ppo', '--sft', sft, '--reward', hang, '--reward-timeout', '2', '--out', join(root, 'hang'), '--batch-size', '8', '--response-length', '4', '--max-steps', '1',
         '--eval-prompts', '0', '--device', 'cpu', '--quiet'], { cwd: root });
-      oneLine(r, /reward http:\/\/127\.0\.0\.1:\d+\/score: no answer within 2 s \(--reward-timeout\) for 8 samples/);
+      expectOneLine(r, /reward http:\/\/127\.0\.0\.1:\d+\/score: no answer within 2 s \(--reward-timeout\) for 8 samples/);
     } finally {
       silent.closeAllConnections();
       silent.close();
@@ -185,7 +178,7 @@ describe.skipIf(SKIP_TRAINERS)('apieval train ppo', () => {
     await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
     const gone = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/score`;
     await new Promise<void>((ok) => closed.close(() => ok()));
-    oneLine(runCli(['train', 'ppo', '--sft', sft, '--reward', gone, '--out', join(root, 'gone'), '--batch-size', '8', '--response-length', '4', '--max-steps', '1', '--device', 'cpu', '--quiet'], { cwd: root }),
+    expectOneLine(runCli(['train', 'ppo', '--sft', sft, '--reward', gone, '--out', join(root, 'gone'), '--batch-size', '8', '--response-length', '4', '--max-steps', '1', '--device', 'cpu', '--quiet'], { cwd: root }),
       new RegExp(`reward ${gone.replace(/[./]/g, '\\$&')}: cannot reach it`));
   }, 300_000);
 
@@ -270,22 +263,22 @@ print(json.dumps({"head": d("score.weight"), "backbone": max(d(k) for k in a if 
     } finally {
       child.kill('SIGTERM');
     }
-    oneLine(runCli(['reward', 'serve', '--port', '0', '--reward', 'exec']), /executability as a reward is not built yet/);
-    oneLine(runCli(['reward', 'serve', '--port', '0', '--reward', 'bleu']), /--reward 'bleu': expected \[WEIGHT\*\]rm:DIR/);
+    expectOneLine(runCli(['reward', 'serve', '--port', '0', '--reward', 'exec']), /executability as a reward is not built yet/);
+    expectOneLine(runCli(['reward', 'serve', '--port', '0', '--reward', 'bleu']), /--reward 'bleu': expected \[WEIGHT\*\]rm:DIR/);
   }, 300_000);
 
   it('a reward that answers the wrong count, a non-finite score or raises, a module that is not there, --dropout: one line, exit 2', () => {
     const base = (reward: string, out: string) => ['train', 'ppo', '--sft', sft, '--reward', reward, '--out', join(root, out), '--batch-size', '8', '--response-length', '4', '--max-steps', '1',
       '--eval-prompts', '0', '--device', 'cpu', '--quiet'];
-    oneLine(runCli(base('module:pets_rewards:too_few', 'a'), { cwd: root }), /reward module:pets_rewards:too_few: expected a list of 8 scores, got 7 scores/);
-    oneLine(runCli(base('module:pets_rewards:not_finite', 'b'), { cwd: root }), /reward module:pets_rewards:not_finite: score 0 is nan, expected a finite number/);
-    oneLine(runCli(base('module:pets_rewards:boom', 'c'), { cwd: root }), /reward module:pets_rewards:boom raised ValueError: the judge is down/);
-    oneLine(runCli(base('module:no_such_module:f', 'd'), { cwd: root }), /--reward module:no_such_module:f: cannot import no_such_module \(ModuleNotFoundError/);
-    oneLine(runCli(base('module:pets_rewards:missing', 'e'), { cwd: root }), /pets_rewards has no function missing/);
-    oneLine(runCli(base('judge', 'f'), { cwd: root }), /--reward 'judge': expected rm:DIR/);
-    oneLine(runCli(base(`rm:${sft}`, 'g'), { cwd: root }), /is not a reward model folder \(no reward_config\.json/);
-    oneLine(runCli([...base('module:pets_rewards:cats', 'h'), '--dropout', '0.1'], { cwd: root }), /--dropout: PPO turns dropout off/);
-    oneLine(runCli(['train', 'ppo', '--sft', join(root, 'labels.jsonl'), '--reward', 'module:pets_rewards:cats', '--out', join(root, 'i')], { cwd: root }), /not a checkpoint folder/);
+    expectOneLine(runCli(base('module:pets_rewards:too_few', 'a'), { cwd: root }), /reward module:pets_rewards:too_few: expected a list of 8 scores, got 7 scores/);
+    expectOneLine(runCli(base('module:pets_rewards:not_finite', 'b'), { cwd: root }), /reward module:pets_rewards:not_finite: score 0 is nan, expected a finite number/);
+    expectOneLine(runCli(base('module:pets_rewards:boom', 'c'), { cwd: root }), /reward module:pets_rewards:boom raised ValueError: the judge is down/);
+    expectOneLine(runCli(base('module:no_such_module:f', 'd'), { cwd: root }), /--reward module:no_such_module:f: cannot import no_such_module \(ModuleNotFoundError/);
+    expectOneLine(runCli(base('module:pets_rewards:missing', 'e'), { cwd: root }), /pets_rewards has no function missing/);
+    expectOneLine(runCli(base('judge', 'f'), { cwd: root }), /--reward 'judge': expected rm:DIR/);
+    expectOneLine(runCli(base(`rm:${sft}`, 'g'), { cwd: root }), /is not a reward model folder \(no reward_config\.json/);
+    expectOneLine(runCli([...base('module:pets_rewards:cats', 'h'), '--dropout', '0.1'], { cwd: root }), /--dropout: PPO turns dropout off/);
+    expectOneLine(runCli(['train', 'ppo', '--sft', join(root, 'labels.jsonl'), '--reward', 'module:pets_rewards:cats', '--out', join(root, 'i')], { cwd: root }), /not a checkpoint folder/);
   }, 300_000);
 });
 

@@ -10,7 +10,7 @@ import { splitAtOutput } from '../harness/datasets/training-data.js';
 import { OnnxRewardModel } from '../harness/reward/onnx-reward-model.js';
 import { runCli } from './helpers/cli.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
-import { gpt2TokenizerDir, py, python, removeTempDirs, SKIP_TRAINERS, tempDir, killWhen } from './trainers-env.js';
+import { expectOneLine, gpt2TokenizerDir, killWhen, metricsSansTiming, py, python, removeTempDirs, SKIP_TRAINERS, tempDir } from './trainers-env.js';
 
 describe.skipIf(SKIP_TRAINERS)('apieval train reward and reward score', () => {
   let root: string;
@@ -106,11 +106,7 @@ print(json.dumps({"ids": rows, "logits": logits}))`, join(run, 'final')], { inpu
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/resuming from .*step-00000(25|50)/);
     expect(Buffer.compare(readFileSync(join(killed, 'final/model.safetensors')), readFileSync(join(run, 'final/model.safetensors')))).toBe(0);
-    const sansTiming = (d: string) => readFileSync(join(d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => {
-      const { tokens_per_s: _t, interval_s: _i, ...rest } = JSON.parse(l) as Record<string, unknown>;
-      return rest;
-    });
-    expect(sansTiming(killed)).toEqual(sansTiming(run));
+    expect(metricsSansTiming(killed)).toEqual(metricsSansTiming(run));
   }, 300_000);
 
   it('rerank keeps, per question, the answer reward score rates highest, as a response file eval reads', () => {
@@ -145,7 +141,7 @@ print(json.dumps({"ids": rows, "logits": logits}))`, join(run, 'final')], { inpu
     }
     const e = runCli(['eval', '--data-dir', APIBENCH, '--candidate', `best-of-3=${out}`, '--no-exec', '--no-report', '--out', join(root, 'eval'), '--quiet']);
     expect(e.status, e.stderr).toBe(0);
-    oneLine(runCli(['rerank', '--reward-model', join(run, 'final'), '--responses', files[0], '--out', out]), /best-of-n needs at least 2/);
+    expectOneLine(runCli(['rerank', '--reward-model', join(run, 'final'), '--responses', files[0], '--out', out]), /best-of-n needs at least 2/);
   }, 120_000);
 
   it('labels of one class only, a bad label, a folder that is not a reward model: one line, exit 2', () => {
@@ -165,11 +161,5 @@ print(json.dumps({"ids": rows, "logits": logits}))`, join(run, 'final')], { inpu
     expect(s.stderr).toMatch(/reward_config\.json: no such file \(not a reward model made by 'apieval train reward'\)/);
   });
 });
-
-function oneLine(r: { status: number; stderr: string }, re: RegExp): void {
-  expect(r.status).toBe(2);
-  expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(re);
-}
 
 afterAll(removeTempDirs);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
-import { py, python, SKIP_TRAINERS, tempDir, removeTempDirs, killWhen } from './trainers-env.js';
+import { metricsSansTiming, py, python, SKIP_TRAINERS, tempDir, removeTempDirs, killWhen } from './trainers-env.js';
 
 const BASE = ['train', 'sft', '--data-dir', APIBENCH, '--init', 'random:tiny', '--device', 'cpu', '--max-length', '128', '--lr', '1e-3', '--seed', '4'];
 const RESUMABLE = [...BASE, '--batch-size', '4', '--max-steps', '10', '--save-every', '4', '--eval-every', '5'];
@@ -24,14 +24,6 @@ export function readF32Tensors(file: string): Map<string, Float32Array> {
     out.set(k, new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length)));
   }
   return out;
-}
-
-/** metrics.jsonl without its timing fields (tokens/s, MFU, interval), which no two runs share. */
-function metricsSansTiming(run: string): unknown[] {
-  return readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => {
-    const { tokens_per_s: _t, mfu: _m, interval_s: _i, ...rest } = JSON.parse(l) as Record<string, unknown>;
-    return rest;
-  });
 }
 
 function train(args: string[]): { status: number; stdout: string; stderr: string } {

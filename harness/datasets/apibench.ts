@@ -12,6 +12,7 @@
 import { join } from 'node:path';
 import { readJsonl, type Located } from '../io/jsonl.js';
 import { inputError, UserError } from '../errors.js';
+import type { AstQuestion } from '../../metrics/ast-match/index.js';
 
 export type Hub = 'huggingface' | 'torchhub' | 'tensorflowhub';
 export const HUBS: readonly Hub[] = ['huggingface', 'torchhub', 'tensorflowhub'];
@@ -45,6 +46,11 @@ export interface EvalRecord {
   domain: string;
   /** Text after `<<<code>>>` with its leading `:` removed (golden README §3); undefined when absent. */
   referenceCode?: string;
+}
+
+/** What Gorilla's AST match needs of an eval record (ast-match, eval's suite and reward serve ask the same). */
+export function astQuestionOf(r: EvalRecord): AstQuestion {
+  return { domain: r.domain, referenceApiCall: r.api_data.api_call, questionIndex: r.index };
 }
 
 export interface Question {

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { UserError, inputError } from '../errors.js';
 import { toJsonl, writeFileAtomic } from '../io/jsonl.js';
 import { AstMatcher, astByDomain, astTotals, GorillaScriptError, type AstVerdict } from '../../metrics/ast-match/index.js';
-import { apiDbPath, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadResponses, parseHub, type Hub } from './apibench.js';
+import { apiDbPath, astQuestionOf, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadResponses, parseHub, type Hub } from './apibench.js';
 import { resolveDataDir } from './source.js';
 
 export interface AstMatchOptions {
@@ -70,7 +70,7 @@ export async function runAstMatch(opts: AstMatchOptions, out: (line: string) => 
     const q = evalRecords[r.question_id - 1];
     let v: ReturnType<AstMatcher['matchResponse']>;
     try {
-      v = matcher.matchResponse(r.text, { domain: q.domain, referenceApiCall: q.api_data.api_call, questionIndex: q.index });
+      v = matcher.matchResponse(r.text, astQuestionOf(q));
     } catch (e) {
       if (e instanceof GorillaScriptError) {
         // Where the Python script would have crashed: name the response (or the database entry) instead.

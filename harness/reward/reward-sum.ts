@@ -6,7 +6,7 @@
  */
 import { UserError } from '../errors.js';
 import { AstMatcher, GorillaScriptError } from '../../metrics/ast-match/index.js';
-import { apiDbPath, evalPath, loadApiDbFile, loadEvalFile, type EvalRecord, type Hub } from '../datasets/apibench.js';
+import { apiDbPath, astQuestionOf, evalPath, loadApiDbFile, loadEvalFile, type ApiRecord, type EvalRecord, type Hub } from '../datasets/apibench.js';
 import { resolveDataDir } from '../datasets/source.js';
 import { OnnxRewardModel } from './onnx-reward-model.js';
 
@@ -14,7 +14,7 @@ export type RewardTerm = { weight: number; kind: 'rm'; dir: string } | { weight:
 
 /** `0.7*rm:runs/rm/final`, `rm:DIR`, `ast`, `0.3*ast:strict`. */
 export function parseRewardTerm(spec: string): RewardTerm {
-  const m = /^(?:([0-9]*\.?[0-9]+(?:e[-+]?\d+)?|-[0-9]*\.?[0-9]+(?:e[-+]?\d+)?)\*)?(.*)$/i.exec(spec)!;
+  const m = /^(?:(-?\d*\.?\d+(?:e[-+]?\d+)?)\*)?(.*)$/i.exec(spec)!;
   const weight = m[1] === undefined ? 1 : Number(m[1]);
   const body = m[2];
   if (!Number.isFinite(weight)) throw new UserError(`--reward ${spec}: the weight is not a number`);
@@ -47,48 +47,51 @@ interface Scorer {
 }
 
 export class RewardSum {
-  private constructor(private readonly scorers: Scorer[], readonly description: string[]) {}
+  private constructor(private readonly scorers: Scorer[]) {}
+
+  /** The terms as given, weights included (`0.5*rm:DIR`), for the start line and /health. */
+  get description(): string[] {
+    return this.scorers.map((s) => `${s.weight}*${s.name}`);
+  }
 
   static async load(terms: RewardTerm[], o: { dataDir?: string; hub: Hub; threads?: number; batchSize?: number }): Promise<RewardSum> {
     if (terms.length === 0) throw new UserError('--reward: give at least one term (rm:DIR, ast)');
     const scorers: Scorer[] = [];
-    let evalRecords: EvalRecord[] | undefined;
-    const names: string[] = [];
+    let data: { apiDbFile: string; apiDb: ApiRecord[]; records: EvalRecord[] } | undefined;
     for (const t of terms) {
-      const name = t.kind === 'rm' ? `rm:${t.dir}` : `ast:${t.variant}`;
-      names.push(`${t.weight}*${name}`);
       if (t.kind === 'rm') {
         const rm = await OnnxRewardModel.load(t.dir, { threads: o.threads });
-        scorers.push({ name, weight: t.weight, score: async (s) => (await rm.score(s, o.batchSize ?? 16)).map((x) => x.logit) });
-      } else {
-        const dir = await resolveDataDir({ dataDir: o.dataDir, hubs: [o.hub] });
-        const apiDbFile = apiDbPath(dir, o.hub);
-        let matcher: AstMatcher;
-        try {
-          matcher = new AstMatcher(o.hub, loadApiDbFile(apiDbFile), t.variant);
-        } catch (e) {
-          throw new UserError(`${apiDbFile}: ${(e as Error).message}`);
-        }
-        evalRecords ??= loadEvalFile(evalPath(dir, o.hub));
-        const records = evalRecords;
-        scorers.push({
-          name,
-          weight: t.weight,
-          score: async (samples) =>
-            samples.map((s, i) => {
-              const q = s.question_id === null ? undefined : records[s.question_id - 1];
-              if (!q) throw new BadSample(`sample ${i}: the ast reward needs a question_id of the ${o.hub} eval questions (1..${records.length}), got ${JSON.stringify(s.question_id)}`);
-              try {
-                return matcher.matchResponse(s.completion, { domain: q.domain, referenceApiCall: q.api_data.api_call, questionIndex: q.index }).correct ? 1 : 0;
-              } catch (e) {
-                if (e instanceof GorillaScriptError) throw new BadSample(`sample ${i}: ${e.message}`);
-                throw e;
-              }
-            }),
-        });
+        scorers.push({ name: `rm:${t.dir}`, weight: t.weight, score: async (s) => (await rm.score(s, o.batchSize ?? 16)).map((x) => x.logit) });
+        continue;
       }
+      if (!data) {
+        const dir = await resolveDataDir({ dataDir: o.dataDir, hubs: [o.hub] });
+        data = { apiDbFile: apiDbPath(dir, o.hub), apiDb: loadApiDbFile(apiDbPath(dir, o.hub)), records: loadEvalFile(evalPath(dir, o.hub)) };
+      }
+      const { apiDbFile, apiDb, records } = data;
+      let matcher: AstMatcher;
+      try {
+        matcher = new AstMatcher(o.hub, apiDb, t.variant);
+      } catch (e) {
+        throw new UserError(`${apiDbFile}: ${(e as Error).message}`);
+      }
+      scorers.push({
+        name: `ast:${t.variant}`,
+        weight: t.weight,
+        score: async (samples) =>
+          samples.map((s, i) => {
+            const q = s.question_id === null ? undefined : records[s.question_id - 1];
+            if (!q) throw new BadSample(`sample ${i}: the ast reward needs a question_id of the ${o.hub} eval questions (1..${records.length}), got ${JSON.stringify(s.question_id)}`);
+            try {
+              return matcher.matchResponse(s.completion, astQuestionOf(q)).correct ? 1 : 0;
+            } catch (e) {
+              if (e instanceof GorillaScriptError) throw new BadSample(`sample ${i}: ${e.message}`);
+              throw e;
+            }
+          }),
+      });
     }
-    return new RewardSum(scorers, names);
+    return new RewardSum(scorers);
   }
 
   async score(samples: RewardSample[]): Promise<ScoredBatch> {

@@ -10,7 +10,7 @@
  *    (trailing quote dropped, literal escapes decoded). Not applicable (null) when the eval record has no
  *    `<<<code>>>` section (23 of the 911 HF records).
  */
-import type { ApiRecord, EvalRecord, Hub } from '../datasets/apibench.js';
+import { astQuestionOf, type ApiRecord, type EvalRecord, type Hub } from '../datasets/apibench.js';
 import { extractResponse, type ExtractedResponse } from '../datasets/extract.js';
 import { AstMatcher } from '../../metrics/ast-match/index.js';
 import { codeBleuSignature, codeBleuStats, codeBleuFromStats, type CodeBleuOptions } from '../../metrics/codebleu/index.js';
@@ -55,7 +55,7 @@ function astMetrics(hub: Hub, apiDb: ApiRecord[]): SuiteMetric[] {
   const verdict = (evalRecord: EvalRecord, text: string) => {
     if (lastKey && lastKey.text === text && lastKey.index === evalRecord.index) return lastVerdict!;
     try {
-      lastVerdict = matcher.matchResponse(text, { domain: evalRecord.domain, referenceApiCall: evalRecord.api_data.api_call, questionIndex: evalRecord.index });
+      lastVerdict = matcher.matchResponse(text, astQuestionOf(evalRecord));
     } catch (e) {
       lastVerdict = { error: errorText(e) };
     }
