@@ -5,12 +5,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEvalFile } from '../harness/datasets/apibench.js';
+import { loadEvalFile, loadQuestionsFile, questionsPath, responsesPath } from '../harness/datasets/apibench.js';
 import { splitAtOutput } from '../harness/datasets/training-data.js';
 import { OnnxRewardModel } from '../harness/reward/onnx-reward-model.js';
 import { runCli } from './helpers/cli.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
-import { expectOneLine, gpt2TokenizerDir, killWhen, metricsSansTiming, py, python, removeTempDirs, SKIP_TRAINERS, tempDir } from './trainers-env.js';
+import { expectOneLine, gpt2TokenizerDir, killWhen, metricsSansTiming, py, pyJson, python, removeTempDirs, SKIP_TRAINERS, tempDir } from './trainers-env.js';
 
 describe.skipIf(SKIP_TRAINERS)('apieval train reward and reward score', () => {
   let root: string;
@@ -143,6 +143,74 @@ print(json.dumps({"ids": rows, "logits": logits}))`, join(run, 'final')], { inpu
     expect(e.status, e.stderr).toBe(0);
     expectOneLine(runCli(['rerank', '--reward-model', join(run, 'final'), '--responses', files[0], '--out', out]), /best-of-n needs at least 2/);
   }, 120_000);
+
+  it('eval --reward-model: an RM column in samples, summary and leaderboard (interval, paired test) equal to PyTorch\'s, cached and added to a run like any metric', () => {
+    const qfile = join(root, 'q150.jsonl');
+    writeFileSync(qfile, Array.from({ length: 150 }, (_, i) => JSON.stringify({ question_id: i + 1 })).join('\n') + '\n');
+    const ft = responsesPath(APIBENCH, 'huggingface', 'Gorilla_FT_0_shot');
+    const rt = responsesPath(APIBENCH, 'huggingface', 'Gorilla_RT_0_shot');
+    const evalArgs = (out: string, withRm: boolean) => ['eval', '--data-dir', APIBENCH, '--questions', qfile, '--candidate', `ft=${ft}`, '--candidate', `rt=${rt}`, '--baseline', 'ft', '--no-exec',
+      ...(withRm ? ['--reward-model', join(run, 'final')] : []), '--bootstrap', '200', '--formats', 'json,md', '--out', out, '--quiet'];
+    const a = join(root, 'eval-rm');
+    const r = runCli(evalArgs(a, true));
+    expect(r.status, r.stderr).toBe(0);
+    const samples = readFileSync(join(a, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // The logits PyTorch gives for (question text, response text), tokenised by the Python tokenizer.
+    const questions = new Map(loadQuestionsFile(questionsPath(APIBENCH, 'huggingface')).map((q) => [q.question_id, q.text]));
+    const texts = new Map(['ft', 'rt'].map((c, k) => [c, new Map(readFileSync([ft, rt][k], 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.question_id <= 150).map((x) => [x.question_id as number, x.text as string]))]));
+    expect(samples).toHaveLength(texts.get('ft')!.size + texts.get('rt')!.size);
+    expect(samples.length).toBeGreaterThan(280);
+    const pick = samples.filter((_, i) => i % 10 === 0);
+    const torchLogits = pyJson<number[]>(`
+import json, sys, torch
+from apieval_trainers import checkpoint as ckpt
+from apieval_trainers.reward import load_reward_model, encode, collate
+m = load_reward_model(sys.argv[1]).eval()
+tok = ckpt.load_tokenizer(sys.argv[1], m.config)
+with torch.no_grad():
+    print(json.dumps([float(m(*collate([encode(tok, p, c, 128)], 50256))[0]) for p, c in json.load(sys.stdin)]))`,
+      JSON.stringify(pick.map((s) => [questions.get(s.question_id), texts.get(s.checkpoint)!.get(s.question_id)])), [join(run, 'final')]);
+    pick.forEach((s, i) => {
+      expect(Object.keys(s.metrics.rm)).toEqual(['logit', 'p', 'tokens']);
+      expect(Math.abs(s.metrics.rm.logit - torchLogits[i]), `${s.checkpoint} ${s.question_id}`).toBeLessThanOrEqual(1e-4);
+      expect(s.metrics.rm.p).toBeCloseTo(1 / (1 + Math.exp(-torchLogits[i])), 5);
+    });
+    // Summary: the corpus value is the mean over the samples, inside its interval; the logit mean beside it.
+    const summary = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
+    const mean = (c: string, f: 'p' | 'logit') => { const xs = samples.filter((s) => s.checkpoint === c).map((s) => s.metrics.rm[f] as number); return xs.reduce((x, y) => x + y, 0) / xs.length; };
+    for (const [k, c] of ['ft', 'rt'].entries()) {
+      const m = summary.checkpoints[k].runs[0].metrics;
+      expect(m.rm_p.value).toBeCloseTo(mean(c, 'p'), 12);
+      expect(m.rm_logit.value).toBeCloseTo(mean(c, 'logit'), 12);
+      expect(m.rm_p.low).toBeLessThan(m.rm_p.value);
+      expect(m.rm_p.high).toBeGreaterThan(m.rm_p.value);
+      expect(m.rm_p.n).toBe(texts.get(c)!.size);
+    }
+    expect(summary.signatures.rm).toMatch(/^rm\|onnx:[0-9a-f]{16}\|tok:[0-9a-f]{16}\|max_len:128\|eos:no\|trunc:left\|ort:\d+\.\d+\.\d+\|impl:1\|completion:text$/);
+    // Leaderboard: the column with its signature, and the paired test's delta = the difference of the means.
+    const lb = JSON.parse(readFileSync(join(a, 'report', 'leaderboard.json'), 'utf8'));
+    const col = lb.metrics.find((m: { key: string }) => m.key === 'rm_p');
+    expect(col.signature).toBe(summary.signatures.rm);
+    const cell = lb.rows.find((x: { checkpoint: string }) => x.checkpoint === 'rt').cells.rm_p;
+    expect(cell.vs_baseline.test).toBe('paired_bootstrap');
+    expect(cell.vs_baseline.delta).toBeCloseTo(mean('rt', 'p') - mean('ft', 'p'), 12);
+    expect(readFileSync(join(a, 'report', 'leaderboard.md'), 'utf8')).toMatch(/RM P\(acc\.\)/);
+    // The same command again reuses every value.
+    const before = readFileSync(join(a, 'samples.jsonl'));
+    expect(runCli(evalArgs(a, true)).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(a, 'manifest.json'), 'utf8')).timings.computed_samples).toBe(0);
+    expect(Buffer.compare(readFileSync(join(a, 'samples.jsonl')), before)).toBe(0);
+    // A run scored without the RM, then with it: the other metrics are reused, and the bytes are the fresh run's.
+    const b = join(root, 'eval-later');
+    expect(runCli(evalArgs(b, false)).status).toBe(0);
+    expect(readFileSync(join(b, 'samples.jsonl'), 'utf8')).not.toMatch(/"rm"/);
+    expect(runCli(evalArgs(b, true)).status).toBe(0);
+    expect(Buffer.compare(readFileSync(join(b, 'samples.jsonl')), before)).toBe(0);
+    expect(readFileSync(join(b, 'summary.json'), 'utf8')).toBe(readFileSync(join(a, 'summary.json'), 'utf8'));
+    // Not a reward model: one line before anything is scored.
+    expectOneLine(runCli([...evalArgs(join(root, 'eval-bad'), false), '--reward-model', join(root, 'sft')]), /reward_config\.json: no such file \(not a reward model made by 'apieval train reward'\)/);
+    expectOneLine(runCli([...evalArgs(join(root, 'eval-bad'), false), '--reward-model', join(run, 'final'), '--reward-completion', 'json']), /--reward-completion must be text or code/);
+  }, 240_000);
 
   it('labels of one class only, a bad label, a folder that is not a reward model: one line, exit 2', () => {
     const one = join(root, 'one.jsonl');

@@ -165,6 +165,11 @@ export function loadQuestionsFile(file: string): Question[] {
   }));
 }
 
+/** The question ids of a JSONL of `{question_id, …}` (a questions file, or only its ids). */
+export function loadQuestionIds(file: string): number[] {
+  return readJsonl(file).map(({ value, line }) => positiveInt(file, line, value, 'question_id'));
+}
+
 export function loadResponses(file: string): Response[] {
   return readJsonl(file).map(({ value, line }: Located<Record<string, unknown>>): Response => {
     const question_id = positiveInt(file, line, value, 'question_id');

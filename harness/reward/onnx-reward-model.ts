@@ -7,9 +7,17 @@
  * max_length, right-padded.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { fileSha256 } from '../runs/hash.js';
+
+/**
+ * Version of this module's scoring (input construction, batching, what is read out). Part of the signature,
+ * so that a change here recomputes cached RM values in run directories instead of reusing them.
+ */
+export const REWARD_SCORING_VERSION = 1;
 
 export interface RewardConfig {
   max_length: number;
@@ -64,6 +72,23 @@ export class OnnxRewardModel {
       throw new UserError(`${onnx}: onnxruntime cannot load it (${(e as Error).message.split('\n')[0]})`);
     }
     return new OnnxRewardModel(dir, config, ort, session, tokenizer);
+  }
+
+  /**
+   * What makes two RM scores comparable, sacrebleu-style: the exported graph and tokenizer (by content), the
+   * input rule, the runtime and this module's version. E.g.
+   * `rm|onnx:3f2a…|tok:91bc…|max_len:512|eos:no|trunc:left|ort:1.31.1|impl:1`.
+   */
+  signature(): string {
+    const onnx = fileSha256(join(this.dir, this.config.onnx ?? 'reward.onnx')).slice(0, 16);
+    const tok = fileSha256(join(this.dir, 'tokenizer.json')).slice(0, 16);
+    let ort = 'unknown';
+    try {
+      ort = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
+    } catch {
+      /* an install without its package.json: the version stays unknown */
+    }
+    return `rm|onnx:${onnx}|tok:${tok}|max_len:${this.config.max_length}|eos:${this.config.append_eos ? 'yes' : 'no'}|trunc:${this.config.truncation ?? 'left'}|ort:${ort}|impl:${REWARD_SCORING_VERSION}`;
   }
 
   /** The model's input ids for one (prompt, completion) pair. */

@@ -101,6 +101,10 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
   const execSigs = new Set(runs.filter((r) => r.manifest.config.exec).map((r) => r.manifest.signatures.exec));
   if (execSigs.size > 1) throw new UserError(`the run directories were executed in different sandboxes (${[...execSigs].join(' vs ')}); executability is not comparable`);
   const anyExec = execSigs.size === 1;
+  // The reward model's column: one model (same export, tokenizer and input rule) across the run directories.
+  const rmSigs = new Set(runs.filter((r) => r.manifest.config.rewardModel).map((r) => r.manifest.signatures.rm));
+  if (rmSigs.size > 1) throw new UserError(`the run directories were scored with different reward models (${[...rmSigs].join(' vs ')}); the RM column is not comparable`);
+  const anyRm = rmSigs.size === 1;
 
   // Checkpoints, in the order of the run directories and their manifests.
   const order: string[] = [];
@@ -124,10 +128,14 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
   const gated = runs.filter((r) => r.supported);
   let supported: Set<number> | undefined;
   if (anyExec && gated.length > 0) supported = new Set([...gated[0].supported!].filter((q) => gated.every((r) => r.supported!.has(q))));
-  const views = buildViews({ codebleuVariant: first.config.codebleuVariant, exec: anyExec, supported }).filter((v) => v.leaderboard);
-  const signatures: Record<string, string> = { ...first.signatures, ...(anyExec ? { exec: [...execSigs][0] } : {}) };
+  const views = buildViews({ codebleuVariant: first.config.codebleuVariant, exec: anyExec, rm: anyRm, supported }).filter((v) => v.leaderboard);
+  const signatures: Record<string, string> = { ...first.signatures, ...(anyExec ? { exec: [...execSigs][0] } : {}), ...(anyRm ? { rm: [...rmSigs][0] } : {}) };
   const metrics: MetricColumn[] = views.map((v) => ({ key: v.key, label: v.label, kind: v.kind, higherIsBetter: v.higherIsBetter, signature: (signatures[v.metric] ?? '') + (v.metric.startsWith('codebleu') ? '|level:corpus' : '') }));
   const notes: string[] = [...new Set(runs.flatMap((r) => r.goldNotes))];
+  if (anyRm) {
+    const without = runs.filter((r) => !r.manifest.config.rewardModel);
+    if (without.length > 0) notes.push(`Scored without --reward-model, so no RM value: ${without.flatMap((r) => r.manifest.candidates.map((c) => c.name)).join(', ')}.`);
+  }
 
   const runMaps = (name: string) => [...(groups.get(name) ?? new Map()).entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
 

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { UserError, inputError } from '../errors.js';
 import { JsonlAppender, toJsonl, writeFileAtomic } from '../io/jsonl.js';
 import { VERSION } from '../version.js';
-import { apiDbPath, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadResponses, type EvalRecord, type Response } from '../datasets/apibench.js';
+import { apiDbPath, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadQuestionsFile, loadResponses, questionsPath, type EvalRecord, type Response } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
 import { isFailure } from '../../metrics/types.js';
 import { buildSuite, executableProgram } from './suite.js';
@@ -185,6 +185,9 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   const suite = buildSuite(apiDb, { hub, codebleuVariant: config.codebleuVariant, rougeStemmer: config.rougeStemmer });
   const signatures: Record<string, string> = {};
   for (const m of suite) signatures[m.name] = m.signature;
+  // The reward model (optional): loaded, and its signature taken, before anything is written.
+  const rm = config.rewardModel ? await loadRewardModel(config.rewardModel.dir, opts.dataDir, hub) : null;
+  if (rm) signatures.rm = `${rm.model.signature()}|completion:${config.rewardModel!.completion}`;
   type Sandbox = typeof import('../../sandbox/index.js');
   let sandbox: Sandbox | null = null;
   const execOptions: import('../../sandbox/index.js').ExecOptions = { image: config.image, profile: config.profile, timeoutS: config.timeoutS, memoryMb: config.memoryMb, concurrency: config.concurrency };
@@ -235,7 +238,10 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     prev: SampleRecord | undefined;
     record: SampleRecord;
     todo: string[];
+    /** The reward model's value is not cached and is scored in batches after the suite. */
+    rmTodo: boolean;
   }
+  const rmCompletion = (t: Task) => (config.rewardModel!.completion === 'code' ? extractResponse(t.response.text, hub).predictionCode : t.response.text);
   const plans: Plan[] = tasks.map((t) => {
     const id = sampleId(t.checkpoint, t.run, t.response.question_id);
     const prev = cached.get(id);
@@ -250,10 +256,29 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
         todo.push(m.name);
       }
     }
-    return { t, id, prev, record, todo };
+    let rmTodo = false;
+    if (rm) {
+      const key = cacheKey([signatures.rm, rm.question(t.response.question_id), rmCompletion(t)]);
+      record.keys.rm = key;
+      if (prev && prev.keys.rm === key && prev.metrics.rm) record.metrics.rm = prev.metrics.rm;
+      else {
+        record.metrics.rm = null;
+        rmTodo = true;
+      }
+    }
+    return { t, id, prev, record, todo, rmTodo };
   });
 
+  // After the suite: the reward model's batch (asynchronous, like execution), then execution, then the append.
+  const pendingRm: Plan[] = [];
   const finishPlan = (p: Plan) => {
+    if (p.rmTodo) {
+      pendingRm.push(p);
+      return;
+    }
+    finishScored(p);
+  };
+  const finishScored = (p: Plan) => {
     const { record, prev } = p;
     final.set(p.id, record);
     if (config.exec) {
@@ -267,7 +292,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
         return; // appended once executed
       }
     }
-    const unchanged = p.todo.length === 0 && prev !== undefined && Object.keys(prev.metrics).length === Object.keys(record.metrics).length;
+    const unchanged = p.todo.length === 0 && !p.rmTodo && prev !== undefined && Object.keys(prev.metrics).length === Object.keys(record.metrics).length;
     if (unchanged) reused++;
     else {
       appender.write(record);
@@ -302,6 +327,19 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
         const extracted = extractResponse(p.t.response.text, hub);
         for (const m of suite) if (p.todo.includes(m.name)) p.record.metrics[m.name] = m.compute({ evalRecord: p.t.evalRecord, text: p.t.response.text }, extracted);
         finishPlan(p);
+      }
+    }
+
+    // Reward-model scores, in chunks so that a kill loses at most one chunk.
+    if (rm && pendingRm.length > 0) {
+      const CHUNK = 256;
+      for (let s = 0; s < pendingRm.length; s += CHUNK) {
+        const chunk = pendingRm.slice(s, s + CHUNK);
+        const scores = await rm.model.score(chunk.map((p) => ({ prompt: rm.question(p.t.response.question_id), completion: rmCompletion(p.t) })));
+        chunk.forEach((p, i) => {
+          p.record.metrics.rm = { logit: scores[i].logit, p: scores[i].p, tokens: scores[i].tokens };
+          finishScored(p);
+        });
       }
     }
 
@@ -364,6 +402,26 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   };
   writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
   return { manifest, summary, records, computed, reused };
+}
+
+/**
+ * The reward model and the question texts it reads (the hub's questions file, as `apieval reward score
+ * --responses` and `apieval feedback` pair them: what the model was trained on).
+ */
+async function loadRewardModel(dir: string, dataDir: string, hub: EvalConfig['hub']) {
+  const { OnnxRewardModel } = await import('../reward/onnx-reward-model.js');
+  const file = questionsPath(dataDir, hub);
+  if (!existsSync(file)) throw new UserError(`${file}: no such file (--reward-model scores each response with its question's text)`);
+  const texts = new Map(loadQuestionsFile(file).map((q) => [q.question_id, q.text]));
+  const model = await OnnxRewardModel.load(dir);
+  return {
+    model,
+    question(qid: number): string {
+      const text = texts.get(qid);
+      if (text === undefined) throw new UserError(`${file}: no question ${qid} (the responses answer it)`);
+      return text;
+    },
+  };
 }
 
 export interface GoldOutcome {
@@ -470,7 +528,7 @@ function condenseGoldNotes(lines: string[], keep = 5): string[] {
 }
 
 export function buildSummary(records: SampleRecord[], candidates: { name: string }[], config: EvalConfig, signatures: Record<string, string>, gold?: GoldOutcome): Summary {
-  const views = buildViews({ codebleuVariant: config.codebleuVariant, exec: config.exec, supported: gold?.supported });
+  const views = buildViews({ codebleuVariant: config.codebleuVariant, exec: config.exec, rm: config.rewardModel !== undefined, supported: gold?.supported });
   const level = 0.95;
   const groups = groupByCheckpoint(records);
   return {

@@ -33,7 +33,7 @@ export interface SampleRecord {
   run: number;
   question_id: number;
   domain: string;
-  /** Per-metric values, keyed by metric name (ast_gorilla, ast_strict, codebleu_api, codebleu_code, rouge_code, exec). */
+  /** Per-metric values, keyed by metric name (ast_gorilla, ast_strict, codebleu_api, codebleu_code, rouge_code, rm, exec). */
   metrics: Record<string, MetricValue>;
   /** Per-metric cache keys: hash of the metric signature and every input it read. */
   keys: Record<string, string>;
@@ -56,6 +56,11 @@ export interface EvalConfig {
   concurrency?: number;
   /** Run each task's reference program first and report executability over supported tasks too. */
   goldGate?: boolean;
+  /**
+   * A reward model made by `apieval train reward` (`--reward-model DIR`): each response scored as `apieval reward
+   * score --responses` scores it (the question's text + the response text, or its code) into the `rm` metric.
+   */
+  rewardModel?: { dir: string; completion: 'text' | 'code' };
   seed: number;
   nResamples: number;
 }

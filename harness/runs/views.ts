@@ -106,7 +106,27 @@ function rougeView(type: string, leaderboard: boolean): View {
 /** Executable = the program ran to completion; infrastructure failures are left out of the rate. */
 export const EXEC_EXCLUDED = new Set(['sandbox_error']);
 
-export function buildViews(opts: { codebleuVariant: CodeBleuVariant; exec: boolean; supported?: ReadonlySet<number> }): View[] {
+/**
+ * The reward model's columns: mean P(acceptable) (on the leaderboard: a probability, printed in % like the
+ * others) and the mean logit, the quantity PPO optimises (summary.json only: it is not a percentage).
+ */
+function rmView(key: string, label: string, field: 'p' | 'logit', leaderboard: boolean): View {
+  return {
+    key,
+    label,
+    metric: 'rm',
+    kind: 'continuous',
+    higherIsBetter: true,
+    leaderboard,
+    item(v) {
+      if (v === null || v === undefined) return null;
+      return err(v) ?? ((v as Record<string, number>)[field]);
+    },
+    corpus: mean,
+  };
+}
+
+export function buildViews(opts: { codebleuVariant: CodeBleuVariant; exec: boolean; rm?: boolean; supported?: ReadonlySet<number> }): View[] {
   const views: View[] = [
     binaryView('ast_gorilla', 'AST acc.', 'ast_gorilla', true, (v) => v.correct as boolean),
     binaryView('hallucination', 'Halluc.', 'ast_gorilla', false, (v) => v.hallucination as boolean),
@@ -118,6 +138,7 @@ export function buildViews(opts: { codebleuVariant: CodeBleuVariant; exec: boole
     rougeView('rougeL', true),
     rougeView('rougeLsum', false),
   ];
+  if (opts.rm) views.push(rmView('rm_p', 'RM P(acc.)', 'p', true), rmView('rm_logit', 'RM logit', 'logit', false));
   if (opts.exec) {
     const executable = (v: Record<string, unknown>) => (EXEC_EXCLUDED.has(v.status as string) ? null : v.status === 'ok');
     views.push(binaryView('exec', 'Executable', 'exec', true, executable));

@@ -35,6 +35,8 @@ export function register(program: Command): void {
     .option('--timeout-s <n>', 'per-sample wall-clock limit, seconds')
     .option('--memory-mb <n>', 'per-sample memory limit, MiB')
     .option('--concurrency <n>', 'warm sandbox containers')
+    .option('--reward-model <dir>', "also score every response with a reward model made by 'apieval train reward' (its reward.onnx): an RM column, mean P(acceptable), with interval and paired test")
+    .option('--reward-completion <what>', 'what the reward model reads after the question: text (the whole response) or code (the program after <<<code>>>), as reward score --completion', 'text')
     .option('--codebleu-variant <v>', 'k4black or codexglue', 'k4black')
     .option('--rouge-stemmer', 'ROUGE with the Porter stemmer', false)
     .option('--seed <n>', 'bootstrap seed', '12345')
@@ -53,7 +55,9 @@ Examples:
   apieval eval --data-dir ../apibench --questions holdout-of:runs/sft-tiny --candidate sft=runs/gen/huggingface_sft-tiny.seed0.jsonl \\
                --gorilla-responses --no-exec --out runs/eval-sft-tiny
   apieval eval --data-dir ../apibench --candidate mine=preds_seed1.jsonl,preds_seed2.jsonl,preds_seed3.jsonl \\
-               --candidate base=base.jsonl --baseline base --out runs/mine`,
+               --candidate base=base.jsonl --baseline base --out runs/mine
+  apieval eval --data-dir ../apibench --candidate sft=sft.jsonl --candidate rl=rl.jsonl --baseline sft \
+               --reward-model runs/rm/final --no-exec --out runs/sft-vs-rl`,
     )
     .action(async (o) => {
       const { parseHub } = await import('../../datasets/apibench.js');
@@ -64,6 +68,7 @@ Examples:
       const hub = parseHub(o.hub);
       if (o.codebleuVariant !== 'k4black' && o.codebleuVariant !== 'codexglue') throw new UserError(`--codebleu-variant must be k4black or codexglue, got '${o.codebleuVariant}'`);
       if (o.profile !== undefined && o.profile !== 'base' && o.profile !== 'ml') throw new UserError(`--profile must be base or ml, got '${o.profile}'`);
+      if (o.rewardCompletion !== 'text' && o.rewardCompletion !== 'code') throw new UserError(`--reward-completion must be text or code, got '${o.rewardCompletion}'`);
       const formats = await parseFormats(o.formats);
       const candidates = (o.candidate as string[]).map(parseCandidate);
       const wantGorilla = o.gorillaResponses !== undefined;
@@ -95,6 +100,7 @@ Examples:
           rougeStemmer: !!o.rougeStemmer,
           exec: o.exec !== false,
           goldGate: o.exec !== false && o.goldGate !== false,
+          ...(o.rewardModel !== undefined ? { rewardModel: { dir: resolve(o.rewardModel), completion: o.rewardCompletion } } : {}),
           image: o.image,
           profile: o.profile,
           timeoutS: positiveInt('--timeout-s', o.timeoutS),
