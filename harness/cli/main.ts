@@ -13,6 +13,7 @@ import * as generate from './commands/generate.js';
 import * as feedback from './commands/feedback.js';
 import * as train from './commands/train.js';
 import * as reward from './commands/reward.js';
+import * as rlaif from './commands/rlaif.js';
 
 // Each command module registers its options and loads its implementation lazily inside the action, so
 // `apieval --help` and light commands do not pay for tree-sitter, dockerode or openai at start-up.
@@ -22,7 +23,7 @@ const program = new Command('apieval')
   .showHelpAfterError()
   .exitOverride();
 
-for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, leaderboard, generate, feedback, train, reward]) m.register(program);
+for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, leaderboard, generate, feedback, train, reward, rlaif]) m.register(program);
 
 try {
   await program.parseAsync(process.argv);
