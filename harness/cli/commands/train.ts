@@ -32,9 +32,10 @@ Examples:
 
   const rewardCmd = train
     .command('reward')
-    .description('Reward model (GPT-2 + scalar head, pointwise BCE) from apieval feedback labels; exports reward.onnx; the same command resumes')
+    .description('Reward model (GPT-2 + scalar head; pointwise BCE, or pairwise Bradley–Terry) from apieval feedback labels or preference pairs; exports reward.onnx; the same command resumes')
     .requiredOption('--sft <dir>', 'checkpoint the backbone starts from (RUN/final of apieval train sft)')
-    .requiredOption('--labels <file>', 'apieval feedback output ({prompt, completion, label 0|1, score, answers, p_yes_mean} JSONL)')
+    .requiredOption('--labels <file>', 'apieval feedback output ({prompt, completion, label 0|1, score, answers, p_yes_mean} JSONL), or preference pairs ({prompt, chosen, rejected}, as TRL\'s RewardTrainer takes)')
+    .addOption(new Option('--objective <o>', 'pointwise (BCE on the labels) or pairwise (-logsigmoid(r_chosen - r_rejected); from pairs, or from every accepted × rejected answer to the same question); default: pairwise for a pairs file, else pointwise').choices(['pointwise', 'pairwise']))
     .requiredOption('--out <dir>', 'run folder (RUN/final is the reward model, with reward.onnx)')
     .option('--tokenizer <dir>', 'tokenizer folder (default: the --sft checkpoint\'s)')
     .option('--val-fraction <f>', 'share of the questions held out for accuracy / AUC / calibration', '0.1')

@@ -8,6 +8,11 @@ without a closing <|endoftext|> (so transformers, which reads the token before t
 same position), right-padded; a sequence longer than max_length keeps its end (the score is read there).
 `reward.onnx` beside it maps (input_ids, attention_mask) int64 [B, T] to logits float32 [B].
 
+Pairwise (`objective: pairwise`): Bradley-Terry on preference pairs, loss -logsigmoid(r_chosen - r_rejected)
+averaged over the pairs of a step (TRL's RewardTrainer without margin or centring); held-out metrics: that loss,
+pairwise accuracy (r_chosen > r_rejected), mean margin. The chosen and rejected answers of a micro-batch go
+through the model in one forward pass.
+
 Class balancing weighs each class by N / (2 n_class). Targets: the 0/1 label, or a soft target (the
 yes-fraction of the rubric, or P(yes)). Held-out metrics: BCE, accuracy at logit 0, AUC (Mann-Whitney, ties
 1/2), expected calibration error over 10 equal-width bins. Resume after kill -9 as in SFT (weights, AdamW,
@@ -38,7 +43,7 @@ DEFAULTS = {
     "epochs": 1, "max_steps": None, "lr": 1e-5, "warmup_steps": None, "warmup_ratio": 0.03, "weight_decay": 0.0,
     "batch_size": 8, "grad_accum": 1, "max_length": 512, "max_grad_norm": 1.0, "seed": 0, "device": "auto",
     "bf16": "auto", "eval_every": 50, "save_every": 100, "save_total_limit": 2, "dropout": None, "class_balance": True,
-    "target": "label", "threads": None,
+    "target": "label", "threads": None, "objective": "pointwise",
 }
 TRAINING_KEYS = ["sft", "data", "epochs", "max_steps", "lr", "warmup_steps", "warmup_ratio", "weight_decay", "batch_size", "grad_accum",
                  "max_length", "max_grad_norm", "seed", "dropout", "class_balance", "target"]
@@ -178,6 +183,21 @@ def evaluate(model, rows, labels, batch_size, pad_id, device) -> dict:
             "mean_p_neg": _mean([p for p, y in zip(probs, labels) if y == 0]), "n": len(labels)}
 
 
+@torch.no_grad()
+def evaluate_pairs(model, chosen, rejected, batch_size, pad_id, device) -> dict:
+    was = model.training
+    model.eval()
+    zc: list[float] = []
+    zr: list[float] = []
+    for i in range(0, len(chosen), batch_size):
+        for rows, acc in ((chosen, zc), (rejected, zr)):
+            ids, mask = (t.to(device) for t in collate(rows[i:i + batch_size], pad_id))
+            acc += model(ids, mask).float().cpu().tolist()
+    model.train(was)
+    d = torch.tensor(zc, dtype=torch.float64) - torch.tensor(zr, dtype=torch.float64)
+    return {"heldout_loss": float(-F.logsigmoid(d).mean()), "accuracy": float((d > 0).double().mean()), "mean_margin": float(d.mean()), "n": len(zc)}
+
+
 def _mean(xs):
     return sum(xs) / len(xs) if xs else None
 
@@ -243,14 +263,30 @@ def run(cfg_in: dict) -> None:
             targets.append(target_of(r, cfg["target"], where))
         return rows, labels, targets
 
-    train_rows, train_labels, train_targets = load(cfg["data"]["train"])
-    val_rows, val_labels, _ = load(cfg["data"]["heldout"]) if cfg["data"].get("heldout") else ([], [], [])
-    n_pos = sum(train_labels)
-    n_neg = len(train_labels) - n_pos
-    if n_pos == 0 or n_neg == 0:
-        raise StageError(f"{cfg['data']['train']}: every label is {train_labels[0] if train_labels else '?'}; a reward model needs both classes")
-    w_pos = len(train_labels) / (2 * n_pos) if cfg["class_balance"] else 1.0
-    w_neg = len(train_labels) / (2 * n_neg) if cfg["class_balance"] else 1.0
+    def load_pairs(path):
+        recs = read_jsonl(path, ("prompt", "chosen", "rejected"))
+        return [encode(tok, r["prompt"], r["chosen"], max_length) for r in recs], [encode(tok, r["prompt"], r["rejected"], max_length) for r in recs]
+
+    pairwise = cfg["objective"] == "pairwise"
+    if pairwise:
+        train_rows, train_rejected = load_pairs(cfg["data"]["train"])
+        val_rows, val_rejected = load_pairs(cfg["data"]["heldout"]) if cfg["data"].get("heldout") else ([], [])
+        train_labels, val_labels = [1] * len(train_rows), []
+        n_pos, n_neg, w_pos, w_neg = len(train_rows), 0, 1.0, 1.0
+    else:
+        train_rows, train_labels, train_targets = load(cfg["data"]["train"])
+        val_rows, val_labels, _ = load(cfg["data"]["heldout"]) if cfg["data"].get("heldout") else ([], [], [])
+        n_pos = sum(train_labels)
+        n_neg = len(train_labels) - n_pos
+        if n_pos == 0 or n_neg == 0:
+            raise StageError(f"{cfg['data']['train']}: every label is {train_labels[0] if train_labels else '?'}; a reward model needs both classes")
+        w_pos = len(train_labels) / (2 * n_pos) if cfg["class_balance"] else 1.0
+        w_neg = len(train_labels) / (2 * n_neg) if cfg["class_balance"] else 1.0
+
+    def heldout():
+        if pairwise:
+            return evaluate_pairs(model, val_rows, val_rejected, B, pad_id, device)
+        return evaluate(model, val_rows, val_labels, B, pad_id, device)
     B, A = int(cfg["batch_size"]), int(cfg["grad_accum"])
     G = B * A
     steps_per_epoch = len(train_rows) // G
@@ -264,7 +300,8 @@ def run(cfg_in: dict) -> None:
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}], lr=cfg["lr"])
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, warmup, total_steps, 0.0))
-    fp = fingerprint_of(cfg, TRAINING_KEYS)
+    # The objective joins the fingerprint only when pairwise, so pointwise runs of earlier versions still resume.
+    fp = fingerprint_of(cfg, TRAINING_KEYS + (["objective"] if pairwise else []))
     final_dir = os.path.join(out, "final")
     if already_finished(out, fp):
         return
@@ -290,7 +327,7 @@ def run(cfg_in: dict) -> None:
 
     os.makedirs(out, exist_ok=True)
     metrics_path = os.path.join(out, "metrics.jsonl")
-    emit("start", examples=len(train_rows), heldout=len(val_rows), positives=n_pos, negatives=n_neg, steps=total_steps, global_batch=G,
+    emit("start", examples=len(train_rows), heldout=len(val_rows), objective=cfg["objective"], positives=n_pos, negatives=n_neg, steps=total_steps, global_batch=G,
          warmup=warmup, params=model.num_params(), device=device, bf16=use_bf16, world_size=1, torch=torch.__version__, resumed_from=step)
 
     def log(rec):
@@ -299,7 +336,7 @@ def run(cfg_in: dict) -> None:
         emit(rec["kind"], **{k: v for k, v in rec.items() if k != "kind"})
 
     if step == 0 and val_rows:
-        log({"kind": "eval", "step": 0, **evaluate(model, val_rows, val_labels, B, pad_id, device)})
+        log({"kind": "eval", "step": 0, **heldout()})
     t_last, tokens_since = time.time(), 0
     while step < total_steps:
         epoch = step // steps_per_epoch
@@ -310,6 +347,17 @@ def run(cfg_in: dict) -> None:
         loss_total, correct = 0.0, 0
         for a in range(A):
             mi = idx[a * B:(a + 1) * B]
+            if pairwise:
+                ids, mask = (t.to(device) for t in collate([train_rows[i] for i in mi] + [train_rejected[i] for i in mi], pad_id))
+                tokens_since += int(mask.sum())
+                with autocast():
+                    z = model(ids, mask).float()
+                d = z[: len(mi)] - z[len(mi):]
+                loss = -F.logsigmoid(d).sum() / len(idx)
+                loss.backward()
+                loss_total += float(loss.detach())
+                correct += int((d.detach() > 0).sum())
+                continue
             ids, mask = (t.to(device) for t in collate([train_rows[i] for i in mi], pad_id))
             tokens_since += int(mask.sum())
             y = torch.tensor([train_targets[i] for i in mi], dtype=torch.float32, device=device)
@@ -328,7 +376,7 @@ def run(cfg_in: dict) -> None:
              "grad_norm": grad_norm, "tokens_per_s": tokens_since / dt, "interval_s": dt})
         t_last, tokens_since = now, 0
         if val_rows and (step % int(cfg["eval_every"]) == 0 or step == total_steps):
-            log({"kind": "eval", "step": step, **evaluate(model, val_rows, val_labels, B, pad_id, device)})
+            log({"kind": "eval", "step": step, **heldout()})
         if step % int(cfg["save_every"]) == 0 and step < total_steps:
             _save_state(out, step, model, opt, sched, tok_dir, fp, int(cfg["save_total_limit"]))
             emit("checkpoint", step=step)
