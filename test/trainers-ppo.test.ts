@@ -263,7 +263,6 @@ print(json.dumps({"head": d("score.weight"), "backbone": max(d(k) for k in a if 
     } finally {
       child.kill('SIGTERM');
     }
-    expectOneLine(runCli(['reward', 'serve', '--port', '0', '--reward', 'exec']), /executability as a reward is not built yet/);
     expectOneLine(runCli(['reward', 'serve', '--port', '0', '--reward', 'bleu']), /--reward 'bleu': expected \[WEIGHT\*\]rm:DIR/);
   }, 300_000);
 

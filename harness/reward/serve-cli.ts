@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { UserError } from '../errors.js';
 import { parseHub } from '../datasets/apibench.js';
 import { intOpt } from '../producers/cli-options.js';
-import { BadSample, parseRewardTerm, RewardSum, type RewardSample } from './reward-sum.js';
+import { BadSample, parseRewardTerm, RewardSum, ScorerUnavailable, type RewardSample } from './reward-sum.js';
 
 export interface RewardServeOptions {
   reward: string[];
@@ -23,6 +23,11 @@ export interface RewardServeOptions {
   threads?: string;
   batchSize: string;
   maxBodyMb: string;
+  profile?: string;
+  image?: string;
+  timeoutS?: string;
+  memoryMb?: string;
+  concurrency?: string;
 }
 
 class BadRequest extends Error {}
@@ -46,6 +51,11 @@ function parseSamples(body: string): RewardSample[] {
   });
 }
 
+function parseProfile(p: string | undefined): 'base' | 'ml' | undefined {
+  if (p === undefined || p === 'base' || p === 'ml') return p;
+  throw new UserError(`--profile must be base or ml, got '${p}'`);
+}
+
 export async function runRewardServe(o: RewardServeOptions): Promise<void> {
   const port = intOpt('--port', o.port, 0, 65_535)!;
   const maxBody = intOpt('--max-body-mb', o.maxBodyMb, 1, 4096)! * 1024 * 1024;
@@ -54,6 +64,13 @@ export async function runRewardServe(o: RewardServeOptions): Promise<void> {
     hub: parseHub(o.hub),
     threads: intOpt('--threads', o.threads, 1, 1024),
     batchSize: intOpt('--batch-size', o.batchSize, 1, 4096)!,
+    exec: {
+      profile: parseProfile(o.profile),
+      image: o.image,
+      timeoutS: intOpt('--timeout-s', o.timeoutS, 1, 86_400),
+      memoryMb: intOpt('--memory-mb', o.memoryMb, 16, 1_048_576),
+      concurrency: intOpt('--concurrency', o.concurrency, 1, 256),
+    },
   });
   let requests = 0;
   let scored = 0;
@@ -64,7 +81,7 @@ export async function runRewardServe(o: RewardServeOptions): Promise<void> {
     res.end(JSON.stringify(body));
   };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'GET' && req.url === '/health') return send(res, 200, { ok: true, reward: reward.description, requests, samples: scored });
+    if (req.method === 'GET' && req.url === '/health') return send(res, 200, { ok: true, reward: reward.description, signatures: reward.signatures, requests, samples: scored });
     if (req.method !== 'POST' || req.url?.split('?')[0] !== '/score') return send(res, 404, { error: 'POST /score or GET /health' });
     const chunks: Buffer[] = [];
     let size = 0;
@@ -86,6 +103,7 @@ export async function runRewardServe(o: RewardServeOptions): Promise<void> {
           send(res, 200, r);
         } catch (e) {
           if (e instanceof BadRequest || e instanceof BadSample) send(res, 400, { error: e.message });
+          else if (e instanceof ScorerUnavailable) send(res, 503, { error: e.message });
           else send(res, 500, { error: `internal error: ${(e as Error).message.split('\n')[0]}` });
         }
       });

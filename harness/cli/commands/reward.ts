@@ -21,13 +21,18 @@ Example:
   reward
     .command('serve')
     .description("The harness's scorers as an HTTP reward on 127.0.0.1 (POST /score), for apieval train ppo --reward http://…")
-    .requiredOption('--reward <term>', 'a term of the reward, repeatable, summed: [WEIGHT*]rm:DIR (the reward model\'s logit) or [WEIGHT*]ast[:strict] (1 when Gorilla\'s AST match is correct, else 0)', (v: string, acc: string[] = []) => [...acc, v])
+    .requiredOption('--reward <term>', 'a term of the reward, repeatable, summed: [WEIGHT*]rm:DIR (the reward model\'s logit), [WEIGHT*]ast[:strict] (1 when Gorilla\'s AST match is correct, else 0) or [WEIGHT*]exec (1 when the program runs ok in the sandbox, else 0)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--port <n>', 'port on 127.0.0.1 (0: any free one; the URL is printed)', '8808')
     .option('--hub <hub>', 'the eval questions the ast term matches against (by question_id)', 'huggingface')
     .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: every core)')
     .option('--batch-size <n>', 'sequences per onnxruntime call', '16')
     .option('--max-body-mb <n>', 'largest request body', '64')
+    .option('--profile <profile>', 'exec term: sandbox profile built by apieval sandbox build (base or ml)')
+    .option('--image <name>', 'exec term: sandbox image (overrides --profile)')
+    .option('--timeout-s <n>', 'exec term: per-program wall-clock limit, seconds')
+    .option('--memory-mb <n>', 'exec term: per-program memory limit, MiB')
+    .option('--concurrency <n>', 'exec term: warm sandbox containers')
     .addHelpText('after', `
 Protocol: POST /score {"samples": [{"prompt", "completion", "question_id"}]} -> {"scores": [...], "terms": {...}}; GET /health.
 Examples:
