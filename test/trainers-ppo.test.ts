@@ -7,7 +7,7 @@
 // against independent formulas (numpy-free Python and plain loops).
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -208,6 +208,17 @@ print(json.dumps({"head": d("score.weight"), "backbone": max(d(k) for k in a if 
     expect(v.head).toBeGreaterThan(0);
     expect(v.head).toBeLessThan(1e-4);
     expect(v.backbone).toBeLessThan(1e-4);
+    // A reward model whose tokenizer is not the policy's (same size, two ids swapped): it still scores text with its
+    // own tokenizer, but the value model copied from it would read the policy's ids as other tokens: one line.
+    const other = join(root, 'rm-other-vocab');
+    cpSync(join(rm, 'final'), other, { recursive: true });
+    const vocab = JSON.parse(readFileSync(join(other, 'vocab.json'), 'utf8')) as Record<string, number>;
+    [vocab.cat, vocab.dog] = [vocab.dog, vocab.cat];
+    writeFileSync(join(other, 'vocab.json'), JSON.stringify(vocab));
+    const ppoArgs = (o: string) => ['train', 'ppo', '--sft', sft, '--reward', `rm:${other}`, '--out', join(root, o), '--batch-size', '8', '--response-length', '4', '--max-steps', '1', '--eval-prompts', '0', '--device', 'cpu', '--quiet'];
+    expectOneLine(runCli(ppoArgs('other-vocab')), /value model .*rm-other-vocab: its tokenizer differs from the policy's .*give --value-model /);
+    const ok = runCli([...ppoArgs('other-vocab-sft-value'), '--value-model', sft]);
+    expect(ok.status, ok.stderr).toBe(0);
   }, 300_000);
 
   it("reward serve: rm and AST terms equal reward score's logits and ast-match's verdicts, summed with their weights; PPO trains against it", async () => {
@@ -256,10 +267,20 @@ print(json.dumps({"head": d("score.weight"), "backbone": max(d(k) for k in a if 
       expect((await post('{"samples": 3}')).status).toBe(400);
       // PPO against it, over HTTP (the pets prompts carry question ids 1..256).
       const r = await runCliAsync(['train', 'ppo', '--sft', sft, '--reward', url, '--out', join(root, 'served'), '--batch-size', '8', '--response-length', '8', '--max-steps', '1',
-        '--eval-prompts', '0', '--device', 'cpu', '--quiet']);
+        '--eval-prompts', '0', '--log-rollouts', '--device', 'cpu', '--quiet']);
       expect(r.status, r.stderr).toBe(0);
       const health = (await (await fetch(url.replace(/score$/, 'health'))).json()) as { requests: number; samples: number };
       expect(health).toMatchObject({ requests: 2, samples: 68 });
+      // The rewards PPO trained on: its rollouts' AST term is ast-match's verdict on them, and the score is the sum.
+      const rolls = jsonl(join(root, 'served', 'rollouts.jsonl'));
+      expect(rolls).toHaveLength(8);
+      const rollFile = join(root, 'served-rollouts.responses.jsonl');
+      writeFileSync(rollFile, rolls.map((x) => JSON.stringify({ question_id: x.question_id, text: x.completion })).join('\n') + '\n');
+      const ra = runCli(['ast-match', '--responses', rollFile, '--data-dir', APIBENCH, '--output', join(root, 'served-rollouts.ast.jsonl')]);
+      expect(ra.status, ra.stderr).toBe(0);
+      const again = await post(JSON.stringify({ samples: rolls.map((x) => ({ prompt: x.prompt, completion: x.completion, question_id: x.question_id })) }));
+      expect(again.body.terms['ast:gorilla']).toEqual(jsonl(join(root, 'served-rollouts.ast.jsonl')).map((x) => (x.correct ? 1 : 0)));
+      rolls.forEach((x, i) => expect(Math.abs((x.score as number) - again.body.scores[i])).toBeLessThanOrEqual(1e-5));
     } finally {
       child.kill('SIGTERM');
     }

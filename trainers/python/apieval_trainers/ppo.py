@@ -200,6 +200,11 @@ def run(cfg_in: dict) -> None:
             value.score.weight.copy_(torch.randn(value.score.weight.shape, generator=torch.Generator().manual_seed(int(cfg["seed"]))) * value.config.initializer_range)
     if value.config.vocab_size != policy.config.vocab_size or value.config.n_positions < policy.config.n_positions:
         raise StageError(f"value model {vspec}: its vocabulary or context differs from the policy's ({sft}), and the value model reads the policy's tokens; give --value-model {sft}")
+    # The same size is not the same vocabulary: ids must mean the same tokens (and merges split text the same way).
+    if os.path.abspath(vspec) != os.path.abspath(tok_dir):
+        vtok = ckpt.load_tokenizer(vspec, value.config)
+        if vtok.encoder != tok.encoder or vtok.bpe_ranks != tok.bpe_ranks:
+            raise StageError(f"value model {vspec}: its tokenizer differs from the policy's ({tok_dir}), and the value model reads the policy's tokens; give --value-model {sft}")
     for m in (policy, ref, value):
         disable_dropout(m)
 
