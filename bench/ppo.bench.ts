@@ -12,9 +12,10 @@
  * Run: node --import tsx bench/ppo.bench.ts     (reads ../shared/apibench; APIEVAL_BENCH_DEVICE=cpu|cuda|auto)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { MarkdownTable, median, stepMetrics } from './bench-table.js';
 
 const DATA = resolve(process.env.APIEVAL_SHARED ?? resolve(import.meta.dirname, '../../shared'), 'apibench');
 const SHAPES = (process.env.APIEVAL_BENCH_SHAPES ?? 'tiny').split(',');
@@ -36,27 +37,24 @@ function apieval(args: string[]): number {
   return kb ? Number(kb[1]) / 1024 : NaN;
 }
 
-const steps = (run: string) => readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n')
-  .map((l) => JSON.parse(l) as Record<string, number | string>).filter((m) => m.kind === 'step');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const rows: string[] = [];
+const table = new MarkdownTable(
+  ['shape', 'response length', 'batch', 's / update', 'response tokens/s (whole update)', 'mean response tokens', 'episodes/s', 'SFT s / step (peer)', 'peak RSS MB'],
+  ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:'],
+);
 for (const shape of SHAPES) {
   const sft = join(work, `sft-${shape}`);
   apieval(['train', 'sft', '--data-dir', DATA, '--split', 'holdout:0.9', '--init', `random:${shape}`, '--max-steps', '8',
     '--batch-size', String(BATCH), '--device', DEVICE, '--quiet', '--out', sft]);
-  const sftStep = median(steps(sft).slice(2).map((s) => Number(s.interval_s)));
+  const sftStep = median(stepMetrics(sft).slice(2).map((s) => s.interval_s));
   for (const len of LENGTHS) {
     const out = join(work, `ppo-${shape}-${len}`);
     const rss = apieval(['train', 'ppo', '--sft', join(sft, 'final'), '--reward', 'module:bench_rewards:score', '--max-steps', String(UPDATES),
       '--batch-size', String(BATCH), '--response-length', String(len), '--eval-prompts', '0', '--device', DEVICE, '--quiet', '--out', out]);
-    const s = steps(out).slice(1);
-    const line = `| ${shape} | ${len} | ${BATCH} | ${median(s.map((x) => Number(x.interval_s))).toFixed(2)} | ${median(s.map((x) => Number(x.tokens_per_s))).toFixed(0)} | ${median(s.map((x) => Number(x.response_length))).toFixed(0)} | ${(BATCH / median(s.map((x) => Number(x.interval_s)))).toFixed(2)} | ${sftStep.toFixed(2)} | ${rss.toFixed(0)} |`;
-    console.log(line);
-    rows.push(line);
+    const s = stepMetrics(out).slice(1);
+    const perUpdate = median(s.map((x) => x.interval_s));
+    table.add([shape, len, BATCH, perUpdate.toFixed(2), median(s.map((x) => x.tokens_per_s)).toFixed(0), median(s.map((x) => x.response_length)).toFixed(0),
+      (BATCH / perUpdate).toFixed(2), sftStep.toFixed(2), rss.toFixed(0)]);
   }
 }
-console.log('\n| shape | response length | batch | s / update | response tokens/s (whole update) | mean response tokens | episodes/s | SFT s / step (peer) | peak RSS MB |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const l of rows) console.log(l);
+table.print();
 rmSync(work, { recursive: true, force: true });

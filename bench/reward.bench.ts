@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { MarkdownTable } from './bench-table.js';
 import { loadEvalFile } from '../harness/datasets/apibench.js';
 import { splitAtOutput } from '../harness/datasets/training-data.js';
 import { OnnxRewardModel } from '../harness/reward/onnx-reward-model.js';
@@ -30,7 +31,10 @@ const pairs = loadEvalFile(join(DIR, 'huggingface_eval.json')).flatMap((r) => {
 }).slice(0, N);
 writeFileSync(join(work, 'pairs.json'), JSON.stringify(pairs));
 
-const rows: string[] = [];
+const table = new MarkdownTable(
+  ['shape', 'pairs', 'onnxruntime-node pairs/s', 'PyTorch pairs/s', 'ORT speed-up', 'tokens'],
+  ['---', '---:', '---:', '---:', '---:', '---:'],
+);
 for (const shape of SHAPES) {
   const dir = join(work, shape);
   const r = spawnSync(python, ['-c', `
@@ -59,11 +63,7 @@ print(json.dumps({"seconds": time.time() - t, "tokens": sum(len(r) for r in rows
   const t0 = performance.now();
   await rm.score(pairs, BATCH);
   const ort = (performance.now() - t0) / 1000;
-  const line = `| ${shape} | ${N} | ${(N / ort).toFixed(1)} | ${(N / torch.seconds).toFixed(1)} | ${(torch.seconds / ort).toFixed(2)}× | ${torch.tokens} |`;
-  console.log(line);
-  rows.push(line);
+  table.add([shape, N, (N / ort).toFixed(1), (N / torch.seconds).toFixed(1), `${(torch.seconds / ort).toFixed(2)}×`, torch.tokens]);
 }
-console.log('\n| shape | pairs | onnxruntime-node pairs/s | PyTorch pairs/s | ORT speed-up | tokens |');
-console.log('|---|---:|---:|---:|---:|---:|');
-for (const l of rows) console.log(l);
+table.print();
 rmSync(work, { recursive: true, force: true });

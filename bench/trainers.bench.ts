@@ -12,9 +12,10 @@
  * Run: node --import tsx bench/trainers.bench.ts     (reads ../shared/apibench)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { MarkdownTable, median, stepMetrics } from './bench-table.js';
 import { buildTrainingSet, parseSplit, promptFor } from '../harness/datasets/training-data.js';
 import { loadEvalFile } from '../harness/datasets/apibench.js';
 import { findPython, stageEnv } from '../trainers/stage-runner.js';
@@ -45,8 +46,10 @@ function run(args: string[]): string {
   return r.stdout;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const rows: string[] = [];
+const table = new MarkdownTable(
+  ['shape', 'SFT batch', 'SFT tok/s', 'peer: bare fwd+bwd+AdamW tok/s', 'MFU', 'gen tok/s greedy', 'gen tok/s top-p', 'gen batch × new', 'SFT process wall'],
+  ['---', '---', '---:', '---:', '---:', '---:', '---:', '---', '---:'],
+);
 console.log(`python ${python}: torch ${doctor.torch}, ${doctor.cuda ? doctor.devices!.join(', ') : `CPU (${doctor.pid_cpus} cores)`}`);
 
 for (const shape of SHAPES) {
@@ -57,7 +60,7 @@ for (const shape of SHAPES) {
   const t0 = Date.now();
   run(['-m', 'apieval_trainers', 'sft', '--config', cfg]);
   const wall = (Date.now() - t0) / 1000;
-  const steps = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.kind === 'step');
+  const steps = stepMetrics(out);
   const tps = median(steps.slice(1).map((s) => s.tokens_per_s));
   const mfu = steps.slice(1).map((s) => s.mfu).filter((x) => typeof x === 'number');
   // The peer: bare forward/backward/AdamW on [batch, mean sequence length] random tokens.
@@ -99,11 +102,8 @@ print(json.dumps({"tps": x.numel() / times[len(times) // 2]}))`]).trim().split('
     const o = events.find((e) => e.event === 'output');
     gen[mode] = { tps: o.tokens / o.seconds };
   }
-  const line = `| ${shape} | ${p.batch} × ≤${p.maxLength} | ${tps.toFixed(0)} | ${peer.tps.toFixed(0)} | ${mfu.length ? (100 * median(mfu)).toFixed(1) + '%' : '–'} | ${gen.greedy.tps.toFixed(0)} | ${gen.sampled.tps.toFixed(0)} | ${p.genBatch} × ${p.newTokens} | ${wall.toFixed(0)} s |`;
-  console.log(line);
-  rows.push(line);
+  table.add([shape, `${p.batch} × ≤${p.maxLength}`, tps.toFixed(0), peer.tps.toFixed(0), mfu.length ? (100 * median(mfu)).toFixed(1) + '%' : '–',
+    gen.greedy.tps.toFixed(0), gen.sampled.tps.toFixed(0), `${p.genBatch} × ${p.newTokens}`, `${wall.toFixed(0)} s`]);
 }
-console.log('\n| shape | SFT batch | SFT tok/s | peer: bare fwd+bwd+AdamW tok/s | MFU | gen tok/s greedy | gen tok/s top-p | gen batch × new | SFT process wall |');
-console.log('|---|---|---:|---:|---:|---:|---:|---|---:|');
-for (const r of rows) console.log(r);
+table.print();
 rmSync(work, { recursive: true, force: true });
