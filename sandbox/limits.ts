@@ -28,29 +28,50 @@ export const DEFAULTS = {
   headroomMb: 1024,
 } as const;
 
-function positive(name: string, v: number | undefined, dflt: number, integer = true): number {
+/**
+ * What each limit may be. The CLI declares its options with these ranges (so --help shows them) and
+ * resolveLimits checks them again for library callers. The maxima are what the machinery can honour: a
+ * timeout past Node's 32-bit timer (24.8 days) would fire at once, so a day is the most one program gets.
+ */
+export const LIMIT_RANGES = {
+  timeoutS: { integer: false, min: 0, max: 86_400, minExclusive: true },
+  memoryMb: { integer: true, min: 16, max: 1_048_576 },
+  outputKb: { integer: true, min: 1, max: 1_048_576 },
+  cpus: { integer: false, min: 0, max: 1024, minExclusive: true },
+  pidsLimit: { integer: true, min: 8, max: 4_194_304 },
+  tmpfsMb: { integer: true, min: 16, max: 1_048_576 },
+  samplesPerContainer: { integer: true, min: 1, max: 1_000_000 },
+  concurrency: { integer: true, min: 1, max: 1024 },
+} as const;
+
+type LimitName = keyof typeof LIMIT_RANGES;
+
+function checked(name: LimitName, flag: string, v: number | undefined, dflt: number): number {
   if (v === undefined) return dflt;
-  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
-    throw new RangeError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`);
+  const r: { integer: boolean; min: number; max: number; minExclusive?: boolean } = LIMIT_RANGES[name];
+  const below = r.minExclusive ? v <= r.min : v < r.min;
+  if (!Number.isFinite(v) || below || v > r.max || (r.integer && !Number.isInteger(v))) {
+    const range = `${r.integer ? 'an integer' : 'a number'} ${r.minExclusive ? `> ${r.min}, ≤ ${r.max}` : `${r.min}–${r.max}`}`;
+    throw new RangeError(`${flag} must be ${range}, got ${v}`);
   }
   return v;
 }
 
 export function resolveLimits(opts: ExecOptions): Limits {
-  const timeoutS = positive('timeout-s', opts.timeoutS, DEFAULTS.timeoutS, false);
-  const memoryMb = positive('memory-mb', opts.memoryMb, DEFAULTS.memoryMb);
-  const tmpfsMb = positive('tmpfs-mb', opts.tmpfsMb, DEFAULTS.tmpfsMb);
+  const timeoutS = checked('timeoutS', 'timeout-s', opts.timeoutS, DEFAULTS.timeoutS);
+  const memoryMb = checked('memoryMb', 'memory-mb', opts.memoryMb, DEFAULTS.memoryMb);
+  const tmpfsMb = checked('tmpfsMb', 'tmpfs-mb', opts.tmpfsMb, DEFAULTS.tmpfsMb);
   const tmpMb = Math.max(16, Math.floor(tmpfsMb / 4));
   return {
     timeoutS,
     memoryMb,
-    outputBytes: positive('output-kb', opts.outputKb, DEFAULTS.outputKb) * 1024,
-    cpus: positive('cpus', opts.cpus, DEFAULTS.cpus, false),
-    pidsLimit: positive('pids-limit', opts.pidsLimit, DEFAULTS.pidsLimit),
+    outputBytes: checked('outputKb', 'output-kb', opts.outputKb, DEFAULTS.outputKb) * 1024,
+    cpus: checked('cpus', 'cpus', opts.cpus, DEFAULTS.cpus),
+    pidsLimit: checked('pidsLimit', 'pids-limit', opts.pidsLimit, DEFAULTS.pidsLimit),
     tmpfsMb,
     tmpMb,
     containerMemoryMb: memoryMb + tmpfsMb + tmpMb + DEFAULTS.headroomMb,
-    samplesPerContainer: positive('samples-per-container', opts.samplesPerContainer, DEFAULTS.samplesPerContainer),
-    concurrency: positive('concurrency', opts.concurrency, DEFAULTS.concurrency),
+    samplesPerContainer: checked('samplesPerContainer', 'samples-per-container', opts.samplesPerContainer, DEFAULTS.samplesPerContainer),
+    concurrency: checked('concurrency', 'concurrency', opts.concurrency, DEFAULTS.concurrency),
   };
 }

@@ -34,7 +34,7 @@ describe('apieval exec: input errors (no engine needed)', () => {
   it('rejects bad limits', () => {
     const r = runCli(['exec', '--input', 'x', '--output', 'y', '--timeout-s', '0']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--timeout-s must be a positive number');
+    expect(r.stderr).toContain('--timeout-s 0: out of range (number > 0, ≤ 86400)');
   });
 });
 

@@ -19,7 +19,7 @@ import { selectQuestions } from '../harness/datasets/question-subset.js';
 import { resolveDataDir } from '../harness/datasets/source.js';
 import { promptFor } from '../harness/datasets/training-data.js';
 import { toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
-import { intOpt, numOpt, sanitizeName } from '../harness/producers/cli-options.js';
+import { sanitizeName } from '../harness/producers/cli-options.js';
 import { fileSha256 } from '../harness/runs/hash.js';
 import { VERSION } from '../harness/version.js';
 import { TrainProgress } from './progress.js';
@@ -31,13 +31,13 @@ export interface CheckpointGenerateOptions {
   hub: string;
   dataDir?: string;
   questions?: string;
-  limit?: string;
+  limit?: number;
   seeds: number[];
-  temperature?: string;
-  topP?: string;
-  topK?: string;
-  maxNewTokens?: string;
-  batchSize?: string;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  maxNewTokens?: number;
+  batchSize?: number;
   device?: string;
   outDir: string;
   runName?: string;
@@ -61,11 +61,11 @@ export async function runCheckpointGenerate(o: CheckpointGenerateOptions): Promi
   const checkpoint = resolve(o.checkpoint);
   if (!existsSync(checkpoint) || !statSync(checkpoint).isDirectory()) throw new UserError(`--checkpoint ${o.checkpoint}: no such folder`);
   if (!existsSync(join(checkpoint, 'config.json'))) throw new UserError(`--checkpoint ${o.checkpoint}: not a checkpoint folder (no config.json)`);
-  const temperature = numOpt('--temperature', o.temperature, 0, 10) ?? 0;
-  const topP = numOpt('--top-p', o.topP, 0, 1);
-  const topK = intOpt('--top-k', o.topK, 1);
-  const maxNew = intOpt('--max-new-tokens', o.maxNewTokens, 1, 1 << 20) ?? 256;
-  const batchSize = intOpt('--batch-size', o.batchSize, 1, 4096) ?? 8;
+  const temperature = o.temperature ?? 0;
+  const topP = o.topP;
+  const topK = o.topK;
+  const maxNew = o.maxNewTokens ?? 256;
+  const batchSize = o.batchSize ?? 8;
   const device = o.device ?? 'auto';
   if (!['cpu', 'cuda', 'auto'].includes(device)) throw new UserError(`--device '${device}': expected cpu, cuda or auto`);
   const { python, doctor } = findPython();
@@ -89,7 +89,7 @@ export async function runCheckpointGenerate(o: CheckpointGenerateOptions): Promi
       }
     }
   }
-  const limit = intOpt('--limit', o.limit, 1);
+  const limit = o.limit;
   if (limit !== undefined) ids = ids.slice(0, limit);
   if (ids.length === 0) throw new UserError('no questions to generate for');
   if (temperature === 0 && o.seeds.length > 1 && !o.quiet) process.stderr.write('generate: note: --temperature 0 is greedy decoding; every seed gives the same answers\n');

@@ -11,7 +11,6 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { inputError, UserError } from '../harness/errors.js';
 import { readJsonl, toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
-import { intOpt, numOpt } from '../harness/producers/cli-options.js';
 import { sha256Hex } from '../harness/datasets/source.js';
 import { checkStageConfig, devicesFor, findPython, type TrainerDoctor } from './stage-runner.js';
 import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest, type TrainingSettings } from './stage-session.js';
@@ -25,25 +24,25 @@ export interface PpoCliOptions extends TrainingFlags {
   heldoutPrompts?: string;
   valueModel?: string;
   tokenizer?: string;
-  klCoef: string;
+  klCoef: number;
   klEstimator: string;
-  cliprange: string;
-  cliprangeValue: string;
-  vfCoef: string;
-  gamma: string;
-  lam: string;
-  temperature: string;
-  responseLength: string;
-  missingEosPenalty?: string;
+  cliprange: number;
+  cliprangeValue: number;
+  vfCoef: number;
+  gamma: number;
+  lam: number;
+  temperature: number;
+  responseLength: number;
+  missingEosPenalty?: number;
   whitenRewards?: boolean;
-  numPpoEpochs: string;
-  numMiniBatches: string;
-  totalEpisodes?: string;
-  maxGradNorm?: string;
-  evalPrompts: string;
-  rewardTimeout: string;
+  numPpoEpochs: number;
+  numMiniBatches: number;
+  totalEpisodes?: number;
+  maxGradNorm?: number;
+  evalPrompts: number;
+  rewardTimeout: number;
   logRollouts?: boolean;
-  nproc: string;
+  nproc: number;
 }
 
 export type RewardSpec = { kind: 'rm'; path: string } | { kind: 'module'; spec: string } | { kind: 'http'; url: string; timeout_s: number };
@@ -116,10 +115,10 @@ function readPrompts(file: string, flag: string): { question_id?: number; prompt
 export async function runPpoCommand(o: PpoCliOptions): Promise<void> {
   const flags = parseTrainingFlags(o);
   if (o.dropout !== undefined) throw new UserError('--dropout: PPO turns dropout off in every model (as TRL does); leave it out');
-  const nproc = intOpt('--nproc', o.nproc, 1, 1024)!;
+  const nproc = o.nproc!;
   const sft = resolve(o.sft);
   if (!existsSync(join(sft, 'config.json'))) throw new UserError(`--sft ${o.sft}: not a checkpoint folder (no config.json)`);
-  const reward = parseRewardSpec(o.reward, numOpt('--reward-timeout', o.rewardTimeout, 1, 86_400)!);
+  const reward = parseRewardSpec(o.reward, o.rewardTimeout!);
   if (!['k1', 'k3'].includes(o.klEstimator)) throw new UserError(`--kl-estimator '${o.klEstimator}': expected k1 or k3`);
   const out = resolve(o.out);
   const previous = readStageManifest<PpoManifest>(join(out, 'manifest.json'), 'ppo');
@@ -141,7 +140,6 @@ export async function runPpoCommand(o: PpoCliOptions): Promise<void> {
   const held = heldSrc ? readPrompts(heldSrc, '--heldout-prompts') : [];
   const trainText = toJsonl(train);
   const heldText = toJsonl(held);
-  const num = (flag: string, v: string | undefined, min: number, max: number) => numOpt(flag, v, min, max);
   const config: PpoStageConfig = {
     stage: 'ppo', schema_version: 1, out, sft, reward,
     value_model: o.valueModel ? resolve(o.valueModel) : 'auto',
@@ -151,22 +149,22 @@ export async function runPpoCommand(o: PpoCliOptions): Promise<void> {
     data_sha256: { train: sha256Hex(Buffer.from(trainText)), heldout: sha256Hex(Buffer.from(heldText)) },
     ...flags,
     device,
-    kl_coef: num('--kl-coef', o.klCoef, 0, 1e6)!,
+    kl_coef: o.klCoef!,
     kl_estimator: o.klEstimator as 'k1' | 'k3',
-    cliprange: num('--cliprange', o.cliprange, 0, 10)!,
-    cliprange_value: num('--cliprange-value', o.cliprangeValue, 0, 1e6)!,
-    vf_coef: num('--vf-coef', o.vfCoef, 0, 1e6)!,
-    gamma: num('--gamma', o.gamma, 0, 1)!,
-    lam: num('--lam', o.lam, 0, 1)!,
-    temperature: num('--temperature', o.temperature, 1e-4, 100)!,
-    response_length: intOpt('--response-length', o.responseLength, 1, 1 << 20)!,
-    missing_eos_penalty: num('--missing-eos-penalty', o.missingEosPenalty, -1e6, 1e6) ?? null,
+    cliprange: o.cliprange!,
+    cliprange_value: o.cliprangeValue!,
+    vf_coef: o.vfCoef!,
+    gamma: o.gamma!,
+    lam: o.lam!,
+    temperature: o.temperature!,
+    response_length: o.responseLength!,
+    missing_eos_penalty: o.missingEosPenalty ?? null,
     whiten_rewards: !!o.whitenRewards,
-    num_ppo_epochs: intOpt('--num-ppo-epochs', o.numPpoEpochs, 1, 1000)!,
-    num_mini_batches: intOpt('--num-mini-batches', o.numMiniBatches, 1, 65_536)!,
-    total_episodes: intOpt('--total-episodes', o.totalEpisodes, 1) ?? null,
-    max_grad_norm: num('--max-grad-norm', o.maxGradNorm, 0, 1e9) ?? null,
-    eval_prompts: intOpt('--eval-prompts', o.evalPrompts, 0, 1 << 20)!,
+    num_ppo_epochs: o.numPpoEpochs!,
+    num_mini_batches: o.numMiniBatches!,
+    total_episodes: o.totalEpisodes ?? null,
+    max_grad_norm: o.maxGradNorm ?? null,
+    eval_prompts: o.evalPrompts!,
     log_rollouts: !!o.logRollouts,
     world_size: nproc,
   };

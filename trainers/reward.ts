@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inputError, UserError } from '../harness/errors.js';
 import { readJsonl, toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
-import { intOpt, numOpt } from '../harness/producers/cli-options.js';
 import { sha256Hex } from '../harness/datasets/source.js';
 import { fileSha256 } from '../harness/runs/hash.js';
 import { MT19937 } from '../metrics/random/mt19937.js';
@@ -22,7 +21,7 @@ export interface RewardCliOptions extends TrainingFlags {
   labels: string;
   out: string;
   tokenizer?: string;
-  valFraction: string;
+  valFraction: number;
   target: string;
   classBalance: boolean;
   objective?: 'pointwise' | 'pairwise';
@@ -161,7 +160,7 @@ export async function runRewardCommand(o: RewardCliOptions): Promise<void> {
   const sft = resolve(o.sft);
   if (!existsSync(sft)) throw new UserError(`--sft ${o.sft}: no such checkpoint folder`);
   const seed = flags.seed;
-  const valFraction = numOpt('--val-fraction', o.valFraction, 0, 0.9)!;
+  const valFraction = o.valFraction!;
   const out = resolve(o.out);
   const previous = readStageManifest<RewardManifest>(join(out, 'manifest.json'), 'reward');
   let doctor = null;

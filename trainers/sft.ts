@@ -21,7 +21,6 @@ import { parseHub, type Hub } from '../harness/datasets/apibench.js';
 import { resolveDataDir, sha256Hex } from '../harness/datasets/source.js';
 import { buildTrainingSet, parseSplit, type Example } from '../harness/datasets/training-data.js';
 import { toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
-import { intOpt, numOpt } from '../harness/producers/cli-options.js';
 import { checkStageConfig, devicesFor, findPython, type TrainerDoctor } from './stage-runner.js';
 import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest, type TrainingSettings } from './stage-session.js';
 import { ensureGpt2TokenizerDir } from './tokenizer-files.js';
@@ -31,12 +30,12 @@ export interface SftCliOptions extends TrainingFlags {
   dataDir?: string;
   hub: string;
   split: string;
-  valFraction: string;
+  valFraction: number;
   model?: string;
   init?: string;
   tokenizer?: string;
   out: string;
-  nproc: string;
+  nproc: number;
   gradientCheckpointing?: boolean;
 }
 
@@ -66,9 +65,9 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
   if ((o.model === undefined) === (o.init === undefined)) throw new UserError('give the model to fine-tune: --model DIR (a Hugging Face GPT-2 folder) or --init random:tiny|small|medium|large|xl');
   if (o.init !== undefined && !/^random:(tiny|small|medium|large|xl)$/.test(o.init)) throw new UserError(`--init '${o.init}': expected random:tiny, random:small, random:medium, random:large or random:xl`);
   const flags = parseTrainingFlags(o);
-  const nproc = intOpt('--nproc', o.nproc, 1, 1024)!;
+  const nproc = o.nproc!;
   const seed = flags.seed;
-  const valFraction = numOpt('--val-fraction', o.valFraction, 0, 0.5)!;
+  const valFraction = o.valFraction!;
   const out = resolve(o.out);
   const manifestFile = join(out, 'manifest.json');
   const previous = readStageManifest<SftManifest>(manifestFile, 'sft');

@@ -7,6 +7,7 @@
  * module: the command files import it at CLI start-up, so it must pull in nothing but commander.
  */
 import { Option, type Command } from 'commander';
+import { decimal, integer, numericOption } from '../cli/numeric-options.js';
 
 /** What commander hands the action for the shared flags (camel-cased, unparsed). */
 export interface CallFlags {
@@ -14,10 +15,10 @@ export interface CallFlags {
   baseUrl?: string;
   apiKey?: string;
   model?: string;
-  concurrency?: string;
-  maxRetries?: string;
-  timeout?: string;
-  retryBase?: string;
+  concurrency?: number;
+  maxRetries?: number;
+  timeout?: number;
+  retryBase?: number;
   cacheDir?: string;
   /** false with --no-cache. */
   cache?: boolean;
@@ -37,10 +38,10 @@ export function addEndpointOptions(cmd: Command, help: { baseUrl: string; model:
 /** --concurrency, --max-retries, --timeout, --retry-base, --cache-dir, --no-cache. */
 export function addRequestOptions(cmd: Command): Command {
   return cmd
-    .option('--concurrency <n>', 'requests in flight', '4')
-    .option('--max-retries <n>', 'retries per request for 429/5xx/timeouts/malformed replies', '6')
-    .option('--timeout <seconds>', 'per-request timeout', '120')
-    .option('--retry-base <ms>', 'first backoff delay when the server gives no retry-after', '1000')
+    .addOption(numericOption('--concurrency <n>', 'requests in flight', integer(1, 1024), 4))
+    .addOption(numericOption('--max-retries <n>', 'retries per request for 429/5xx/timeouts/malformed replies', integer(0, 100), 6))
+    .addOption(numericOption('--timeout <seconds>', 'per-request timeout', decimal(0.001, 86_400), 120))
+    .addOption(numericOption('--retry-base <ms>', 'first backoff delay when the server gives no retry-after', decimal(0, 600_000), 1000))
     .option('--cache-dir <dir>', 'response cache (default: $APIEVAL_CACHE_DIR/responses or ~/.cache/apieval/responses)')
     .option('--no-cache', 'do not read or write the response cache');
 }

@@ -2,27 +2,10 @@
  * Option parsing shared by `generate` and `feedback`: numbers, lists, endpoint and retry flags, and the
  * Ctrl-C handling that turns SIGINT into a clean cancellation.
  */
-import { UserError } from '../errors.js';
 import type { CallFlags } from './call-flags.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './openai-call.js';
 import { defaultCacheDir } from './cache.js';
 import { loadPriceTable, parsePriceFlag, type Price } from './pricing.js';
-
-export function intOpt(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v.trim())) throw new UserError(`${name} '${v}': expected an integer`);
-  const n = Number(v);
-  if (n < min || n > max) throw new UserError(`${name} ${v}: must be between ${min} and ${max}`);
-  return n;
-}
-
-export function numOpt(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`${name} '${v}': expected a number`);
-  if (n < min || n > max) throw new UserError(`${name} ${v}: must be between ${min} and ${max}`);
-  return n;
-}
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -33,15 +16,15 @@ export function collect(value: string, previous: string[] = []): string[] {
  * the same in every command); spread into a run's options.
  */
 export function requestOptions(o: CallFlags): { concurrency: number; retry: RetryPolicy; cacheDir: string | null } {
-  return { concurrency: intOpt('--concurrency', o.concurrency, 1, 1024)!, retry: retryPolicy(o), cacheDir: cacheDirOpt(o) };
+  return { concurrency: o.concurrency!, retry: retryPolicy(o), cacheDir: cacheDirOpt(o) };
 }
 
 function retryPolicy(o: CallFlags): RetryPolicy {
   return {
     ...DEFAULT_RETRY,
-    maxRetries: intOpt('--max-retries', o.maxRetries, 0, 100) ?? DEFAULT_RETRY.maxRetries,
-    timeoutMs: (numOpt('--timeout', o.timeout, 0.001, 86_400) ?? DEFAULT_RETRY.timeoutMs / 1000) * 1000,
-    baseDelayMs: numOpt('--retry-base', o.retryBase, 0, 600_000) ?? DEFAULT_RETRY.baseDelayMs,
+    maxRetries: o.maxRetries ?? DEFAULT_RETRY.maxRetries,
+    timeoutMs: (o.timeout ?? DEFAULT_RETRY.timeoutMs / 1000) * 1000,
+    baseDelayMs: o.retryBase ?? DEFAULT_RETRY.baseDelayMs,
   };
 }
 

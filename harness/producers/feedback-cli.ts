@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { parseHub, resolveDataDir } from '../datasets/apibench.js';
 import type { FeedbackCliOptions } from '../cli/commands/feedback.js';
-import { interruptSignal, intOpt, numOpt, priceOpt, requestOptions } from './cli-options.js';
+import { interruptSignal, priceOpt, requestOptions } from './cli-options.js';
 import { resolveEndpoint } from './endpoint.js';
 import { questionMap, readOutcomes, runFeedback, samplesFromPairs, samplesFromResponses, type FeedbackStats } from './feedback.js';
 import type { ApiKind } from './openai-call.js';
@@ -33,14 +33,15 @@ export async function runFeedbackCommand(opts: FeedbackCliOptions): Promise<void
   const ep = resolveEndpoint({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, model: opts.model }, process.env, 'judge model');
   const rubric = loadRubric(opts.rubric);
   const Q = rubric.questions.length;
-  const threshold = intOpt('--threshold', opts.threshold, 0, Q) ?? Q;
+  const threshold = opts.threshold ?? Q;
+  if (threshold > Q) throw new UserError(`--threshold ${threshold}: the rubric has ${Q} questions (integer 0–${Q})`);
   let samples;
   if (opts.responses) {
     const dataDir = opts.questions ? undefined : await resolveDataDir({ dataDir: opts.dataDir, hubs: [hub] });
     const qs = questionMap({ questionsFile: opts.questions, dataDir, hub });
     samples = samplesFromResponses(opts.responses, qs, opts.questions ?? `the ${hub} questions`, opts.completion as 'text' | 'code', hub);
   } else samples = samplesFromPairs(opts.pairs!);
-  const logprobs = typeof opts.logprobs === 'string' ? intOpt('--logprobs', opts.logprobs, 0, 20) : opts.logprobs ? 2 : undefined;
+  const logprobs = typeof opts.logprobs === 'number' ? opts.logprobs : opts.logprobs ? 2 : undefined;
   const out = resolve(opts.out);
   const statsOut = resolve(opts.stats ?? out.replace(/\.jsonl$/, '') + '.stats.json');
   const log = (l: string): void => void process.stderr.write(l + '\n');
@@ -53,9 +54,9 @@ export async function runFeedbackCommand(opts: FeedbackCliOptions): Promise<void
       threshold,
       api: opts.api as ApiKind,
       ...ep,
-      temperature: numOpt('--temperature', opts.temperature, 0, 10)!,
-      maxTokens: intOpt('--max-tokens', opts.maxTokens, 1)!,
-      seed: opts.seed === false ? null : intOpt('--seed', opts.seed, 0, 2 ** 31 - 1)!,
+      temperature: opts.temperature!,
+      maxTokens: opts.maxTokens!,
+      seed: opts.seed === false ? null : opts.seed!,
       logprobs,
       ...requestOptions(opts),
       out,

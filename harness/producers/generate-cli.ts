@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { parseHub, resolveDataDir } from '../datasets/apibench.js';
 import type { GenerateCliOptions } from '../cli/commands/generate.js';
-import { interruptSignal, intOpt, numOpt, priceOpt, requestOptions, sanitizeName } from './cli-options.js';
+import { interruptSignal, priceOpt, requestOptions, sanitizeName } from './cli-options.js';
+import { parseNumeric, SEED } from '../cli/numeric-options.js';
 import { resolveEndpoint } from './endpoint.js';
 import { runGenerate, type RunSummary } from './generate.js';
 import type { ApiKind } from './openai-call.js';
@@ -13,7 +14,7 @@ export function parseSeeds(v: string | false): (number | null)[] {
   if (v === false) return [null];
   const parts = v.split(',').map((x) => x.trim()).filter((x) => x !== '');
   if (parts.length === 0) throw new UserError(`--seed '${v}': expected comma-separated integers`);
-  const seeds = parts.map((p) => intOpt('--seed', p, 0, 2 ** 31 - 1)!);
+  const seeds = parts.map((p) => parseNumeric('--seed', p, SEED));
   if (new Set(seeds).size !== seeds.length) throw new UserError(`--seed '${v}': a seed is repeated`);
   return seeds;
 }
@@ -35,8 +36,8 @@ export async function runGenerateCommand(opts: GenerateCliOptions): Promise<void
   const style = (opts.promptStyle ?? (api === 'chat' ? 'gorilla-chat' : 'gorilla-model')) as PromptStyle;
   const retriever = opts.retriever as Retriever;
   const ep = resolveEndpoint({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, model: opts.model });
-  const n = intOpt('-n', opts.n, 1, 1000)!;
-  const logprobs = opts.logprobs === undefined ? undefined : typeof opts.logprobs === 'string' ? intOpt('--logprobs', opts.logprobs, 0, 20) : opts.logprobs ? 0 : undefined;
+  const n = opts.n!;
+  const logprobs = opts.logprobs === undefined ? undefined : typeof opts.logprobs === 'number' ? opts.logprobs : opts.logprobs ? 0 : undefined;
   const needsData = !opts.questions || retriever !== 'none';
   const dataDir = needsData ? await resolveDataDir({ dataDir: opts.dataDir, hubs: [hub] }) : (opts.dataDir ?? '.');
   const log = (l: string): void => void process.stderr.write(l + '\n');
@@ -47,19 +48,19 @@ export async function runGenerateCommand(opts: GenerateCliOptions): Promise<void
       hub,
       dataDir,
       questionsFile: opts.questions,
-      limit: intOpt('--limit', opts.limit, 1),
+      limit: opts.limit,
       style,
       retriever,
-      numDocs: intOpt('--num-docs', opts.numDocs, 1, 100)!,
+      numDocs: opts.numDocs!,
       template: opts.template ?? '###USER: {prompt}###ASSISTANT: ',
       api,
       ...ep,
       sampling: {
         n,
         splitN: !!opts.splitN,
-        temperature: numOpt('--temperature', opts.temperature, 0, 10),
-        topP: numOpt('--top-p', opts.topP, 0, 1),
-        maxTokens: intOpt('--max-tokens', opts.maxTokens, 1),
+        temperature: opts.temperature,
+        topP: opts.topP,
+        maxTokens: opts.maxTokens,
         stop: opts.stop,
         logprobs,
       },

@@ -10,7 +10,6 @@ import { UserError } from '../errors.js';
 import { loadResponses, parseHub, resolveDataDir, type Response } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
 import { toJsonl, writeFileAtomic } from '../io/jsonl.js';
-import { intOpt } from '../producers/cli-options.js';
 import { questionMap } from '../producers/feedback.js';
 import { OnnxRewardModel } from './onnx-reward-model.js';
 import type { ResponseScoringOptions } from './score-cli.js';
@@ -41,7 +40,7 @@ export async function runRerank(o: RerankOptions): Promise<void> {
   for (const q of qids) perFile.forEach((m, i) => m.has(q) && candidates.push({ q, file: i, r: m.get(q)! }));
   const rm = await OnnxRewardModel.load(resolve(o.rewardModel));
   const t0 = Date.now();
-  const scores = await rm.score(candidates.map((c) => ({ prompt: questions.get(c.q)!, completion: o.completion === 'code' ? extractResponse(c.r.text, hub).predictionCode : c.r.text })), intOpt('--batch-size', o.batchSize, 1, 4096)!);
+  const scores = await rm.score(candidates.map((c) => ({ prompt: questions.get(c.q)!, completion: o.completion === 'code' ? extractResponse(c.r.text, hub).predictionCode : c.r.text })), o.batchSize!);
   const best = new Map<number, { file: number; r: Response; logit: number; logits: (number | null)[] }>();
   candidates.forEach((c, i) => {
     const z = scores[i].logit;

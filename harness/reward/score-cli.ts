@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { parseHub, resolveDataDir } from '../datasets/apibench.js';
 import { toJsonl, writeFileAtomic } from '../io/jsonl.js';
-import { intOpt } from '../producers/cli-options.js';
 import { questionMap, samplesFromPairs, samplesFromResponses } from '../producers/feedback.js';
 import { OnnxRewardModel } from './onnx-reward-model.js';
 
@@ -14,7 +13,7 @@ export interface ResponseScoringOptions {
   questions?: string;
   completion: string;
   out: string;
-  batchSize: string;
+  batchSize: number;
   json?: boolean;
 }
 
@@ -22,7 +21,7 @@ export interface RewardScoreOptions extends ResponseScoringOptions {
   model: string;
   responses?: string;
   pairs?: string;
-  threads?: string;
+  threads?: number;
 }
 
 export async function runRewardScore(o: RewardScoreOptions): Promise<void> {
@@ -35,9 +34,9 @@ export async function runRewardScore(o: RewardScoreOptions): Promise<void> {
     const dataDir = o.questions ? undefined : await resolveDataDir({ dataDir: o.dataDir, hubs: [hub] });
     samples = samplesFromResponses(o.responses, questionMap({ questionsFile: o.questions, dataDir, hub }), o.questions ?? `the ${hub} questions`, o.completion, hub);
   } else samples = samplesFromPairs(o.pairs!);
-  const rm = await OnnxRewardModel.load(resolve(o.model), { threads: intOpt('--threads', o.threads, 1, 1024) });
+  const rm = await OnnxRewardModel.load(resolve(o.model), { threads: o.threads });
   const t0 = Date.now();
-  const scores = await rm.score(samples.map((s) => ({ prompt: s.instruction, completion: s.completion })), intOpt('--batch-size', o.batchSize, 1, 4096)!);
+  const scores = await rm.score(samples.map((s) => ({ prompt: s.instruction, completion: s.completion })), o.batchSize!);
   const seconds = (Date.now() - t0) / 1000;
   const rows = samples.map((s, i) => ({ id: s.id, ...(s.question_id !== undefined ? { question_id: s.question_id } : {}), logit: scores[i].logit, p: scores[i].p, tokens: scores[i].tokens }));
   writeFileAtomic(resolve(o.out), toJsonl(rows));

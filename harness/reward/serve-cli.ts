@@ -12,22 +12,21 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../errors.js';
 import { parseHub } from '../datasets/apibench.js';
-import { intOpt } from '../producers/cli-options.js';
 import { BadSample, parseRewardTerm, RewardSum, ScorerUnavailable, type RewardSample } from './reward-sum.js';
 
 export interface RewardServeOptions {
   reward: string[];
-  port: string;
+  port: number;
   hub: string;
   dataDir?: string;
-  threads?: string;
-  batchSize: string;
-  maxBodyMb: string;
+  threads?: number;
+  batchSize: number;
+  maxBodyMb: number;
   profile?: string;
   image?: string;
-  timeoutS?: string;
-  memoryMb?: string;
-  concurrency?: string;
+  timeoutS?: number;
+  memoryMb?: number;
+  concurrency?: number;
 }
 
 class BadRequest extends Error {}
@@ -57,19 +56,19 @@ function parseProfile(p: string | undefined): 'base' | 'ml' | undefined {
 }
 
 export async function runRewardServe(o: RewardServeOptions): Promise<void> {
-  const port = intOpt('--port', o.port, 0, 65_535)!;
-  const maxBody = intOpt('--max-body-mb', o.maxBodyMb, 1, 4096)! * 1024 * 1024;
+  const port = o.port!;
+  const maxBody = o.maxBodyMb! * 1024 * 1024;
   const reward = await RewardSum.load(o.reward.map(parseRewardTerm), {
     dataDir: o.dataDir,
     hub: parseHub(o.hub),
-    threads: intOpt('--threads', o.threads, 1, 1024),
-    batchSize: intOpt('--batch-size', o.batchSize, 1, 4096)!,
+    threads: o.threads,
+    batchSize: o.batchSize!,
     exec: {
       profile: parseProfile(o.profile),
       image: o.image,
-      timeoutS: intOpt('--timeout-s', o.timeoutS, 1, 86_400),
-      memoryMb: intOpt('--memory-mb', o.memoryMb, 16, 1_048_576),
-      concurrency: intOpt('--concurrency', o.concurrency, 1, 256),
+      timeoutS: o.timeoutS,
+      memoryMb: o.memoryMb,
+      concurrency: o.concurrency,
     },
   });
   let requests = 0;

@@ -1,22 +1,12 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
+import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, integer, numericOption } from '../numeric-options.js';
+import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function positiveInt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`${name} must be a positive integer, got '${v}'`);
-  return n;
-}
-
-function nonNegativeInt(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UserError(`${name} must be an integer in [0, 2^32), got '${v}'`);
-  return n;
-}
 
 export function register(program: Command): void {
   program
@@ -32,20 +22,20 @@ export function register(program: Command): void {
     .option('--no-gold-gate', "with execution: skip running each task's reference program first")
     .option('--image <name>', 'sandbox image (default: the built base profile)')
     .option('--profile <profile>', 'sandbox profile built by apieval sandbox build: base or ml')
-    .option('--timeout-s <n>', 'per-sample wall-clock limit, seconds')
-    .option('--memory-mb <n>', 'per-sample memory limit, MiB')
-    .option('--concurrency <n>', 'warm sandbox containers')
+    .addOption(numericOption('--timeout-s <n>', 'per-sample wall-clock limit, seconds', LIMIT_RANGES.timeoutS))
+    .addOption(numericOption('--memory-mb <n>', 'per-sample memory limit, MiB', LIMIT_RANGES.memoryMb))
+    .addOption(numericOption('--concurrency <n>', 'warm sandbox containers', LIMIT_RANGES.concurrency))
     .option('--reward-model <dir>', "also score every response with a reward model made by 'apieval train reward' (its reward.onnx): an RM column, mean P(acceptable), with interval and paired test")
     .option('--reward-completion <what>', 'what the reward model reads after the question: text (the whole response) or code (the program after <<<code>>>), as reward score --completion', 'text')
     .option('--codebleu-variant <v>', 'k4black or codexglue', 'k4black')
     .option('--rouge-stemmer', 'ROUGE with the Porter stemmer', false)
-    .option('--seed <n>', 'bootstrap seed', '12345')
-    .option('--bootstrap <n>', 'bootstrap resamples', '1000')
+    .addOption(numericOption('--seed <n>', 'bootstrap seed', BOOTSTRAP_SEED, 12345))
+    .addOption(numericOption('--bootstrap <n>', 'bootstrap resamples', BOOTSTRAP_RESAMPLES, 1000))
     .option('--report <dir>', 'where to write the leaderboard (default: RUN_DIR/report)')
     .option('--no-report', 'do not write the leaderboard')
     .option('--baseline <name>', 'checkpoint the leaderboard tests others against')
     .option('--formats <list>', 'leaderboard formats: csv,latex,md,json,html', 'csv,latex,md,json,html')
-    .option('--jobs <n>', 'worker processes for the metrics (default: one per core); results do not depend on it')
+    .addOption(numericOption('--jobs <n>', 'worker processes for the metrics (default: one per core); results do not depend on it', integer(1, 1024)))
     .option('--quiet', 'no progress output', false)
     .addHelpText(
       'after',
@@ -93,7 +83,7 @@ Examples:
         candidates,
         command: ['apieval', ...process.argv.slice(2)].join(' '),
         quiet: o.quiet,
-        jobs: positiveInt('--jobs', o.jobs),
+        jobs: o.jobs,
         config: {
           hub,
           codebleuVariant: o.codebleuVariant,
@@ -103,11 +93,11 @@ Examples:
           ...(o.rewardModel !== undefined ? { rewardModel: { dir: resolve(o.rewardModel), completion: o.rewardCompletion } } : {}),
           image: o.image,
           profile: o.profile,
-          timeoutS: positiveInt('--timeout-s', o.timeoutS),
-          memoryMb: positiveInt('--memory-mb', o.memoryMb),
-          concurrency: positiveInt('--concurrency', o.concurrency),
-          seed: nonNegativeInt('--seed', o.seed),
-          nResamples: positiveInt('--bootstrap', o.bootstrap)!,
+          timeoutS: o.timeoutS,
+          memoryMb: o.memoryMb,
+          concurrency: o.concurrency,
+          seed: o.seed,
+          nResamples: o.bootstrap,
         },
       });
       const say = (s: string) => {

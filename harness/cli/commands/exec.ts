@@ -1,15 +1,7 @@
 import { Command, Option } from 'commander';
 import { UserError } from '../../errors.js';
-
-function positive(name: string, integer = true) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-      throw new UserError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got '${v}'`);
-    }
-    return n;
-  };
-}
+import { numericOption } from '../numeric-options.js';
+import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 
 export function register(program: Command): void {
   program
@@ -19,11 +11,11 @@ export function register(program: Command): void {
     .requiredOption('--output <file>', 'JSONL results, one per input line in input order; rerunning resumes')
     .option('--image <name>', 'run in this image (any image with python3) instead of a built profile')
     .addOption(new Option('--profile <name>', 'built sandbox image to use (apieval sandbox build)').choices(['base', 'ml']).default('base'))
-    .option('--timeout-s <n>', 'wall-clock limit per program, seconds (default 20)', positive('timeout-s', false))
-    .option('--memory-mb <n>', 'memory a program may allocate, MiB (default 2048)', positive('memory-mb'))
-    .option('--concurrency <n>', 'warm containers running programs in parallel (default 2)', positive('concurrency'))
-    .option('--output-kb <n>', 'cap on each of stdout/stderr, KiB; more is output_limit (default 1024)', positive('output-kb'))
-    .option('--cpus <n>', 'CPUs per container (default 1)', positive('cpus', false))
+    .addOption(numericOption('--timeout-s <n>', 'wall-clock limit per program, seconds (default 20)', LIMIT_RANGES.timeoutS))
+    .addOption(numericOption('--memory-mb <n>', 'memory a program may allocate, MiB (default 2048)', LIMIT_RANGES.memoryMb))
+    .addOption(numericOption('--concurrency <n>', 'warm containers running programs in parallel (default 2)', LIMIT_RANGES.concurrency))
+    .addOption(numericOption('--output-kb <n>', 'cap on each of stdout/stderr, KiB; more is output_limit (default 1024)', LIMIT_RANGES.outputKb))
+    .addOption(numericOption('--cpus <n>', 'CPUs per container (default 1)', LIMIT_RANGES.cpus))
     .option('--preload <modules>', 'comma-separated modules the fork server imports once (default: the profile\'s list)')
     .option('--hf-cache <dir>', 'mount this Hugging Face cache read-only at /hf (HF_HOME) — the only host mount allowed')
     .option('--run-id <label>', 'value of the apieval.run label on this run\'s containers (default: random)')

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { addEndpointOptions, addPriceOptions, addRequestOptions, type CallFlags } from '../../producers/call-flags.js';
+import { decimal, integer, numericOption, SEED } from '../numeric-options.js';
 
 interface Opts extends CallFlags {
   responses?: string;
@@ -9,10 +10,10 @@ interface Opts extends CallFlags {
   questions?: string;
   rubric?: string;
   completion: string;
-  threshold?: string;
-  temperature: string;
-  maxTokens: string;
-  seed: string | false;
+  threshold?: number;
+  temperature: number;
+  maxTokens: number;
+  seed: number | false;
   logprobs?: string | boolean;
   out: string;
   stats?: string;
@@ -32,13 +33,13 @@ export function register(program: Command): void {
     .option('--questions <file>', 'questions JSONL ({question_id, text}) instead of the hub\'s')
     .addOption(new Option('--completion <what>', 'what the judge sees of each response: text (the whole answer) or code (the program after <<<code>>>, escapes decoded)').choices(['text', 'code']).default('text'))
     .option('--rubric <file>', 'rubric JSON (default: fixtures/rubric/default.json, 8 questions)')
-    .option('--threshold <tau>', 'accept when the number of "yes" answers S >= tau (default: every question)');
+    .addOption(numericOption('--threshold <tau>', 'accept when the number of "yes" answers S >= tau (default: every question)', integer(0, 1000)));
   addEndpointOptions(cmd, { baseUrl: 'judge endpoint base URL', model: 'judge model' })
-    .option('--temperature <t>', 'judge temperature', '0')
-    .option('--max-tokens <n>', 'judge answer token limit', '16')
-    .option('--seed <n>', 'seed sent with every judge request', '0')
+    .addOption(numericOption('--temperature <t>', 'judge temperature', decimal(0, 10), 0))
+    .addOption(numericOption('--max-tokens <n>', 'judge answer token limit', integer(1, 1 << 24), 16))
+    .addOption(numericOption('--seed <n>', 'seed sent with every judge request', SEED, 0))
     .option('--no-seed', 'send no seed')
-    .option('--logprobs [k]', 'ask for logprobs (k alternatives, at least 2) and report P(yes)');
+    .addOption(numericOption('--logprobs [k]', 'ask for logprobs (k alternatives, at least 2) and report P(yes)', integer(0, 20)));
   addRequestOptions(cmd)
     .requiredOption('--out <file>', 'reward-model training set (JSONL)')
     .option('--stats <file>', 'label statistics and agreement (JSON; default: <out>.stats.json)')

@@ -1,20 +1,21 @@
 import { Option, type Command } from 'commander';
 import { addEndpointOptions, addPriceOptions, addRequestOptions, type CallFlags } from '../../producers/call-flags.js';
+import { decimal, integer, numericOption } from '../numeric-options.js';
 
 interface Opts extends CallFlags {
   hub: string;
   dataDir?: string;
   questions?: string;
-  limit?: string;
+  limit?: number;
   promptStyle?: string;
   retriever: string;
-  numDocs: string;
+  numDocs: number;
   template?: string;
-  n: string;
+  n: number;
   splitN?: boolean;
-  temperature?: string;
-  topP?: string;
-  maxTokens?: string;
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
   seed: string | false;
   stop?: string[];
   logprobs?: string | boolean;
@@ -23,9 +24,9 @@ interface Opts extends CallFlags {
   json?: boolean;
   checkpoint?: string;
   tokenizer?: string;
-  topK?: string;
-  maxNewTokens?: string;
-  batchSize?: string;
+  topK?: number;
+  maxNewTokens?: number;
+  batchSize?: number;
   device?: string;
   quiet?: boolean;
 }
@@ -45,26 +46,26 @@ export function register(program: Command): void {
     .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub', 'huggingface')
     .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
     .option('--questions <file>', 'questions JSONL ({question_id, text}) instead of the hub\'s 0-shot questions; with --checkpoint also holdout-of:RUN (the eval questions training run RUN kept out)')
-    .option('--limit <n>', 'only the first n questions')
+    .addOption(numericOption('--limit <n>', 'only the first n questions', integer(1, 1e9)))
     .addOption(new Option('--prompt-style <style>', 'gorilla-chat (get_llm_responses.py messages) or gorilla-model (the question-file text the Gorilla models saw); default: gorilla-chat for --api chat, gorilla-model for completions').choices(['gorilla-chat', 'gorilla-model']))
     .addOption(new Option('--retriever <r>', 'append a retrieved API document: none (0-shot), bm25 (rank_bm25 BM25Okapi over the API database) or oracle (the question\'s own API record)').choices(['none', 'bm25', 'oracle']).default('none'))
-    .option('--num-docs <k>', 'documents BM25 retrieves', '1')
+    .addOption(numericOption('--num-docs <k>', 'documents BM25 retrieves', integer(1, 100), 1))
     .option('--template <text>', 'completions prompt template; {prompt} is the question text', DEFAULT_TEMPLATE);
   addEndpointOptions(cmd, { baseUrl: 'endpoint base URL', model: 'model name' })
-    .option('-n, --n <n>', 'samples per prompt (one output file per sample index)', '1')
+    .addOption(numericOption('-n, --n <n>', 'samples per prompt (one output file per sample index)', integer(1, 1000), 1))
     .option('--split-n', 'send n separate requests instead of one with n (for servers without n); sample r of seed s uses seed s*n+r')
-    .option('--temperature <t>', 'sampling temperature')
-    .option('--top-p <p>', 'nucleus sampling')
-    .option('--max-tokens <n>', 'completion token limit')
+    .addOption(numericOption('--temperature <t>', 'sampling temperature', decimal(0, 10)))
+    .addOption(numericOption('--top-p <p>', 'nucleus sampling', decimal(0, 1)))
+    .addOption(numericOption('--max-tokens <n>', 'completion token limit', integer(1, 1 << 24)))
     .option('--seed <list>', 'comma-separated seeds, one output file each', '0')
     .option('--no-seed', 'send no seed (one output file, named noseed)')
     .option('--stop <text>', 'stop sequence (repeatable)', (v: string, p: string[] = []) => [...p, v])
-    .option('--logprobs [k]', 'keep token logprobs in metadata, with k alternatives per token (default 0)')
+    .addOption(numericOption('--logprobs [k]', 'keep token logprobs in metadata, with k alternatives per token (default 0)', integer(0, 20)))
     .option('--checkpoint <dir>', 'generate with a local Hugging Face GPT-2 checkpoint (e.g. RUN/final of apieval train) instead of an endpoint')
     .option('--tokenizer <dir>', 'with --checkpoint: tokenizer folder (default: the checkpoint\'s)')
-    .option('--top-k <k>', 'with --checkpoint: top-k sampling')
-    .option('--max-new-tokens <n>', 'with --checkpoint: new tokens per answer (default 256)')
-    .option('--batch-size <n>', 'with --checkpoint: prompts per batch (default 8)')
+    .addOption(numericOption('--top-k <k>', 'with --checkpoint: top-k sampling', integer(1, 1 << 24)))
+    .addOption(numericOption('--max-new-tokens <n>', 'with --checkpoint: new tokens per answer (default 256)', integer(1, 1 << 20)))
+    .addOption(numericOption('--batch-size <n>', 'with --checkpoint: prompts per batch (default 8)', integer(1, 4096)))
     .addOption(new Option('--device <d>', 'with --checkpoint: cpu, cuda or auto').choices(['cpu', 'cuda', 'auto']))
     .option('--quiet', 'no progress output');
   addRequestOptions(cmd)
@@ -85,7 +86,7 @@ Examples:
         for (const [k, flag] of ENDPOINT_ONLY) if (opts[k] !== undefined && opts[k] !== false) throw new UserError(`${flag} is for endpoints; --checkpoint generates locally`);
         if (opts.template !== undefined && opts.template !== DEFAULT_TEMPLATE) throw new UserError('--template is for endpoints; a checkpoint is prompted as it was trained');
         if (opts.retriever !== 'none') throw new UserError('--retriever is for endpoints; a checkpoint is prompted as it was trained (0-shot)');
-        if (opts.n !== '1') throw new UserError('-n is for endpoints; with --checkpoint give several --seed values');
+        if (opts.n !== 1) throw new UserError('-n is for endpoints; with --checkpoint give several --seed values');
         if (opts.seed === false) throw new UserError('--no-seed: a checkpoint always samples from a seed');
         const { parseSeeds } = await import('../../producers/generate-cli.js');
         const { runCheckpointGenerate } = await import('../../../trainers/generate.js');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '../../errors.js';
+import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, decimal, numericOption } from '../numeric-options.js';
 
 export function register(program: Command): void {
   program
@@ -9,9 +9,9 @@ export function register(program: Command): void {
     .option('--baseline <name>', 'checkpoint to test every other one against')
     .option('--out <dir>', 'output folder', 'leaderboard')
     .option('--formats <list>', 'csv,latex,md,json,html (any subset)', 'csv,latex,md,json,html')
-    .option('--alpha <a>', 'family-wise significance level (Holm)', '0.05')
-    .option('--seed <n>', 'bootstrap seed (default: the first run directory\'s)')
-    .option('--bootstrap <n>', 'bootstrap resamples (default: the first run directory\'s)')
+    .addOption(numericOption('--alpha <a>', 'family-wise significance level (Holm)', decimal(0, 0.5, { minExclusive: true }), 0.05))
+    .addOption(numericOption('--seed <n>', 'bootstrap seed (default: the first run directory\'s)', BOOTSTRAP_SEED))
+    .addOption(numericOption('--bootstrap <n>', 'bootstrap resamples (default: the first run directory\'s)', BOOTSTRAP_RESAMPLES))
     .option('--quiet', 'do not print the table', false)
     .addHelpText('after', `
 Example:
@@ -22,15 +22,7 @@ Example:
       const { writeReports } = await import('../../../reports/index.js');
       const { leaderboardMarkdown } = await import('../../../reports/markdown.js');
       const formats = await parseFormats(o.formats);
-      const alpha = Number(o.alpha);
-      if (!(alpha > 0 && alpha < 1)) throw new UserError(`--alpha must be in (0, 1), got '${o.alpha}'`);
-      const int = (name: string, v: string | undefined, min: number) => {
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < min || n > 0xffffffff) throw new UserError(`${name} must be an integer ≥ ${min}, got '${v}'`);
-        return n;
-      };
-      const lb = buildLeaderboard(dirs, { baseline: o.baseline, alpha, seed: int('--seed', o.seed, 0), nResamples: int('--bootstrap', o.bootstrap, 1) });
+      const lb = buildLeaderboard(dirs, { baseline: o.baseline, alpha: o.alpha, seed: o.seed, nResamples: o.bootstrap });
       const files = writeReports(lb, o.out, formats);
       if (!o.quiet) {
         process.stdout.write(leaderboardMarkdown({ ...lb, domains: null }) + '\n');

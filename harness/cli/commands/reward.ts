@@ -1,4 +1,6 @@
 import { Option, type Command } from 'commander';
+import { integer, numericOption } from '../numeric-options.js';
+import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 
 export function register(program: Command): void {
   const reward = program.command('reward').description('Reward models made by apieval train reward, run in this process (onnxruntime-node)');
@@ -9,7 +11,7 @@ export function register(program: Command): void {
     .option('--responses <file>', 'Gorilla-style response file; instructions from the hub\'s questions (as apieval feedback pairs them)')
     .option('--pairs <file>', 'JSONL of {id?, question_id?, prompt|instruction, completion}');
   addScoringOptions(scoreCmd, 'JSONL of {id, question_id, logit, p, tokens}')
-    .option('--threads <n>', 'onnxruntime intra-op threads (default: every core)')
+    .addOption(numericOption('--threads <n>', 'onnxruntime intra-op threads (default: every core)', integer(1, 1024)))
     .addHelpText('after', `
 Example:
   apieval reward score --model runs/rm-tiny/final --data-dir ../shared/apibench --responses runs/gen/huggingface_sft-tiny.seed0.jsonl --out runs/rm-scores.jsonl`)
@@ -22,17 +24,17 @@ Example:
     .command('serve')
     .description("The harness's scorers as an HTTP reward on 127.0.0.1 (POST /score), for apieval train ppo --reward http://…")
     .requiredOption('--reward <term>', 'a term of the reward, repeatable, summed: [WEIGHT*]rm:DIR (the reward model\'s logit), [WEIGHT*]ast[:strict] (1 when Gorilla\'s AST match is correct, else 0) or [WEIGHT*]exec (1 when the program runs ok in the sandbox, else 0)', (v: string, acc: string[] = []) => [...acc, v])
-    .option('--port <n>', 'port on 127.0.0.1 (0: any free one; the URL is printed)', '8808')
+    .addOption(numericOption('--port <n>', 'port on 127.0.0.1 (0: any free one; the URL is printed)', integer(0, 65_535), 8808))
     .option('--hub <hub>', 'the eval questions the ast term matches against (by question_id)', 'huggingface')
     .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
-    .option('--threads <n>', 'onnxruntime intra-op threads (default: every core)')
-    .option('--batch-size <n>', 'sequences per onnxruntime call', '16')
-    .option('--max-body-mb <n>', 'largest request body', '64')
+    .addOption(numericOption('--threads <n>', 'onnxruntime intra-op threads (default: every core)', integer(1, 1024)))
+    .addOption(numericOption('--batch-size <n>', 'sequences per onnxruntime call', integer(1, 4096), 16))
+    .addOption(numericOption('--max-body-mb <n>', 'largest request body', integer(1, 4096), 64))
     .option('--profile <profile>', 'exec term: sandbox profile built by apieval sandbox build (base or ml)')
     .option('--image <name>', 'exec term: sandbox image (overrides --profile)')
-    .option('--timeout-s <n>', 'exec term: per-program wall-clock limit, seconds')
-    .option('--memory-mb <n>', 'exec term: per-program memory limit, MiB')
-    .option('--concurrency <n>', 'exec term: warm sandbox containers')
+    .addOption(numericOption('--timeout-s <n>', 'exec term: per-program wall-clock limit, seconds', LIMIT_RANGES.timeoutS))
+    .addOption(numericOption('--memory-mb <n>', 'exec term: per-program memory limit, MiB', LIMIT_RANGES.memoryMb))
+    .addOption(numericOption('--concurrency <n>', 'exec term: warm sandbox containers', LIMIT_RANGES.concurrency))
     .addHelpText('after', `
 Protocol: POST /score {"samples": [{"prompt", "completion", "question_id"}]} -> {"scores": [...], "terms": {...}}; GET /health.
 Examples:
@@ -68,6 +70,6 @@ function addScoringOptions(cmd: Command, outHelp: string): Command {
     .option('--questions <file>', 'questions JSONL instead of the hub\'s (instructions are paired as apieval feedback pairs them)')
     .addOption(new Option('--completion <what>', 'what the reward model reads: text (the raw response, feedback\'s default) or code').choices(['text', 'code']).default('text'))
     .requiredOption('--out <file>', outHelp)
-    .option('--batch-size <n>', 'sequences per onnxruntime call', '16')
+    .addOption(numericOption('--batch-size <n>', 'sequences per onnxruntime call', integer(1, 4096), 16))
     .option('--json', 'print the summary as JSON');
 }

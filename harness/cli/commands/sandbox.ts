@@ -1,13 +1,7 @@
 import { Command, Option } from 'commander';
 import { UserError } from '../../errors.js';
-
-function int(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new UserError(`--${name} must be a positive integer, got '${v}'`);
-    return n;
-  };
-}
+import { numericOption } from '../numeric-options.js';
+import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 
 export function register(program: Command): void {
   const sandbox = program.command('sandbox').description('build and check the execution sandbox (Docker)');
@@ -30,7 +24,7 @@ export function register(program: Command): void {
     .addOption(new Option('--profile <name>', 'image profile to check').choices(['base', 'ml']).default('base'))
     .option('--image <name>', 'check a user-provided image instead of a built profile')
     .option('--hf-cache <dir>', 'also mount this Hugging Face cache read-only, as exec would')
-    .option('--timeout-s <n>', 'timeout used by the timeout probe', int('timeout-s'), 3)
+    .addOption(numericOption('--timeout-s <n>', 'timeout used by the timeout probe', LIMIT_RANGES.timeoutS, 3))
     .action(async (o: { profile: 'base' | 'ml'; image?: string; hfCache?: string; timeoutS: number }) => {
       const { doctor } = await import('../../../sandbox/doctor.js');
       const { existsSync, statSync } = await import('node:fs');

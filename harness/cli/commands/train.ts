@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { addTrainingOptions } from './training-options.js';
+import { decimal, integer, numericOption } from '../numeric-options.js';
 
 export function register(program: Command): void {
   const train = program.command('train').description('Train checkpoints (the RLAIF recipe\'s stages; see README "Training stages")');
@@ -10,13 +11,13 @@ export function register(program: Command): void {
     .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub', 'huggingface')
     .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
     .option('--split <split>', "train (Gorilla's huggingface_train.json, downloaded and verified) or holdout:FRACTION[:SEED] (a seeded split of the eval records: train on FRACTION, evaluate on the rest)", 'holdout:0.9')
-    .option('--val-fraction <f>', 'share of the training examples kept for the held-out loss', '0.05')
+    .addOption(numericOption('--val-fraction <f>', 'share of the training examples kept for the held-out loss', decimal(0, 0.5), 0.05))
     .option('--model <dir>', 'Hugging Face GPT-2 checkpoint folder to start from (config.json, model.safetensors or pytorch_model.bin, vocab.json, merges.txt)')
     .option('--init <shape>', 'start from a random GPT-2 instead: random:tiny|small|medium|large|xl')
     .option('--tokenizer <dir>', 'tokenizer folder (vocab.json + merges.txt); default: the model folder, or GPT-2\'s for --init');
   addTrainingOptions(sftCmd, { lr: '5e-5', maxLength: '512', seedHelp: 'seed of the data order, the random init and dropout', evalHelp: 'held-out loss every n steps' })
     .option('--gradient-checkpointing', 'recompute activations in the backward pass (less memory)')
-    .option('--nproc <n>', 'processes (torchrun DDP; global batch = batch size x grad accum x nproc)', '1');
+    .addOption(numericOption('--nproc <n>', 'processes (torchrun DDP; global batch = batch size x grad accum x nproc)', integer(1, 1024), 1));
   sftCmd
     .addHelpText(
       'after',
@@ -38,7 +39,7 @@ Examples:
     .addOption(new Option('--objective <o>', 'pointwise (BCE on the labels) or pairwise (-logsigmoid(r_chosen - r_rejected); from pairs, or from every accepted × rejected answer to the same question); default: pairwise for a pairs file, else pointwise').choices(['pointwise', 'pairwise']))
     .requiredOption('--out <dir>', 'run folder (RUN/final is the reward model, with reward.onnx)')
     .option('--tokenizer <dir>', 'tokenizer folder (default: the --sft checkpoint\'s)')
-    .option('--val-fraction <f>', 'share of the questions held out for accuracy / AUC / calibration', '0.1')
+    .addOption(numericOption('--val-fraction <f>', 'share of the questions held out for accuracy / AUC / calibration', decimal(0, 0.9), 0.1))
     .addOption(new Option('--target <t>', 'what the head learns: label (0/1), score (rubric yes-fraction) or p_yes (mean P(yes))').choices(['label', 'score', 'p_yes']).default('label'))
     .option('--no-class-balance', 'do not weigh the classes to equal total weight');
   addTrainingOptions(rewardCmd, { lr: '1e-5', maxLength: '512', seedHelp: 'seed of the split, the head\'s init and the data order', evalHelp: 'held-out metrics every n steps' });
@@ -61,25 +62,25 @@ Example:
     .option('--heldout-prompts <file>', "prompts for the greedy held-out score (default: the SFT run's data/heldout.jsonl)")
     .option('--value-model <dir>', 'checkpoint the value model starts from (default: the reward model for rm:, else the SFT checkpoint with a new head)')
     .option('--tokenizer <dir>', "tokenizer folder (default: the --sft checkpoint's)")
-    .option('--kl-coef <x>', 'KL penalty coefficient per token', '0.05')
+    .addOption(numericOption('--kl-coef <x>', 'KL penalty coefficient per token', decimal(0, 1e6), 0.05))
     .addOption(new Option('--kl-estimator <k>', 'k1 (log p - log p_ref) or k3 ((r - 1) - log r)').choices(['k1', 'k3']).default('k1'))
-    .option('--cliprange <x>', 'policy ratio clip', '0.2')
-    .option('--cliprange-value <x>', 'value clip', '0.2')
-    .option('--vf-coef <x>', 'value loss weight', '0.1')
-    .option('--gamma <x>', 'discount', '1')
-    .option('--lam <x>', 'GAE lambda', '0.95')
-    .option('--temperature <t>', 'rollout sampling temperature', '0.7')
-    .option('--response-length <n>', 'most tokens per response (APIBench HF answers with EOS: median 340, 90th percentile 498, 99th 694 GPT-2 tokens; TorchHub median 137)', '512')
-    .option('--missing-eos-penalty <x>', 'subtracted from the score of a response that did not end')
+    .addOption(numericOption('--cliprange <x>', 'policy ratio clip', decimal(0, 10), 0.2))
+    .addOption(numericOption('--cliprange-value <x>', 'value clip', decimal(0, 1e6), 0.2))
+    .addOption(numericOption('--vf-coef <x>', 'value loss weight', decimal(0, 1e6), 0.1))
+    .addOption(numericOption('--gamma <x>', 'discount', decimal(0, 1), 1))
+    .addOption(numericOption('--lam <x>', 'GAE lambda', decimal(0, 1), 0.95))
+    .addOption(numericOption('--temperature <t>', 'rollout sampling temperature', decimal(1e-4, 100), 0.7))
+    .addOption(numericOption('--response-length <n>', 'most tokens per response (APIBench HF answers with EOS: median 340, 90th percentile 498, 99th 694 GPT-2 tokens; TorchHub median 137)', integer(1, 1 << 20), 512))
+    .addOption(numericOption('--missing-eos-penalty <x>', 'subtracted from the score of a response that did not end', decimal(-1e6, 1e6)))
     .option('--whiten-rewards', 'whiten the per-token rewards')
-    .option('--num-ppo-epochs <n>', 'passes over each batch of rollouts', '4')
-    .option('--num-mini-batches <n>', 'minibatches per pass (one optimizer step each)', '1')
-    .option('--total-episodes <n>', 'rollouts in all (default: --epochs x prompts)')
-    .option('--max-grad-norm <x>', 'clip the gradient norm (TRL does not)')
-    .option('--eval-prompts <n>', 'held-out prompts scored (greedy) every --eval-every updates', '64')
+    .addOption(numericOption('--num-ppo-epochs <n>', 'passes over each batch of rollouts', integer(1, 1000), 4))
+    .addOption(numericOption('--num-mini-batches <n>', 'minibatches per pass (one optimizer step each)', integer(1, 65_536), 1))
+    .addOption(numericOption('--total-episodes <n>', 'rollouts in all (default: --epochs x prompts)', integer(1, 1e12)))
+    .addOption(numericOption('--max-grad-norm <x>', 'clip the gradient norm (TRL does not)', decimal(0, 1e9)))
+    .addOption(numericOption('--eval-prompts <n>', 'held-out prompts scored (greedy) every --eval-every updates', integer(0, 1 << 20), 64))
     .option('--log-rollouts', 'write every rollout (prompt, completion, score) to RUN/rollouts.jsonl')
-    .option('--reward-timeout <s>', 'seconds an HTTP reward may take per batch', '120')
-    .option('--nproc <n>', 'processes (torchrun DDP; rollouts per update = batch size x grad accum x mini batches x nproc)', '1');
+    .addOption(numericOption('--reward-timeout <s>', 'seconds an HTTP reward may take per batch', decimal(1, 86_400), 120))
+    .addOption(numericOption('--nproc <n>', 'processes (torchrun DDP; rollouts per update = batch size x grad accum x mini batches x nproc)', integer(1, 1024), 1));
   addTrainingOptions(ppoCmd, { lr: '3e-6', maxLength: '512', seedHelp: 'seed of the prompt order, the rollouts and the minibatch shuffles', evalHelp: 'held-out mean score every n updates' });
   ppoCmd
     .addHelpText('after', `
