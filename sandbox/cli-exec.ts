@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { inputError, UserError } from '../harness/errors.js';
+import { refuseUnsafeOutputs } from '../harness/io/output-path.js';
 import { JsonlAppender, readJsonl, toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
 import { missingModule } from './classify.js';
 import { executePrograms } from './execute.js';
@@ -90,6 +91,8 @@ export function goldFileFor(output: string): string {
 }
 
 export async function execCommand(o: ExecCliOptions): Promise<void> {
+  const inputs = [{ flag: '--input', path: o.input }, { flag: '--gold', path: o.gold }];
+  refuseUnsafeOutputs([{ flag: '--output', path: o.output }, ...(o.gold ? [{ flag: '--output (its gold results)', path: goldFileFor(o.output) }] : [])], inputs);
   const programs = readPrograms(o.input);
   let references: Program[] | null = null;
   if (o.gold) {

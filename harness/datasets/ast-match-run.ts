@@ -8,6 +8,7 @@ import { toJsonl, writeFileAtomic } from '../io/jsonl.js';
 import { AstMatcher, astByDomain, astTotals, GorillaScriptError, type AstVerdict } from '../../metrics/ast-match/index.js';
 import { apiDbPath, astQuestionOf, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadResponses, parseHub, type Hub } from './apibench.js';
 import { resolveDataDir } from './source.js';
+import { refuseUnsafeOutputs } from '../io/output-path.js';
 
 export interface AstMatchOptions {
   apiDb?: string;
@@ -47,11 +48,13 @@ export async function runAstMatch(opts: AstMatchOptions, out: (line: string) => 
 
   let apiDbFile = opts.apiDb;
   let evalFile = opts.eval;
+  let dir: string | undefined;
   if (apiDbFile === undefined || evalFile === undefined) {
-    const dir = await resolveDataDir({ dataDir: opts.dataDir, hubs: [hub] });
+    dir = await resolveDataDir({ dataDir: opts.dataDir, hubs: [hub] });
     apiDbFile ??= apiDbPath(dir, hub);
     evalFile ??= evalPath(dir, hub);
   }
+  refuseUnsafeOutputs([{ flag: '--output', path: opts.output }], [{ flag: '--responses', path: opts.responses }, { flag: '--api-db', path: apiDbFile }, { flag: '--eval', path: evalFile }], dir);
   const apiDb = loadApiDbFile(apiDbFile);
   const evalRecords = loadEvalFile(evalFile);
   const responses = loadResponses(opts.responses);

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { parseHub, resolveDataDir } from '../datasets/apibench.js';
 import type { FeedbackCliOptions } from '../cli/commands/feedback.js';
 import { interruptSignal, priceOpt, requestOptions } from './cli-options.js';
+import { refuseUnsafeOutputs } from '../io/output-path.js';
 import { resolveEndpoint } from './endpoint.js';
 import { questionMap, readOutcomes, runFeedback, samplesFromPairs, samplesFromResponses, type FeedbackStats } from './feedback.js';
 import type { ApiKind } from './openai-call.js';
@@ -36,14 +37,18 @@ export async function runFeedbackCommand(opts: FeedbackCliOptions): Promise<void
   const threshold = opts.threshold ?? Q;
   if (threshold > Q) throw new UserError(`--threshold ${threshold}: the rubric has ${Q} questions (integer 0–${Q})`);
   let samples;
+  const out = resolve(opts.out);
+  const statsOut = resolve(opts.stats ?? out.replace(/\.jsonl$/, '') + '.stats.json');
+  const inputs = [{ flag: '--responses', path: opts.responses }, { flag: '--pairs', path: opts.pairs }, { flag: '--questions', path: opts.questions }, { flag: '--rubric', path: opts.rubric }, { flag: '--ast', path: opts.ast }, { flag: '--exec', path: opts.exec }];
+  const outputs = [{ flag: '--out', path: out }, { flag: '--out (its partial file)', path: out + '.partial' }, { flag: opts.stats ? '--stats' : '--out (its statistics file)', path: statsOut }];
+  refuseUnsafeOutputs(outputs, inputs, opts.dataDir ?? process.env.APIEVAL_DATA_DIR);
   if (opts.responses) {
     const dataDir = opts.questions ? undefined : await resolveDataDir({ dataDir: opts.dataDir, hubs: [hub] });
+    if (dataDir) refuseUnsafeOutputs(outputs, [], dataDir);
     const qs = questionMap({ questionsFile: opts.questions, dataDir, hub });
     samples = samplesFromResponses(opts.responses, qs, opts.questions ?? `the ${hub} questions`, opts.completion as 'text' | 'code', hub);
   } else samples = samplesFromPairs(opts.pairs!);
   const logprobs = typeof opts.logprobs === 'number' ? opts.logprobs : opts.logprobs ? 2 : undefined;
-  const out = resolve(opts.out);
-  const statsOut = resolve(opts.stats ?? out.replace(/\.jsonl$/, '') + '.stats.json');
   const log = (l: string): void => void process.stderr.write(l + '\n');
   const { signal, dispose } = interruptSignal(log);
   let stats: FeedbackStats;

@@ -21,6 +21,7 @@ import { canonicalJson, sha256 } from './cache.js';
 import { CachedCaller, type CallOptions } from './cached-call.js';
 import type { ApiKind, Usage } from './openai-call.js';
 import { runPool } from './pool.js';
+import { refuseUnsafeOutputs } from '../io/output-path.js';
 import { costUsd, type Price } from './pricing.js';
 import {
   applyTemplate,
@@ -251,6 +252,8 @@ export async function runGenerate(o: GenerateOptions): Promise<RunSummary> {
   const config = runConfig(o);
   const configSha = sha256(canonicalJson(config));
   const allFiles = o.seeds.flatMap((seed) => Array.from({ length: s.n }, (_, i) => outputFile(o.outDir, o.runName, seed, i, s.n)));
+  const runJson = join(o.outDir, `${o.runName}.run.json`);
+  refuseUnsafeOutputs([runJson, ...allFiles.flatMap((f) => [f, f + '.partial'])].map((path) => ({ flag: '--out-dir', path })), [{ flag: '--questions', path: o.questionsFile }], o.questionsFile && o.retriever === 'none' ? undefined : o.dataDir);
   checkResumable(o, configSha, allFiles);
   // Recorded before any request, so even a run killed outright leaves its parameters beside its answers.
   writeFileAtomic(join(o.outDir, `${o.runName}.run.json`), JSON.stringify({ apieval_version: VERSION, command: 'generate', status: 'running', config, config_sha: configSha }, null, 2) + '\n');

@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { loadResponses, parseHub, resolveDataDir, type Response } from '../datasets/apibench.js';
+import { refuseUnsafeOutputs } from '../io/output-path.js';
 import { extractResponse } from '../datasets/extract.js';
 import { toJsonl, writeFileAtomic } from '../io/jsonl.js';
 import { questionMap } from '../producers/feedback.js';
@@ -24,6 +25,7 @@ export async function runRerank(o: RerankOptions): Promise<void> {
   if (files.length < 2) throw new UserError(`--responses '${o.responses}': best-of-n needs at least 2 comma-separated response files`);
   if (o.completion !== 'text' && o.completion !== 'code') throw new UserError(`--completion '${o.completion}': expected text or code`);
   const hub = parseHub(o.hub);
+  refuseUnsafeOutputs([{ flag: '--out', path: o.out }], [...files.map((f) => ({ flag: '--responses', path: f })), { flag: '--questions', path: o.questions }], o.dataDir ?? process.env.APIEVAL_DATA_DIR);
   const dataDir = o.questions ? undefined : await resolveDataDir({ dataDir: o.dataDir, hubs: [hub] });
   const questions = questionMap({ questionsFile: o.questions, dataDir, hub });
   const perFile = files.map((f) => {

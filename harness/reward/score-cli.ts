@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { parseHub, resolveDataDir } from '../datasets/apibench.js';
+import { refuseUnsafeOutputs } from '../io/output-path.js';
 import { toJsonl, writeFileAtomic } from '../io/jsonl.js';
 import { questionMap, samplesFromPairs, samplesFromResponses } from '../producers/feedback.js';
 import { OnnxRewardModel } from './onnx-reward-model.js';
@@ -28,6 +29,7 @@ export async function runRewardScore(o: RewardScoreOptions): Promise<void> {
   if ((o.responses === undefined) === (o.pairs === undefined)) throw new UserError('give one input: --responses FILE (a Gorilla-style response file) or --pairs FILE ({prompt, completion} JSONL)');
   if (o.completion !== 'text' && o.completion !== 'code') throw new UserError(`--completion '${o.completion}': expected text or code`);
   const hub = parseHub(o.hub);
+  refuseUnsafeOutputs([{ flag: '--out', path: o.out }], [{ flag: '--responses', path: o.responses }, { flag: '--pairs', path: o.pairs }, { flag: '--questions', path: o.questions }], o.dataDir ?? process.env.APIEVAL_DATA_DIR);
   // The same (instruction, completion) pairs `apieval feedback` builds, which is what the model was trained on.
   let samples;
   if (o.responses !== undefined) {

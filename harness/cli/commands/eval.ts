@@ -73,6 +73,15 @@ Examples:
         throw new UserError(`--baseline ${o.baseline}: no such checkpoint (have: ${candidates.map((c) => c.name).join(', ')})`);
       }
       const outDir = resolve(o.out);
+      const reportDir = typeof o.report === 'string' ? resolve(o.report) : join(outDir, 'report');
+      const { refuseUnsafeOutputs } = await import('../../io/output-path.js');
+      const { MANIFEST, SAMPLES, SUMMARY, GOLD } = await import('../../runs/run.js');
+      const reportFiles = ['leaderboard.csv', 'leaderboard_domains.csv', 'leaderboard.tex', 'leaderboard.md', 'leaderboard.json', 'leaderboard.html'];
+      refuseUnsafeOutputs(
+        [{ flag: '--out', path: outDir, dir: true, writes: [MANIFEST, SAMPLES, SUMMARY, GOLD] }, ...(o.report !== false ? [{ flag: '--report', path: reportDir, dir: true, writes: reportFiles }] : [])],
+        [...candidates.flatMap((c) => c.files.map((f) => ({ flag: `--candidate ${c.name}`, path: f }))), { flag: '--questions', path: o.questions?.startsWith('holdout-of:') ? undefined : o.questions }],
+        dataDir,
+      );
       const { selectQuestions } = await import('../../datasets/question-subset.js');
       const questions = o.questions === undefined ? undefined : selectQuestions(o.questions, dataDir, hub);
       const result = await runEval({
@@ -109,7 +118,6 @@ Examples:
         const { writeReports } = await import('../../../reports/index.js');
         const { leaderboardMarkdown } = await import('../../../reports/markdown.js');
         const lb = buildLeaderboard([outDir], { baseline: o.baseline });
-        const reportDir = typeof o.report === 'string' ? resolve(o.report) : join(outDir, 'report');
         const files = writeReports(lb, reportDir, formats);
         if (!o.quiet) process.stdout.write(leaderboardMarkdown({ ...lb, domains: null }) + '\n');
         say(`leaderboard: ${files.join(', ')}`);

@@ -22,6 +22,8 @@ Example:
       const { writeReports } = await import('../../../reports/index.js');
       const { leaderboardMarkdown } = await import('../../../reports/markdown.js');
       const formats = await parseFormats(o.formats);
+      const { refuseUnsafeOutputs } = await import('../../io/output-path.js');
+      refuseUnsafeOutputs([{ flag: '--out', path: o.out, dir: true }], dirs.map((d) => ({ flag: 'the run directory', path: d })));
       const lb = buildLeaderboard(dirs, { baseline: o.baseline, alpha: o.alpha, seed: o.seed, nResamples: o.bootstrap });
       const files = writeReports(lb, o.out, formats);
       if (!o.quiet) {

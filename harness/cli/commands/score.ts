@@ -17,6 +17,8 @@ export function register(program: Command): void {
       const variant = parseVariant(opts.codebleuVariant);
       const weights = parseWeights(opts.codebleuWeights);
       const level = parseLevel(opts.level);
+      const { refuseUnsafeOutputs } = await import('../../io/output-path.js');
+      refuseUnsafeOutputs([{ flag: '--output', path: opts.output }], [{ flag: '--input', path: opts.input }]);
       const { runScore } = await import('../../score/run.js');
       const t0 = performance.now();
       const s = await runScore({ input: opts.input, output: opts.output, metrics, variant, weights, rougeStemmer: !!opts.rougeStemmer, level });
