@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { inputError, UserError } from '../harness/errors.js';
 import { refuseUnsafeOutputs } from '../harness/io/output-path.js';
 import { JsonlAppender, readJsonl, toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
@@ -8,6 +8,7 @@ import { gateFromResults, goldReport } from './gold.js';
 import { executabilityRate, formatRate } from './rate.js';
 import { sandboxSignature } from './index.js';
 import { EXEC_STATUSES, type ExecOptions, type ExecResult, type Program } from './types.js';
+import { readTextFile } from '../harness/io/jsonl.js';
 
 export interface ExecCliOptions extends ExecOptions {
   input: string;
@@ -36,7 +37,7 @@ export function readPrograms(file: string): Program[] {
 export function readExisting(file: string, ids: Set<string>): Map<string, ExecResult> {
   const out = new Map<string, ExecResult>();
   if (!existsSync(file)) return out;
-  const lines = readFileSync(file, 'utf8').split('\n');
+  const lines = readTextFile(file).split('\n');
   lines.forEach((raw, i) => {
     if (raw.trim() === '') return;
     let r: ExecResult;

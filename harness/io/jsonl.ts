@@ -1,7 +1,6 @@
-import { createReadStream, existsSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, renameSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, openSync, closeSync, writeSync, fsyncSync, renameSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { createInterface } from 'node:readline';
 import { inputError, UserError } from '../errors.js';
 
 /** One parsed JSONL record with the 1-based line it came from, so later validation can name it. */
@@ -10,12 +9,93 @@ export interface Located<T> {
   line: number;
 }
 
-function readText(file: string): string {
-  if (!existsSync(file)) throw new UserError(`${file}: no such file`);
+/** A UTF-8 byte-order mark, which editors on Windows put at the start of a file; read as if absent (TextDecoder drops it too). */
+const BOM = '\uFEFF';
+
+/** Refuses a path that is missing or not a regular file, naming it (what reading it would fail with, said plainly). */
+function checkReadable(file: string): void {
+  let st;
   try {
-    return readFileSync(file, 'utf8');
+    st = statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' || code === 'ENOTDIR' ? `${file}: no such file` : `${file}: cannot read (${(e as Error).message})`);
+  }
+  if (st.isDirectory()) throw new UserError(`${file}: is a directory, not a file`);
+}
+
+/** The 1-based line of byte offset `at` in `buf`. */
+function lineAt(buf: Uint8Array, at: number): number {
+  let line = 1;
+  for (let i = 0; i < at && i < buf.length; i++) if (buf[i] === 10) line++;
+  return line;
+}
+
+/** Offset of the first byte that is not well-formed UTF-8 (as WHATWG's fatal decoder judges it), or -1. */
+function firstInvalidUtf8(buf: Uint8Array): number {
+  // Binary search on prefixes would need care with split sequences; a linear scan with the decoder in
+  // streaming mode finds it in one pass over ~64 KiB chunks.
+  const dec = new TextDecoder('utf-8', { fatal: true });
+  const CHUNK = 1 << 16;
+  for (let i = 0; i < buf.length; i += CHUNK) {
+    try {
+      dec.decode(buf.subarray(i, i + CHUNK), { stream: true });
+    } catch {
+      // Narrow down inside the failing chunk, byte by byte (rare, and only on the error path).
+      const d2 = new TextDecoder('utf-8', { fatal: true });
+      d2.decode(buf.subarray(0, i), { stream: true });
+      for (let j = i; j < Math.min(i + CHUNK, buf.length); j++) {
+        try {
+          d2.decode(buf.subarray(j, j + 1), { stream: true });
+        } catch {
+          // The decoder notices at the byte that cannot continue a sequence; report the sequence's lead byte.
+          for (let k = j - 1; k >= Math.max(0, j - 3); k--) {
+            if ((buf[k] & 0xc0) === 0xc0) return k;
+            if ((buf[k] & 0xc0) !== 0x80) break;
+          }
+          return j;
+        }
+      }
+      return i;
+    }
+  }
+  try {
+    dec.decode();
+  } catch {
+    return Math.max(0, buf.length - 1);
+  }
+  return -1;
+}
+
+/**
+ * Reads a text file that a user gave: a missing path, a directory, an unreadable file or bytes that are
+ * not UTF-8 are one-line errors naming the file (and the line of the first bad byte). A leading BOM is dropped.
+ */
+export function readTextFile(file: string): string {
+  checkReadable(file);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
   } catch (e) {
     throw new UserError(`${file}: cannot read (${(e as Error).message})`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    const at = firstInvalidUtf8(buf);
+    throw inputError(file, lineAt(buf, at), `not valid UTF-8 (byte 0x${buf[at]?.toString(16).padStart(2, '0')} at offset ${at}); save the file as UTF-8`);
+  }
+  return text.startsWith(BOM) ? text.slice(1) : text;
+}
+
+/** Reads and parses a JSON file a user gave, with the same errors as readTextFile plus the JSON's own. */
+export function readJsonFile<T = unknown>(file: string): T {
+  const text = readTextFile(file);
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw inputError(file, undefined, `not valid JSON (${(e as Error).message})`);
   }
 }
 
@@ -41,7 +121,7 @@ const NON_BLANK = /\S/;
  * an error naming the file and line. `allowEmpty: false` (the default) rejects a file with no records.
  */
 export function readJsonl<T = Record<string, unknown>>(file: string, opts: { allowEmpty?: boolean } = {}): Located<T>[] {
-  const text = readText(file);
+  const text = readTextFile(file);
   const out: Located<T>[] = [];
   let line = 0;
   let start = 0;
@@ -58,17 +138,80 @@ export function readJsonl<T = Record<string, unknown>>(file: string, opts: { all
   return out;
 }
 
-/** Streams a (possibly gzip-compressed, by `.gz` suffix) JSONL file record by record. */
+/**
+ * Streams a (possibly gzip-compressed, by `.gz` suffix) JSONL file record by record. A truncated or corrupt
+ * gzip stream, bytes that are not UTF-8, a directory or an unreadable file end the stream with a one-line
+ * error naming the file (and the line, where there is one), never with the decoder's exception.
+ */
 export async function* streamJsonl<T = Record<string, unknown>>(file: string): AsyncGenerator<Located<T>> {
-  if (!existsSync(file)) throw new UserError(`${file}: no such file`);
-  const input = file.endsWith('.gz') ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
-  const rl = createInterface({ input, crlfDelay: Infinity });
+  checkReadable(file);
+  const gz = file.endsWith('.gz');
+  const raw = createReadStream(file);
+  const input = gz ? raw.pipe(createGunzip()) : raw;
+  if (gz) raw.on('error', (e) => input.destroy(e));
+  const dec = new TextDecoder('utf-8', { fatal: true });
   let line = 0;
-  for await (const raw of rl) {
-    line++;
-    if (!NON_BLANK.test(raw)) continue;
-    yield { value: parseJsonLine<T>(file, line, raw), line };
+  let tail = new Uint8Array(0); // the previous chunk's last bytes, from a lead byte on (to place a bad byte)
+  const decode = (chunk: Uint8Array | undefined): string => {
+    try {
+      return chunk === undefined ? dec.decode() : dec.decode(chunk, { stream: true });
+    } catch {
+      let at = 0;
+      if (chunk !== undefined) {
+        const both = new Uint8Array(tail.length + chunk.length);
+        both.set(tail);
+        both.set(chunk, tail.length);
+        at = Math.max(0, firstInvalidUtf8(both) - tail.length);
+      }
+      throw inputError(file, line + (chunk === undefined ? 1 : lineAt(chunk, at)), 'not valid UTF-8; save the file as UTF-8');
+    } finally {
+      if (chunk !== undefined) {
+        let k = Math.max(0, chunk.length - 3);
+        while (k < chunk.length && (chunk[k] & 0xc0) === 0x80) k++;
+        tail = chunk.slice(k);
+      }
+    }
+  };
+  // The current line's pieces when it spans chunks (searching only each new chunk keeps a 50 MB line linear).
+  let parts: string[] = [];
+  const lines = function* (text: string, final: boolean): Generator<Located<T>> {
+    let start = 0;
+    for (;;) {
+      const end = text.indexOf('\n', start);
+      if (end === -1) break;
+      line++;
+      let l = text.slice(start, end);
+      if (parts.length) {
+        parts.push(l);
+        l = parts.join('');
+        parts = [];
+      }
+      start = end + 1;
+      if (l.endsWith('\r')) l = l.slice(0, -1);
+      if (NON_BLANK.test(l)) yield { value: parseJsonLine<T>(file, line, l), line };
+    }
+    if (start < text.length) parts.push(start === 0 ? text : text.slice(start));
+    if (final && parts.length) {
+      line++;
+      let l = parts.join('');
+      parts = [];
+      if (l.endsWith('\r')) l = l.slice(0, -1);
+      if (NON_BLANK.test(l)) yield { value: parseJsonLine<T>(file, line, l), line };
+    }
+  };
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) yield* lines(decode(chunk), false);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    if (gz && (err.code?.startsWith('Z_') || /unexpected end of file|incorrect header check|invalid/i.test(err.message))) {
+      throw inputError(file, undefined, /unexpected end of file/i.test(err.message) ? 'truncated gzip data (unexpected end of file); download or copy it again' : `not valid gzip data (${err.message})`);
+    }
+    throw new UserError(`${file}: cannot read (${err.message})`);
+  } finally {
+    raw.destroy();
   }
+  yield* lines(decode(undefined), true);
 }
 
 /** Reads a whole gzip-or-plain JSONL file into memory (golden files, fixtures). */

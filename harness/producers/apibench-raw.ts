@@ -6,17 +6,18 @@
  * `JSON.parse` destroys (see pyvalue.ts). The datasets loaders remain the source of truth for everything
  * else (questions, validation); this module only re-reads the same lines with the lossless parser.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { inputError, UserError } from '../errors.js';
 import { apiDbPath, evalPath, type Hub } from '../datasets/apibench.js';
 import { parsePyJson, pyGet, pyRepr, pyJsonDumps, type PyValue } from './pyvalue.js';
+import { readTextFile } from '../io/jsonl.js';
 
 export type { Hub };
 
 function rawLines(file: string): { text: string; line: number }[] {
   if (!existsSync(file)) throw new UserError(`${file}: no such file`);
   const out: { text: string; line: number }[] = [];
-  readFileSync(file, 'utf8')
+  readTextFile(file)
     .split('\n')
     .forEach((t, i) => {
       const text = t.replace(/\r$/, '');

@@ -3,9 +3,10 @@
  * prices change, and a wrong built-in price is worse than "unknown". Users pass `--price IN,OUT` or a
  * `--price-table FILE` (JSON: {"<model>": {"input": 0.15, "output": 0.6}}).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { Usage } from './openai-call.js';
+import { readTextFile } from '../io/jsonl.js';
 
 export interface Price {
   input: number;
@@ -22,7 +23,7 @@ export function loadPriceTable(file: string, model: string): Price | undefined {
   if (!existsSync(file)) throw new UserError(`${file}: no such file`);
   let table: unknown;
   try {
-    table = JSON.parse(readFileSync(file, 'utf8'));
+    table = JSON.parse(readTextFile(file));
   } catch (e) {
     throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
   }

@@ -2,11 +2,12 @@
  * The judge's rubric: binary yes/no questions, each asked separately so every answer (and its P(yes)) is
  * attributable to one question. Loaded from an editable JSON file (fixtures/rubric/default.json).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { sha256 } from './cache.js';
+import { readTextFile } from '../io/jsonl.js';
 
 export interface RubricQuestion {
   id: string;
@@ -36,7 +37,7 @@ export function defaultRubricPath(): string {
 export function loadRubric(file?: string): Rubric {
   const path = file ?? defaultRubricPath();
   if (!existsSync(path)) throw new UserError(`${path}: no such file`);
-  const text = readFileSync(path, 'utf8');
+  const text = readTextFile(path);
   let v: unknown;
   try {
     v = JSON.parse(text);

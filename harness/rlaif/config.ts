@@ -4,9 +4,10 @@
  * `false` → `--no-…`), plus the few keys rlaif itself reads. A stage's folder is reused when its part of the
  * config, and every stage before it, is unchanged.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { UserError, inputError } from '../errors.js';
 import { parseHub, type Hub } from '../datasets/apibench.js';
+import { readTextFile } from '../io/jsonl.js';
 
 export type Flags = Record<string, string | number | boolean>;
 
@@ -56,7 +57,7 @@ function lineOf(text: string, message: string): number | undefined {
 
 export function loadRlaifConfig(file: string): RlaifConfig {
   if (!existsSync(file)) throw new UserError(`${file}: no such file (--config)`);
-  const text = readFileSync(file, 'utf8');
+  const text = readTextFile(file);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

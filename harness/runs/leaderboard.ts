@@ -10,9 +10,9 @@
  *    resampling questions with the same indices for both checkpoints.
  * All p-values of the table form one Holm family at level α.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { inputError, UserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { bootstrapInterval, holm, mcnemar, meanSd, pairedBootstrap } from '../../metrics/stats/index.js';
 import { LEADERBOARD_SCHEMA_VERSION, type Cell, type DomainTable, type Leaderboard, type MetricColumn, type Row } from '../../reports/model.js';
@@ -20,6 +20,7 @@ import { commonQuestions, finiteOrNull, groupByCheckpoint, intervalKey, itemMatr
 import { GOLD, MANIFEST, SAMPLES, SUMMARY } from './run.js';
 import { RUN_SCHEMA_VERSION, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
 import { buildViews, type Item, type View } from './views.js';
+import { readTextFile } from '../io/jsonl.js';
 
 export interface LeaderboardOptions {
   baseline?: string;
@@ -44,7 +45,7 @@ function loadRunDir(dir: string): LoadedRun {
   if (!existsSync(mf)) throw new UserError(`${dir}: not a run directory (no ${MANIFEST}; create one with 'apieval eval --out ${dir}')`);
   let manifest: Manifest;
   try {
-    manifest = JSON.parse(readFileSync(mf, 'utf8')) as Manifest;
+    manifest = JSON.parse(readTextFile(mf)) as Manifest;
   } catch (e) {
     throw new UserError(`${mf}: not valid JSON (${(e as Error).message})`);
   }
@@ -52,7 +53,7 @@ function loadRunDir(dir: string): LoadedRun {
   if (manifest.timings?.finished_at === null) throw new UserError(`${dir}: the run did not finish; run the same 'apieval eval' command again to complete it`);
   if (!existsSync(sf)) throw new UserError(`${dir}: no ${SAMPLES}`);
   const records: SampleRecord[] = [];
-  const lines = readFileSync(sf, 'utf8').split('\n');
+  const lines = readTextFile(sf).split('\n');
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     try {
@@ -65,15 +66,20 @@ function loadRunDir(dir: string): LoadedRun {
   const gf = join(dir, GOLD);
   if (manifest.config.exec && manifest.config.goldGate && existsSync(gf)) {
     supported = new Set<number>();
-    for (const line of readFileSync(gf, 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      const g = JSON.parse(line) as GoldRecord;
-      if (g.status === 'ok') supported.add(g.question_id);
-    }
+    readTextFile(gf).split('\n').forEach((line, i) => {
+      if (line.trim() === '') return;
+      let g: GoldRecord;
+      try {
+        g = JSON.parse(line) as GoldRecord;
+      } catch (e) {
+        throw inputError(gf, i + 1, `not valid JSON (${(e as Error).message})`);
+      }
+      if (g.status === 'ok') supported!.add(g.question_id);
+    });
   }
   let goldNotes: string[] = [];
   try {
-    goldNotes = (JSON.parse(readFileSync(join(dir, SUMMARY), 'utf8')) as Summary).gold?.notes ?? [];
+    goldNotes = (JSON.parse(readTextFile(join(dir, SUMMARY))) as Summary).gold?.notes ?? [];
   } catch {
     /* summary is optional for the leaderboard */
   }

@@ -27,6 +27,7 @@ import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
 import { cacheKey, fileSha256 } from './hash.js';
 import { Progress } from './progress.js';
 import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type QuestionSubset, type SampleRecord, type Summary } from './types.js';
+import { readTextFile } from '../io/jsonl.js';
 
 export interface EvalRunOptions {
   outDir: string;
@@ -122,7 +123,7 @@ function loadCandidateFile(file: string, evalRecords: EvalRecord[]): Response[] 
 function readManifest(file: string): Manifest | null {
   if (!existsSync(file)) return null;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    return JSON.parse(readTextFile(file)) as Manifest;
   } catch (e) {
     throw new UserError(`${file}: not a valid run manifest (${(e as Error).message}); use another --out folder`);
   }
