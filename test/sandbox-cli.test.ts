@@ -16,7 +16,7 @@ describe('apieval sandbox: argument errors (no engine needed)', () => {
   it('doctor rejects a --hf-cache that is not a directory', () => {
     const r = runCli(['sandbox', 'doctor', '--hf-cache', '/no/such/dir']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('apieval: --hf-cache /no/such/dir: not a directory\n');
+    expect(r.stderr).toBe('apieval: --hf-cache /no/such/dir: no such directory\n');
   });
 });
 

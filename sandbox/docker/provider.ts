@@ -7,6 +7,7 @@ import type { SandboxProvider } from '../provider.js';
 import { imageTag, loadRecipe } from '../recipe.js';
 import type { ExecOptions, ExecResult, Program } from '../types.js';
 import { forkServerHash, SandboxInfraError, WarmContainer, type ContainerSpec } from './warm-container.js';
+import { checkHostMount } from '../mount-policy.js';
 
 /**
  * Limit breaches: the container is replaced after these even though the fork server cleaned up (the
@@ -51,6 +52,7 @@ export class DockerProvider implements SandboxProvider {
     this.image = r.image;
     this.preload = r.preload;
     this.profile = r.profile;
+    if (opts.hfCache !== undefined) checkHostMount('--hf-cache', opts.hfCache);
     this.runId = opts.runId ?? `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   }
 

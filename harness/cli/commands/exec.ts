@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { UserError } from '../../errors.js';
 import { numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 
@@ -22,10 +21,9 @@ export function register(program: Command): void {
     .option('--gold <file>', 'reference programs (same ids): tasks whose reference fails here are env_unsupported')
     .action(async (o: Record<string, unknown>) => {
       const { execCommand } = await import('../../../sandbox/cli-exec.js');
-      const { existsSync, statSync } = await import('node:fs');
+      const { checkHostMount } = await import('../../../sandbox/mount-policy.js');
       const hf = o.hfCache as string | undefined;
-      if (hf && !(existsSync(hf) && statSync(hf).isDirectory())) throw new UserError(`--hf-cache ${hf}: not a directory`);
-      const { resolve } = await import('node:path');
+      const hfCache = hf === undefined ? undefined : checkHostMount('--hf-cache', hf);
       await execCommand({
         input: o.input as string,
         output: o.output as string,
@@ -38,7 +36,7 @@ export function register(program: Command): void {
         outputKb: o.outputKb as number | undefined,
         cpus: o.cpus as number | undefined,
         preload: typeof o.preload === 'string' ? o.preload.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
-        hfCache: hf ? resolve(hf) : undefined,
+        hfCache,
         runId: o.runId as string | undefined,
       });
     });

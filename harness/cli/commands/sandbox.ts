@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { UserError } from '../../errors.js';
 import { numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 
@@ -27,10 +26,8 @@ export function register(program: Command): void {
     .addOption(numericOption('--timeout-s <n>', 'timeout used by the timeout probe', LIMIT_RANGES.timeoutS, 3))
     .action(async (o: { profile: 'base' | 'ml'; image?: string; hfCache?: string; timeoutS: number }) => {
       const { doctor } = await import('../../../sandbox/doctor.js');
-      const { existsSync, statSync } = await import('node:fs');
-      const { resolve } = await import('node:path');
-      if (o.hfCache && !(existsSync(o.hfCache) && statSync(o.hfCache).isDirectory())) throw new UserError(`--hf-cache ${o.hfCache}: not a directory`);
-      const hfCache = o.hfCache ? resolve(o.hfCache) : undefined;
+      const { checkHostMount } = await import('../../../sandbox/mount-policy.js');
+      const hfCache = o.hfCache === undefined ? undefined : checkHostMount('--hf-cache', o.hfCache);
       const r = await doctor({ profile: o.profile, image: o.image, hfCache, timeoutS: o.timeoutS }, (c) => {
         process.stdout.write(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       });
