@@ -15,7 +15,7 @@ import { extractResponse, type ExtractedResponse } from '../datasets/extract.js'
 import { AstMatcher } from '../../metrics/ast-match/index.js';
 import { codeBleuSignature, codeBleuStats, codeBleuFromStats, type CodeBleuOptions } from '../../metrics/codebleu/index.js';
 import { RougeScorer } from '../../metrics/rouge/index.js';
-import { isFailure } from '../../metrics/types.js';
+import { DEFAULT_MAX_TEXT_BYTES, isFailure, textTooLong } from '../../metrics/types.js';
 import type { MetricValue } from './types.js';
 
 export interface SampleInput {
@@ -93,6 +93,8 @@ function codeBleuMetric(name: string, opts: CodeBleuOptions, pick: (i: SampleInp
       const pair = pick(input, extracted);
       if (pair === null) return null;
       const [reference, prediction] = pair;
+      const tooLong = textTooLong([prediction, reference], DEFAULT_MAX_TEXT_BYTES, ['the prediction', 'the reference']);
+      if (tooLong) return { error: tooLong.error };
       try {
         const stats = codeBleuStats([reference], prediction, opts);
         if (isFailure(stats)) return { error: stats.error };
@@ -118,6 +120,8 @@ export function buildSuite(apiDb: ApiRecord[], opts: SuiteOptions): SuiteMetric[
       signature: rouge.signature(),
       compute({ evalRecord }, x) {
         if (evalRecord.referenceCode === undefined) return null;
+        const tooLong = textTooLong([x.predictionCode, evalRecord.referenceCode], DEFAULT_MAX_TEXT_BYTES, ['the prediction', 'the reference']);
+        if (tooLong) return { error: tooLong.error };
         try {
           return rouge.score(evalRecord.referenceCode, x.predictionCode) as unknown as Record<string, unknown>;
         } catch (e) {

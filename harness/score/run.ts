@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../io/jsonl.js';
 import { UserError } from '../errors.js';
 import { codeBleuFromStats, codeBleuComponents, codeBleuSignature, type CodeBleuOptions, type CodeBleuStats, type CodeBleuVariant } from '../../metrics/codebleu/index.js';
 import { RougeScorer, rougeMean, rougeAggregateSignature, type RougeScores } from '../../metrics/rouge/index.js';
-import { isFailure, type MetricFailure } from '../../metrics/types.js';
+import { DEFAULT_MAX_TEXT_BYTES, isFailure, textTooLong, type MetricFailure } from '../../metrics/types.js';
 import { readScoreInput, type ScoreItem } from './input.js';
 import { computeDescribed, computeParallel, startWorkerEarly } from './parallel.js';
 import type { ComputedItem, ComputeOptions } from './compute.js';
@@ -23,6 +23,8 @@ export interface ScoreOptions {
   rougeStemmer: boolean;
   level: 'sentence' | 'corpus';
   threads?: number;
+  /** Longest text (UTF-8 bytes) a metric scores; a pair with a longer one gets {"error"} (default 1 MiB). */
+  maxTextBytes?: number;
 }
 
 export interface ScoreSummary {
@@ -77,9 +79,20 @@ export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
   }
   // Sentence lines are formatted (less the id) as results come in, while the worker is still parsing;
   // the corpus level needs the results themselves.
+  // Pairs with a text past the limit are not computed: each metric of theirs is the TextTooLong failure.
+  const maxBytes = o.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+  const tooLong = items.map((it) => textTooLong([it.prediction, ...it.references], maxBytes, ['the prediction', ...it.references.map((_, i) => (it.multi ? `reference ${i}` : 'the reference'))]));
+  const fits = items.filter((_, k) => tooLong[k] === null);
+  const refused = (f: MetricFailure): ComputedItem => ({ ...(wantCb ? { codebleu: f } : {}), ...(wantRouge ? { rouge: f } : {}) });
+  const merge = <T>(done: T[], forRefused: (f: MetricFailure) => T): T[] => {
+    if (fits.length === items.length) return done;
+    let j = 0;
+    return tooLong.map((f) => (f === null ? done[j++] : forRefused(f)));
+  };
   const sentence = o.level === 'sentence';
-  const described = sentence ? await computeDescribed(items, computeOpts, (c) => sentenceFields(c, wantCb, wantRouge, cbOpts), o.threads, early) : null;
-  const computed = sentence ? [] : await computeParallel(items, computeOpts, o.threads, early);
+  const describe = (c: ComputedItem) => sentenceFields(c, wantCb, wantRouge, cbOpts);
+  const described = sentence ? merge(await computeDescribed(fits, computeOpts, describe, o.threads, early), (f) => describe(refused(f))) : null;
+  const computed = sentence ? [] : merge(await computeParallel(fits, computeOpts, o.threads, early), refused);
 
   const signatures: Record<string, string> = {};
   if (wantCb) signatures.codebleu = codeBleuSignature(cbOpts, o.level);
