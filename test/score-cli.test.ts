@@ -189,3 +189,25 @@ describe('apieval score: bad input', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('score with - for standard input and output', () => {
+  it('reads the pairs from stdin and writes the same bytes to stdout as to a file; errors name <stdin>', () => {
+    const d = mkdtempSync(join(tmpdir(), 'apieval-stdio-'));
+    const lines = [
+      { id: 1, reference: 'import torch\nm = torch.hub.load("a", "b")', prediction: 'import torch\nm = torch.hub.load("a", "c")' },
+      { id: 'two', reference: ['x = 1', 'x = 2'], prediction: 'x = 1' },
+    ].map((r) => JSON.stringify(r) + '\n').join('');
+    const f = join(d, 'in.jsonl');
+    writeFileSync(f, lines);
+    expect(runCli(['score', '--input', f, '--output', join(d, 'out.jsonl')]).status).toBe(0);
+    const r = runCli(['score', '--input', '-', '--output', '-'], { input: lines });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(d, 'out.jsonl'), 'utf8'));
+    expect(r.stderr).toMatch(/^apieval score: 2 item\(s\) -> standard output/);
+    const bad = runCli(['score', '--input', '-', '--output', join(d, 'x.jsonl')], { input: lines + '{"id": 3, "reference": "a"}\n' });
+    expect(bad.stderr).toBe('apieval: <stdin>:3: missing field "prediction"\n');
+    expect(bad.status).toBe(2);
+    expect(existsSync(join(d, 'x.jsonl'))).toBe(false);
+    rmSync(d, { recursive: true, force: true });
+  });
+});

@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, openSync, closeSync, writeSync, fsyncSync, renameSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, openSync, closeSync, writeSync, fsyncSync, renameSync, readFileSync, readSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { inputError, UserError } from '../errors.js';
@@ -7,6 +7,39 @@ import { inputError, UserError } from '../errors.js';
 export interface Located<T> {
   value: T;
   line: number;
+}
+
+/** `-` as an input path is standard input, as in Unix tools; errors then name it `<stdin>`. */
+export const STDIN = '-';
+const STDIN_NAME = '<stdin>';
+
+/** How errors name an input path (`-` is `<stdin>`). */
+export function inputName(file: string): string {
+  return file === STDIN ? STDIN_NAME : file;
+}
+
+/** All of standard input (a pipe, a file or a terminal), waiting out EAGAIN on a non-blocking pipe. */
+function readStdin(): Buffer {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(1 << 16);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks);
 }
 
 /** A UTF-8 byte-order mark, which editors on Windows put at the start of a file; read as if absent (TextDecoder drops it too). */
@@ -72,10 +105,11 @@ function firstInvalidUtf8(buf: Uint8Array): number {
  * not UTF-8 are one-line errors naming the file (and the line of the first bad byte). A leading BOM is dropped.
  */
 export function readTextFile(file: string): string {
-  checkReadable(file);
+  if (file === STDIN) file = STDIN_NAME;
+  else checkReadable(file);
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    buf = file === STDIN_NAME ? readStdin() : readFileSync(file);
   } catch (e) {
     throw new UserError(`${file}: cannot read (${(e as Error).message})`);
   }
@@ -122,6 +156,7 @@ const NON_BLANK = /\S/;
  */
 export function readJsonl<T = Record<string, unknown>>(file: string, opts: { allowEmpty?: boolean } = {}): Located<T>[] {
   const text = readTextFile(file);
+  if (file === STDIN) file = STDIN_NAME;
   const out: Located<T>[] = [];
   let line = 0;
   let start = 0;
@@ -283,6 +318,21 @@ export class JsonlAppender {
     fsyncSync(this.fd);
     closeSync(this.fd);
   }
+}
+
+/** Writes text to standard output in order, waiting for the pipe to drain (a large output is never one string). */
+export async function writeStdout(text: string | Iterable<string>): Promise<void> {
+  const pieces = typeof text === 'string' ? [text] : text;
+  let buf = '';
+  const flush = async (): Promise<void> => {
+    if (!process.stdout.write(buf)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+    buf = '';
+  };
+  for (const p of pieces) {
+    buf += p;
+    if (buf.length >= 1 << 20) await flush();
+  }
+  if (buf) await flush();
 }
 
 /** Serialises records as JSONL text (one line each). */

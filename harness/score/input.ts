@@ -3,7 +3,7 @@
  * "prediction": string}`. Every problem is a one-line `file:line: message` UserError (exit 2) raised
  * before anything is computed or written.
  */
-import { readJsonl } from '../io/jsonl.js';
+import { inputName, readJsonl } from '../io/jsonl.js';
 import { inputError } from '../errors.js';
 
 export interface ScoreItem {
@@ -22,8 +22,9 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
-export function readScoreInput(file: string): ScoreItem[] {
-  const rows = readJsonl<Record<string, unknown>>(file);
+export function readScoreInput(path: string): ScoreItem[] {
+  const rows = readJsonl<Record<string, unknown>>(path);
+  const file = inputName(path);
   const seen = new Map<string, number>();
   const items: ScoreItem[] = [];
   for (const { value, line } of rows) {

@@ -2,7 +2,10 @@
  * `apieval score`: validated input → per-item statistics (in parallel) → sentence lines or one corpus
  * object, written atomically (a failure leaves no partial output file).
  */
-import { writeFileAtomic } from '../io/jsonl.js';
+import { writeFileAtomic, writeStdout } from '../io/jsonl.js';
+
+/** `--output -` writes the scores to standard output. */
+export const STDOUT = '-';
 import { UserError } from '../errors.js';
 import { codeBleuFromStats, codeBleuComponents, codeBleuSignature, type CodeBleuOptions, type CodeBleuStats, type CodeBleuVariant } from '../../metrics/codebleu/index.js';
 import { RougeScorer, rougeMean, rougeAggregateSignature, type RougeScores } from '../../metrics/rouge/index.js';
@@ -134,7 +137,8 @@ export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
     text = JSON.stringify(out) + '\n';
   }
   try {
-    writeFileAtomic(o.output, text);
+    if (o.output === STDOUT) await writeStdout(text);
+    else writeFileAtomic(o.output, text);
   } catch (e) {
     throw new UserError(`${o.output}: cannot write (${(e as Error).message})`);
   }

@@ -6,8 +6,8 @@ export function register(program: Command): void {
   program
     .command('score')
     .description('Score predictions against references with CodeBLEU and/or ROUGE (sentence or corpus level)')
-    .requiredOption('--input <file>', 'JSON Lines: {"id", "reference": string | string[], "prediction": string}')
-    .requiredOption('--output <file>', 'where to write the scores (written atomically)')
+    .requiredOption('--input <file>', 'JSON Lines: {"id", "reference": string | string[], "prediction": string}; - reads standard input')
+    .requiredOption('--output <file>', 'where to write the scores (written atomically); - writes standard output')
     .option('--metrics <list>', 'comma-separated: codebleu,rouge', 'codebleu,rouge')
     .option('--codebleu-variant <name>', 'k4black (codebleu 0.7.1) or codexglue (CodeXGLUE evaluator)', 'k4black')
     .option('--codebleu-weights <a,b,c,d>', 'weights of ngram, weighted ngram, syntax, dataflow', '0.25,0.25,0.25,0.25')
@@ -27,7 +27,7 @@ export function register(program: Command): void {
       const s = await runScore({ input: opts.input, output: opts.output, metrics, variant, weights, rougeStemmer: !!opts.rougeStemmer, level, maxTextBytes: opts.maxTextBytes });
       const failed = Object.entries(s.failures).map(([m, k]) => `${k} ${m} failure(s)`).join(', ');
       process.stderr.write(
-        `apieval score: ${s.n} item(s) -> ${opts.output} (${level}, ${((performance.now() - t0) / 1000).toFixed(2)} s)${failed ? `; ${failed}` : ''}\n` +
+        `apieval score: ${s.n} item(s) -> ${opts.output === '-' ? 'standard output' : opts.output} (${level}, ${((performance.now() - t0) / 1000).toFixed(2)} s)${failed ? `; ${failed}` : ''}\n` +
           Object.values(s.signatures).map((sig) => `  ${sig}\n`).join(''),
       );
     });
