@@ -246,6 +246,35 @@ describe('runGenerate', () => {
     expect(r.cost_usd).toBeCloseTo((r.usage.prompt_tokens * 1 + r.usage.completion_tokens * 2) / 1e6, 12);
   });
 
+  it('an endpoint that refuses max_tokens (o1/o3) gets max_completion_tokens from then on; --max-completion-tokens sends it from the start', async () => {
+    const s = await serve({ rejectMaxTokens: true });
+    const logs: string[] = [];
+    const r = await runGenerate(opts(s.url, { limit: 5, concurrency: 1, sampling: { n: 1, splitN: false, maxTokens: 64 }, log: (l) => logs.push(l) }));
+    expect(r.failures).toEqual([]);
+    expect(r.token_param).toBe('max_completion_tokens');
+    const bodies = s.stats.bodies as Record<string, unknown>[];
+    // One refused request, then every request (the refused one again first) with the same limit under the other name.
+    expect(bodies).toHaveLength(6);
+    expect(bodies[0]).toMatchObject({ max_tokens: 64 });
+    for (const b of bodies.slice(1)) {
+      expect(b.max_completion_tokens).toBe(64);
+      expect('max_tokens' in b).toBe(false);
+    }
+    expect(bodies[1].messages).toEqual(bodies[0].messages);
+    expect(logs.some((l) => /refused max_tokens; sending the limit as max_completion_tokens/.test(l))).toBe(true);
+    expect(loadResponses(r.files[0])).toHaveLength(5);
+
+    const s2 = await startFakeOpenAI({ rejectMaxTokens: true });
+    try {
+      const r2 = await runGenerate(opts(s2.url, { limit: 3, outDir: join(dir, 'out2'), cacheDir: null, maxCompletionTokens: true, sampling: { n: 1, splitN: false, maxTokens: 32 } }));
+      expect(r2.failures).toEqual([]);
+      expect(r2.token_param).toBe('max_completion_tokens');
+      expect((s2.stats.bodies as Record<string, unknown>[]).map((b) => [b.max_completion_tokens, 'max_tokens' in b])).toEqual([[32, false], [32, false], [32, false]]);
+    } finally {
+      await s2.close();
+    }
+  });
+
   it('the oracle retriever embeds json.dumps(api_data); the chat style refuses completions', async () => {
     const s = await serve();
     await runGenerate(opts(s.url, { style: 'gorilla-model', retriever: 'oracle', limit: 1 }));

@@ -7,7 +7,7 @@
  */
 import type OpenAI from 'openai';
 import { ResponseCache, requestKey } from './cache.js';
-import { callWithRetry, Cancelled, makeClient, newStats, RequestFailed, type ApiKind, type CallResult, type CallStats, type RetryPolicy, type Usage } from './openai-call.js';
+import { callWithRetry, Cancelled, makeClient, newStats, refusesMaxTokens, RequestFailed, withMaxCompletionTokens, type ApiKind, type CallResult, type CallStats, type RetryPolicy, type Usage } from './openai-call.js';
 import { addUsage, zeroUsage, type Price } from './pricing.js';
 
 /** Endpoint, retry, cache and price settings that every producer run takes. */
@@ -21,6 +21,8 @@ export interface CallOptions {
   /** `null` = do not read or write the response cache. */
   cacheDir: string | null;
   price?: Price;
+  /** Send the token limit as `max_completion_tokens` from the first request (else only once the endpoint refuses `max_tokens`). */
+  maxCompletionTokens?: boolean;
   signal: AbortSignal;
   log: (line: string) => void;
 }
@@ -41,10 +43,16 @@ export class CachedCaller {
   readonly usageAll: Usage = zeroUsage();
   cacheHits = 0;
   requests = 0;
+  /**
+   * How the token limit is sent: `max_tokens`, or `max_completion_tokens` once the endpoint has refused
+   * max_tokens (o1/o3) or the user asked for it. Every later request of the run is sent that way.
+   */
+  tokenParam: 'max_tokens' | 'max_completion_tokens' = 'max_tokens';
   private readonly cache: ResponseCache<CallResult>;
   private readonly client: OpenAI;
 
-  constructor(private readonly o: Pick<CallOptions, 'api' | 'baseURL' | 'apiKey' | 'retry' | 'cacheDir' | 'signal'>) {
+  constructor(private readonly o: Pick<CallOptions, 'api' | 'baseURL' | 'apiKey' | 'retry' | 'cacheDir' | 'signal'> & { log?: (line: string) => void; maxCompletionTokens?: boolean }) {
+    if (o.maxCompletionTokens) this.tokenParam = 'max_completion_tokens';
     this.cache = new ResponseCache<CallResult>(o.cacheDir);
     this.client = makeClient(o.baseURL, o.apiKey);
   }
@@ -53,7 +61,8 @@ export class CachedCaller {
    * Answers `body` from the cache, else sends it. `check` vets a fresh answer before it is counted or
    * cached (a message = unusable answer, reported as a failure); cached answers passed it when stored.
    */
-  async call(body: Record<string, unknown>, check?: (r: CallResult) => string | undefined): Promise<CallOutcome> {
+  async call(original: Record<string, unknown>, check?: (r: CallResult) => string | undefined): Promise<CallOutcome> {
+    const body = this.tokenParam === 'max_completion_tokens' ? withMaxCompletionTokens(original) : original;
     const key = requestKey(this.o.baseURL, this.o.api, body);
     const cached = this.cache.get(key);
     if (cached) {
@@ -67,6 +76,11 @@ export class CachedCaller {
       result = await callWithRetry(this.client, this.o.api, body, this.o.retry, this.o.signal, this.stats);
     } catch (e) {
       if (e instanceof Cancelled) return { kind: 'cancelled' };
+      if (e instanceof RequestFailed && this.tokenParam === 'max_tokens' && 'max_tokens' in body && refusesMaxTokens(e)) {
+        this.tokenParam = 'max_completion_tokens';
+        this.o.log?.(`${this.o.baseURL}: the endpoint refused max_tokens; sending the limit as max_completion_tokens from now on (as OpenAI's o1/o3 models require)`);
+        return this.call(original, check);
+      }
       if (e instanceof RequestFailed) return { kind: 'failed', error: e.message };
       throw e;
     }

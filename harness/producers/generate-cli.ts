@@ -36,6 +36,8 @@ export async function runGenerateCommand(opts: GenerateCliOptions): Promise<void
   const style = (opts.promptStyle ?? (api === 'chat' ? 'gorilla-chat' : 'gorilla-model')) as PromptStyle;
   const retriever = opts.retriever as Retriever;
   const ep = resolveEndpoint({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, model: opts.model });
+  if (opts.maxCompletionTokens !== undefined && opts.maxTokens !== undefined) throw new UserError('give one of --max-tokens and --max-completion-tokens');
+  if (opts.maxCompletionTokens !== undefined && api !== 'chat') throw new UserError('--max-completion-tokens is for --api chat (the completions endpoint takes --max-tokens)');
   const n = opts.n!;
   const logprobs = opts.logprobs === undefined ? undefined : typeof opts.logprobs === 'number' ? opts.logprobs : opts.logprobs ? 0 : undefined;
   const needsData = !opts.questions || retriever !== 'none';
@@ -60,11 +62,12 @@ export async function runGenerateCommand(opts: GenerateCliOptions): Promise<void
         splitN: !!opts.splitN,
         temperature: opts.temperature,
         topP: opts.topP,
-        maxTokens: opts.maxTokens,
+        maxTokens: opts.maxCompletionTokens ?? opts.maxTokens,
         stop: opts.stop,
         logprobs,
       },
       seeds: parseSeeds(opts.seed),
+      maxCompletionTokens: opts.maxCompletionTokens !== undefined,
       ...requestOptions(opts),
       outDir: resolve(opts.outDir),
       runName: opts.runName ? sanitizeName(opts.runName) : sanitizeName(`${hub}_${ep.model}_${retriever === 'none' ? '0_shot' : retriever}`),

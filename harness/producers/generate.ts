@@ -105,6 +105,8 @@ export interface RunSummary {
   /** Tokens of every answer this invocation used, cached ones included. */
   usage_including_cache: Usage;
   cost_usd: number | 'unknown';
+  /** How the token limit went to the endpoint (max_completion_tokens when asked, or once the endpoint refused max_tokens). */
+  token_param: 'max_tokens' | 'max_completion_tokens';
   price_per_million?: Price;
   started_at: string;
   finished_at: string;
@@ -380,6 +382,7 @@ export async function runGenerate(o: GenerateOptions): Promise<RunSummary> {
     usage: caller.usage,
     usage_including_cache: caller.usageAll,
     cost_usd: costUsd(caller.usage, o.price),
+    token_param: caller.tokenParam,
     ...(o.price ? { price_per_million: o.price } : {}),
     started_at: started.toISOString(),
     finished_at: finishedAt.toISOString(),

@@ -64,7 +64,7 @@ export function newStats(): CallStats {
 
 /** The request failed for good (non-retryable status, or retries exhausted). */
 export class RequestFailed extends Error {
-  constructor(message: string, readonly kind: string, readonly status?: number) {
+  constructor(message: string, readonly kind: string, readonly status?: number, readonly param?: string) {
     super(message);
     this.name = 'RequestFailed';
   }
@@ -156,7 +156,7 @@ function classify(e: unknown, timedOut: boolean, cancelled: boolean): Transient 
     const ra = parseRetryAfter(e.headers as Headers | undefined);
     if (s === 429) return new Transient(`HTTP 429: ${e.message}`, 'http_429', ra);
     if (s >= 500 || s === 408 || s === 409) return new Transient(`HTTP ${s}: ${e.message}`, 'http_5xx', ra);
-    return new RequestFailed(`HTTP ${s}: ${e.message}`, `http_${s}`, s);
+    return new RequestFailed(`HTTP ${s}: ${e.message}`, `http_${s}`, s, typeof e.param === 'string' ? e.param : undefined);
   }
   // JSON parse errors of a 2xx body and other protocol surprises: retry, the server may recover.
   return new Transient(`malformed response: ${(e as Error)?.message ?? String(e)}`, 'malformed');
@@ -215,6 +215,21 @@ export async function callWithRetry(client: OpenAI, api: ApiKind, body: Record<s
     stats.waits.push({ kind: err.kind, ms: delay, retryAfter: err.retryAfterMs !== undefined });
     await sleep(delay, signal);
   }
+}
+
+/**
+ * Whether the endpoint refused `max_tokens` and asks for `max_completion_tokens` instead (OpenAI's o1/o3
+ * models: HTTP 400, param "max_tokens", "Use 'max_completion_tokens' instead.").
+ */
+export function refusesMaxTokens(e: RequestFailed): boolean {
+  return e.status === 400 && (e.param === 'max_tokens' || /max_tokens/.test(e.message)) && /max_completion_tokens/.test(e.message);
+}
+
+/** The same request with its token limit sent as `max_completion_tokens`. */
+export function withMaxCompletionTokens(body: Record<string, unknown>): Record<string, unknown> {
+  if (!('max_tokens' in body)) return body;
+  const { max_tokens, ...rest } = body;
+  return { ...rest, max_completion_tokens: max_tokens };
 }
 
 export function makeClient(baseURL: string, apiKey: string): OpenAI {

@@ -28,6 +28,8 @@ export interface FakeOptions {
   delayMs?: number;
   /** Answer with at most this many choices whatever n says (a server that ignores n). */
   maxChoices?: number;
+  /** Refuse `max_tokens` on chat requests as OpenAI does for its o1/o3 models (400, "Use 'max_completion_tokens' instead."). */
+  rejectMaxTokens?: boolean;
 }
 
 export interface FakeStats {
@@ -172,6 +174,10 @@ export class FakeOpenAI {
       return send(400, { error: { message: 'body is not JSON', type: 'invalid_request_error' } });
     }
     this.stats.bodies.push(body);
+    if (this.opts.rejectMaxTokens && path.endsWith('/chat/completions') && 'max_tokens' in body) {
+      // OpenAI's reply, verbatim, for an o1/o3 model asked with max_tokens.
+      return send(400, { error: { message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", type: 'invalid_request_error', param: 'max_tokens', code: 'unsupported_parameter' } });
+    }
     const fault = this.opts.faults?.[k];
     if (fault) {
       switch (fault.kind) {

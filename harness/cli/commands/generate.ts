@@ -16,6 +16,7 @@ interface Opts extends CallFlags {
   temperature?: number;
   topP?: number;
   maxTokens?: number;
+  maxCompletionTokens?: number;
   seed: string | false;
   stop?: string[];
   logprobs?: string | boolean;
@@ -36,7 +37,7 @@ const DEFAULT_TEMPLATE = '###USER: {prompt}###ASSISTANT: ';
 /** Flags that only mean something for an endpoint, refused with --checkpoint. */
 const ENDPOINT_ONLY: [keyof Opts, string][] = [
   ['baseUrl', '--base-url'], ['apiKey', '--api-key'], ['model', '--model'], ['promptStyle', '--prompt-style'],
-  ['splitN', '--split-n'], ['stop', '--stop'], ['logprobs', '--logprobs'], ['price', '--price'], ['priceTable', '--price-table'],
+  ['splitN', '--split-n'], ['stop', '--stop'], ['logprobs', '--logprobs'], ['maxCompletionTokens', '--max-completion-tokens'], ['price', '--price'], ['priceTable', '--price-table'],
 ];
 
 export function register(program: Command): void {
@@ -56,7 +57,8 @@ export function register(program: Command): void {
     .option('--split-n', 'send n separate requests instead of one with n (for servers without n); sample r of seed s uses seed s*n+r')
     .addOption(numericOption('--temperature <t>', 'sampling temperature', decimal(0, 10)))
     .addOption(numericOption('--top-p <p>', 'nucleus sampling', decimal(0, 1)))
-    .addOption(numericOption('--max-tokens <n>', 'completion token limit', integer(1, 1 << 24)))
+    .addOption(numericOption('--max-tokens <n>', 'completion token limit (sent as max_tokens; switched to max_completion_tokens by itself when the endpoint refuses max_tokens, as o1/o3 do)', integer(1, 1 << 24)))
+    .addOption(numericOption('--max-completion-tokens <n>', 'completion token limit sent as max_completion_tokens from the first request (chat; OpenAI o1/o3 models)', integer(1, 1 << 24)))
     .option('--seed <list>', 'comma-separated seeds, one output file each', '0')
     .option('--no-seed', 'send no seed (one output file, named noseed)')
     .option('--stop <text>', 'stop sequence (repeatable)', (v: string, p: string[] = []) => [...p, v])
