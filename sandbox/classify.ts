@@ -3,6 +3,13 @@ import type { ExecResult, ExecStatus } from './types.js';
 import type { SampleReport, ServerVerdict } from './verdict.js';
 
 /**
+ * apieval's version of the classification below (and of what the sandbox records per program). **Bump it in
+ * the commit that changes any status it gives**: run directories then re-execute on their next run instead
+ * of keeping verdicts classified the old way (the fork server's own changes are in the signature's `server:`).
+ */
+export const CLASSIFY_IMPLEMENTATION = 1;
+
+/**
  * Turns what the fork server observed into exactly one status. Order matters: limits the server
  * enforced itself (output flood, wall clock) win over whatever the dying process reported; then
  * signals; then the in-process report, trusted only when it agrees with the exit status the server saw.

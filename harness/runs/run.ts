@@ -24,7 +24,8 @@ import { buildSuite, executableProgram } from './suite.js';
 import { computeOnWorkers, defaultJobs, workersAvailable } from './pool.js';
 import { buildViews } from './views.js';
 import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
-import { cacheKey, fileSha256 } from './hash.js';
+import { cacheKey, fileSha256, versionedSignature } from './hash.js';
+import { CLASSIFY_IMPLEMENTATION } from '../../sandbox/classify.js';
 import { Progress } from './progress.js';
 import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type QuestionSubset, type SampleRecord, type Summary } from './types.js';
 import { readTextFile } from '../io/jsonl.js';
@@ -43,6 +44,8 @@ export interface EvalRunOptions {
   stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Score only these eval questions (answers to others in the candidate files are left out). */
   questions?: { spec: string; label: string; ids: number[] };
+  /** Implementation versions to use instead of the built-in ones (tests: a bumped version must recompute). */
+  implementationVersions?: Partial<Record<string, number>>;
 }
 
 export interface EvalRunResult {
@@ -192,10 +195,13 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   type Sandbox = typeof import('../../sandbox/index.js');
   let sandbox: Sandbox | null = null;
   const execOptions: import('../../sandbox/index.js').ExecOptions = { image: config.image, profile: config.profile, timeoutS: config.timeoutS, memoryMb: config.memoryMb, concurrency: config.concurrency };
+  /** The exec signature as it enters cache keys (with the classification's implementation version). */
+  let execKeySignature = '';
   if (config.exec) {
     sandbox = await import('../../sandbox/index.js');
     try {
       signatures.exec = await sandbox.sandboxSignature(execOptions);
+      execKeySignature = versionedSignature(signatures.exec, opts.implementationVersions?.exec ?? CLASSIFY_IMPLEMENTATION);
     } catch (e) {
       if (e instanceof UserError) throw new UserError(`${e.message} (or pass --no-exec to skip executability)`);
       throw e;
@@ -249,7 +255,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     const record: SampleRecord = { checkpoint: t.checkpoint, run: t.run, question_id: t.response.question_id, domain: t.evalRecord.domain, metrics: {}, keys: {} };
     const todo: string[] = [];
     for (const m of suite) {
-      const key = cacheKey([m.signature, datasetKey, String(t.response.question_id), t.response.text]);
+      const key = cacheKey([versionedSignature(m.signature, opts.implementationVersions?.[m.name] ?? m.implementation), datasetKey, String(t.response.question_id), t.response.text]);
       record.keys[m.name] = key;
       if (prev && prev.keys[m.name] === key && m.name in prev.metrics) record.metrics[m.name] = prev.metrics[m.name];
       else {
@@ -284,7 +290,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     final.set(p.id, record);
     if (config.exec) {
       const code = executableProgram(extractResponse(p.t.response.text, hub).predictionCode);
-      const key = cacheKey([signatures.exec, code]);
+      const key = cacheKey([execKeySignature, code]);
       if (prev && prev.keys.exec === key && prev.metrics.exec) {
         record.metrics.exec = prev.metrics.exec;
         record.keys.exec = key;
@@ -359,7 +365,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     }
 
     if (config.exec && config.goldGate && sandbox) {
-      gold = await withNoExecHint(runGoldGate(sandbox, execOptions, signatures.exec, outDir, tasks, evalRecords, stderr, opts.quiet ?? false));
+      gold = await withNoExecHint(runGoldGate(sandbox, execOptions, execKeySignature, outDir, tasks, evalRecords, stderr, opts.quiet ?? false));
     }
 
     if (pendingExec.length > 0 && sandbox) {

@@ -27,8 +27,26 @@ export interface SampleInput {
 export interface SuiteMetric {
   name: string;
   signature: string;
+  /**
+   * apieval's version of this metric's implementation (see IMPLEMENTATION below): part of every cache key,
+   * so a rerun after a fix that changes values recomputes them.
+   */
+  implementation: number;
   compute(input: SampleInput, extracted: ExtractedResponse): MetricValue;
 }
+
+/**
+ * The implementation version of each metric of the suite. **Bump a metric's number in the commit that
+ * changes any value it produces** (a fix in the CodeBLEU or ROUGE port, the AST matcher, the response
+ * extraction it reads): run directories then recompute that metric, and only it, on their next run.
+ */
+export const IMPLEMENTATION: Readonly<Record<string, number>> = {
+  ast_gorilla: 1,
+  ast_strict: 1,
+  codebleu_api: 1,
+  codebleu_code: 1,
+  rouge_code: 1,
+};
 
 export interface SuiteOptions {
   hub: Hub;
@@ -66,6 +84,7 @@ function astMetrics(hub: Hub, apiDb: ApiRecord[]): SuiteMetric[] {
     {
       name: 'ast_gorilla',
       signature: matcher.signature(),
+      implementation: IMPLEMENTATION.ast_gorilla,
       compute({ evalRecord, text }) {
         const v = verdict(evalRecord, text);
         if ('error' in v) return { error: v.error };
@@ -75,6 +94,7 @@ function astMetrics(hub: Hub, apiDb: ApiRecord[]): SuiteMetric[] {
     {
       name: 'ast_strict',
       signature: strictSignature,
+      implementation: IMPLEMENTATION.ast_strict,
       compute({ evalRecord, text }) {
         const v = verdict(evalRecord, text);
         if ('error' in v) return { error: v.error };
@@ -89,6 +109,7 @@ function codeBleuMetric(name: string, opts: CodeBleuOptions, pick: (i: SampleInp
   return {
     name,
     signature: codeBleuSignature(opts),
+    implementation: IMPLEMENTATION[name],
     compute(input, extracted) {
       const pair = pick(input, extracted);
       if (pair === null) return null;
@@ -118,6 +139,7 @@ export function buildSuite(apiDb: ApiRecord[], opts: SuiteOptions): SuiteMetric[
     {
       name: 'rouge_code',
       signature: rouge.signature(),
+      implementation: IMPLEMENTATION.rouge_code,
       compute({ evalRecord }, x) {
         if (evalRecord.referenceCode === undefined) return null;
         const tooLong = textTooLong([x.predictionCode, evalRecord.referenceCode], DEFAULT_MAX_TEXT_BYTES, ['the prediction', 'the reference']);
