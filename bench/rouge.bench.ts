@@ -7,7 +7,7 @@
  * Run: node --import tsx bench/rouge.bench.ts
  */
 import { Bench } from 'tinybench';
-import { readJsonlAll } from '../harness/io/jsonl.js';
+import { readJsonlAll } from '../core/jsonl.js';
 import { RougeScorer, rougeBootstrap, type RougeScores } from '../metrics/rouge/index.js';
 import { sharedPath } from '../test/helpers/shared.js';
 

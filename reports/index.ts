@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../harness/io/jsonl.js';
+import { writeFileAtomic } from '../core/jsonl.js';
 import type { Leaderboard } from './model.js';
 import { domainsCsv, leaderboardCsv } from './csv.js';
 import { leaderboardLatex } from './latex.js';

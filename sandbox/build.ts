@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../harness/errors.js';
+import { UserError } from '../core/errors.js';
 import { docker, ensureEngine, imageExists } from './engine.js';
 import { debianMirror } from './mirror.js';
 import { cacheDir } from './paths.js';

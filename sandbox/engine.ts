@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { UserError } from '../harness/errors.js';
+import { UserError } from '../core/errors.js';
 
 let shared: Docker | null = null;
 

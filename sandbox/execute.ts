@@ -1,4 +1,4 @@
-import { UserError } from '../harness/errors.js';
+import { UserError } from '../core/errors.js';
 import { DockerProvider } from './docker/provider.js';
 import { resolveLimits } from './limits.js';
 import type { SandboxProvider } from './provider.js';

@@ -14,7 +14,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve, sep } from 'node:path';
-import { UserError } from '../harness/errors.js';
+import { UserError } from '../core/errors.js';
 
 /** Folders whose contents are the system's: refused, and so is anything inside them. */
 const SYSTEM_TREES = ['/etc', '/proc', '/sys', '/dev', '/boot', '/run', '/var/run', '/var/lib/docker', '/var/lib/containerd', '/var/log'];

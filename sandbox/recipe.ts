@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UserError } from '../harness/errors.js';
+import { UserError } from '../core/errors.js';
 import { readAsset } from './paths.js';
 
 export type Profile = 'base' | 'ml';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
 import { REPO, runCli } from './helpers/cli.js';
-import { readJsonlAll } from '../harness/io/jsonl.js';
+import { readJsonlAll } from '../core/jsonl.js';
 import { responsesPath } from '../harness/datasets/apibench.js';
 import type { GoldenAstRecord as GoldenRecord } from './helpers/golden-ast.js';
 

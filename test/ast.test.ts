@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APIBENCH, sharedPath } from './helpers/shared.js';
-import { readJsonlAll } from '../harness/io/jsonl.js';
+import { readJsonlAll } from '../core/jsonl.js';
 import { loadApiDb, loadEval, loadResponses, responsesPath, type ApiRecord } from '../harness/datasets/apibench.js';
 import { AstMatcher, astByDomain, astSignature, astTotals, GorillaScriptError, type AstVerdict } from '../metrics/ast-match/index.js';
 import { getAllSubTrees, astParse, stripQuotes } from '../metrics/ast-match/port.js';

@@ -19,7 +19,7 @@ import {
   responsesPath,
 } from '../harness/datasets/apibench.js';
 import { cacheDir, DATA_FILES, fetchData, GORILLA_COMMIT, resolveDataDir, selectFiles, sha256Hex, verifyDataDir } from '../harness/datasets/source.js';
-import { UserError } from '../harness/errors.js';
+import { UserError } from '../core/errors.js';
 
 const MINI = resolve(REPO, 'fixtures/apibench-mini');
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEval, type EvalRunOptions } from '../harness/runs/run.js';
-import { cacheKey, versionedSignature } from '../harness/runs/hash.js';
+import { cacheKey, versionedSignature } from '../core/hash.js';
 import { IMPLEMENTATION } from '../harness/runs/suite.js';
 import type { SampleRecord } from '../harness/runs/types.js';
 import { APIBENCH, sharedPath } from './helpers/shared.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli, REPO } from './helpers/cli.js';
 import { APIBENCH, GOLDEN, sharedPath } from './helpers/shared.js';
-import { readJsonlAll } from '../harness/io/jsonl.js';
+import { readJsonlAll } from '../core/jsonl.js';
 import type { SampleRecord, Summary, Manifest } from '../harness/runs/types.js';
 
 const HF = () => join(sharedPath('apibench'), 'responses', 'huggingface');

@@ -14,10 +14,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { UserError } from '../harness/errors.js';
-import { readJsonl, readJsonlAll, readTextFile } from '../harness/io/jsonl.js';
+import { UserError } from '../core/errors.js';
+import { readJsonl, readJsonlAll, readTextFile } from '../core/jsonl.js';
 import { readScoreInput } from '../harness/score/input.js';
-import { readPrograms } from '../sandbox/cli-exec.js';
+import { readPrograms } from '../harness/cli/runners/exec.js';
 import { loadEvalFile, loadQuestionsFile, loadResponses, loadApiDbFile } from '../harness/datasets/apibench.js';
 import { readOutcomes, samplesFromPairs } from '../harness/producers/feedback.js';
 import { readLabels, readPairs } from '../trainers/reward.js';

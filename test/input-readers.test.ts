@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readJsonl, readJsonlAll, readTextFile, streamJsonl } from '../harness/io/jsonl.js';
+import { readJsonl, readJsonlAll, readTextFile, streamJsonl } from '../core/jsonl.js';
 import { runCli } from './helpers/cli.js';
 import { sharedPath } from './helpers/shared.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../harness/errors.js';
-import { JsonlAppender, readJsonl, readJsonlAll, writeFileAtomic } from '../harness/io/jsonl.js';
+import { UserError } from '../core/errors.js';
+import { JsonlAppender, readJsonl, readJsonlAll, writeFileAtomic } from '../core/jsonl.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'apieval-jsonl-'));
 function file(name: string, text: string | Buffer): string {

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { JAVA_STYLE_SPEC, removeCommentsAndDocstringsPython, removeCommentsJavaStyle } from '../metrics/codebleu/python-comments.js';
 import { generateTokens, PyTokenizeError, pyStrip } from '../metrics/codebleu/python-tokenize.js';
-import { readJsonlAll } from '../harness/io/jsonl.js';
+import { readJsonlAll } from '../core/jsonl.js';
 import { sharedPath } from './helpers/shared.js';
 import { rng } from './helpers/rng.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readJsonlAll } from '../harness/io/jsonl.js';
+import { readJsonlAll } from '../core/jsonl.js';
 import { RougeScorer, rougeBootstrap, rougeMean, type RougeScores, type RougeType } from '../metrics/rouge/index.js';
 import { sharedPath } from './helpers/shared.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readJsonlAll } from '../harness/io/jsonl.js';
+import { readJsonlAll } from '../core/jsonl.js';
 import { RougeScorer } from '../metrics/rouge/index.js';
 import { MemoStemmer, porterStem } from '../metrics/rouge/porter.js';
 import { TokenInterner, tokenize, type TokenIds } from '../metrics/rouge/tokenize.js';

@@ -13,14 +13,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UserError } from '../harness/errors.js';
+import { UserError } from '../core/errors.js';
 import { evalPath, loadEvalFile, parseHub } from '../harness/datasets/apibench.js';
 import { selectQuestions } from '../harness/datasets/question-subset.js';
 import { resolveDataDir } from '../harness/datasets/source.js';
 import { promptFor } from '../harness/datasets/training-data.js';
-import { toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
-import { sanitizeName } from '../harness/producers/cli-options.js';
-import { fileSha256 } from '../harness/runs/hash.js';
+import { toJsonl, writeFileAtomic } from '../core/jsonl.js';
+import { sanitizeName } from '../harness/cli/producer-options.js';
+import { fileSha256 } from '../core/hash.js';
 import { VERSION } from '../harness/version.js';
 import { TrainProgress } from './progress.js';
 import { checkStageConfig, findPython, runStage } from './stage-runner.js';

@@ -9,8 +9,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { inputError, UserError } from '../harness/errors.js';
-import { readJsonl, toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
+import { inputError, UserError } from '../core/errors.js';
+import { readJsonl, toJsonl, writeFileAtomic } from '../core/jsonl.js';
 import { sha256Hex } from '../harness/datasets/source.js';
 import { checkStageConfig, devicesFor, findPython, type TrainerDoctor } from './stage-runner.js';
 import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest, type TrainingSettings } from './stage-session.js';

@@ -7,10 +7,10 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { inputError, UserError } from '../harness/errors.js';
-import { readJsonl, toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
+import { inputError, UserError } from '../core/errors.js';
+import { readJsonl, toJsonl, writeFileAtomic } from '../core/jsonl.js';
 import { sha256Hex } from '../harness/datasets/source.js';
-import { fileSha256 } from '../harness/runs/hash.js';
+import { fileSha256 } from '../core/hash.js';
 import { MT19937 } from '../metrics/random/mt19937.js';
 import { checkStageConfig, devicesFor, findPython } from './stage-runner.js';
 import { parseTrainingFlags, type TrainingFlags } from './training-flags.js';

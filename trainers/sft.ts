@@ -16,11 +16,11 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError } from '../harness/errors.js';
+import { UserError } from '../core/errors.js';
 import { parseHub, type Hub } from '../harness/datasets/apibench.js';
 import { resolveDataDir, sha256Hex } from '../harness/datasets/source.js';
 import { buildTrainingSet, parseSplit, type Example } from '../harness/datasets/training-data.js';
-import { toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
+import { toJsonl, writeFileAtomic } from '../core/jsonl.js';
 import { checkStageConfig, devicesFor, findPython, type TrainerDoctor } from './stage-runner.js';
 import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest, type TrainingSettings } from './stage-session.js';
 import { ensureGpt2TokenizerDir } from './tokenizer-files.js';

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../harness/errors.js';
+import { UserError } from '../core/errors.js';
 
 /** trainers/python, from the sources (trainers/) or the compiled build (dist/trainers/). */
 export function pythonPackageDir(): string {

@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../harness/errors.js';
-import { writeFileAtomic } from '../harness/io/jsonl.js';
+import { UserError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/jsonl.js';
 import { VERSION } from '../harness/version.js';
 import { TrainProgress } from './progress.js';
 import { findPython, runStage, type StageEvent, type TrainerDoctor } from './stage-runner.js';

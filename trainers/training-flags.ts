@@ -2,7 +2,7 @@
  * The flags every `apieval train …` command shares (declared in harness/cli/commands/training-options.ts),
  * parsed once into the stage config's common part (`TrainingSettings` minus paths).
  */
-import { UserError } from '../harness/errors.js';
+import { UserError } from '../core/errors.js';
 import type { TrainingSettings } from './stage-session.js';
 import type { TrainingFlags } from '../harness/cli/commands/training-options.js';
 

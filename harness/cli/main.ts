@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { buildProgram } from './program.js';
 
 const program = buildProgram();

@@ -7,7 +7,7 @@
  * Errors are one line naming the flag, the value and the range (a UserError: exit 2, no stack trace).
  */
 import { Option } from 'commander';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 export interface NumericRange {
   integer: boolean;

@@ -14,6 +14,7 @@ import * as feedback from './commands/feedback.js';
 import * as train from './commands/train.js';
 import * as reward from './commands/reward.js';
 import * as rlaif from './commands/rlaif.js';
+import * as demoEndpoint from './commands/demo-endpoint.js';
 
 // Each command module registers its options and loads its implementation lazily inside the action, so
 // `apieval --help` and light commands do not pay for tree-sitter, dockerode or openai at start-up.
@@ -24,6 +25,6 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, leaderboard, generate, feedback, train, reward, rlaif]) m.register(program);
+  for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, leaderboard, generate, feedback, train, reward, rlaif, demoEndpoint]) m.register(program);
   return program;
 }

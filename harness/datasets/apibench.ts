@@ -10,8 +10,8 @@
  *   <dir>/responses/<hub>/response_<hub>_Gorilla_<FT|RT>_<retriever>.jsonl
  */
 import { join } from 'node:path';
-import { readJsonl, type Located } from '../io/jsonl.js';
-import { inputError, UserError } from '../errors.js';
+import { readJsonl, type Located } from '../../core/jsonl.js';
+import { inputError, UserError } from '../../core/errors.js';
 import type { AstQuestion } from '../../metrics/ast-match/index.js';
 
 export type Hub = 'huggingface' | 'torchhub' | 'tensorflowhub';
@@ -205,4 +205,3 @@ export function checkResponsesAgainstEval(file: string, responses: Response[], e
   }
 }
 
-export { resolveDataDir } from './source.js';

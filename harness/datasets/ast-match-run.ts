@@ -3,12 +3,12 @@
  * every response with Gorilla's AST match, writes one verdict line per response and prints the totals.
  */
 import { basename } from 'node:path';
-import { UserError, inputError } from '../errors.js';
-import { toJsonl, writeFileAtomic } from '../io/jsonl.js';
+import { UserError, inputError } from '../../core/errors.js';
+import { toJsonl, writeFileAtomic } from '../../core/jsonl.js';
 import { AstMatcher, astByDomain, astTotals, GorillaScriptError, type AstVerdict } from '../../metrics/ast-match/index.js';
 import { apiDbPath, astQuestionOf, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadResponses, parseHub, type Hub } from './apibench.js';
 import { resolveDataDir } from './source.js';
-import { refuseUnsafeOutputs } from '../io/output-path.js';
+import { refuseUnsafeOutputs } from '../../core/output-path.js';
 
 export interface AstMatchOptions {
   apiDb?: string;

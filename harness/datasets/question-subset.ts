@@ -1,6 +1,6 @@
 /** `--questions` of `apieval eval`: which eval questions to score when not all of them. */
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { evalPath, loadEvalFile, loadQuestionIds, type Hub } from './apibench.js';
 import { readHoldout } from './training-data.js';
 

@@ -15,10 +15,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UserError, inputError } from '../errors.js';
+import { UserError, inputError } from '../../core/errors.js';
 import { MT19937 } from '../../metrics/random/mt19937.js';
-import { readJsonl } from '../io/jsonl.js';
-import { fileSha256 } from '../runs/hash.js';
+import { readJsonl } from '../../core/jsonl.js';
+import { fileSha256 } from '../../core/hash.js';
 import { evalPath, loadEvalFile, type EvalRecord, type Hub } from './apibench.js';
 import { baseUrl, cacheDir, HOW_TO_PROVIDE } from './source.js';
 

@@ -7,10 +7,10 @@
  * else (questions, validation); this module only re-reads the same lines with the lossless parser.
  */
 import { existsSync } from 'node:fs';
-import { inputError, UserError } from '../errors.js';
+import { inputError, UserError } from '../../core/errors.js';
 import { apiDbPath, evalPath, type Hub } from '../datasets/apibench.js';
 import { parsePyJson, pyGet, pyRepr, pyJsonDumps, type PyValue } from './pyvalue.js';
-import { readTextFile } from '../io/jsonl.js';
+import { readTextFile } from '../../core/jsonl.js';
 
 export type { Hub };
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../io/jsonl.js';
+import { writeFileAtomic } from '../../core/jsonl.js';
 
 /** JSON with object keys sorted at every level, so equal requests hash equally. */
 export function canonicalJson(v: unknown): string {

@@ -2,7 +2,7 @@
  * Where requests go: flags first, then the conventional environment variables (OPENAI_BASE_URL,
  * OPENAI_API_KEY, APIEVAL_MODEL), the same ones the openai SDK and most OpenAI-compatible servers document.
  */
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 

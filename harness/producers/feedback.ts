@@ -8,8 +8,8 @@
  * run is resumed by rerunning it: finished answers come from the cache at no cost.
  */
 import { rmSync } from 'node:fs';
-import { UserError, inputError } from '../errors.js';
-import { readJsonl, toJsonl, writeFileAtomic } from '../io/jsonl.js';
+import { UserError, inputError } from '../../core/errors.js';
+import { readJsonl, toJsonl, writeFileAtomic } from '../../core/jsonl.js';
 import { loadQuestions, loadQuestionsFile, loadResponses, type Hub } from '../datasets/apibench.js';
 import { VERSION } from '../version.js';
 import { extractResponse } from '../datasets/extract.js';

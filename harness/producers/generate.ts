@@ -11,8 +11,8 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
-import { JsonlAppender, toJsonl, writeFileAtomic } from '../io/jsonl.js';
+import { UserError } from '../../core/errors.js';
+import { JsonlAppender, toJsonl, writeFileAtomic } from '../../core/jsonl.js';
 import { loadQuestions, loadQuestionsFile, type Question } from '../datasets/apibench.js';
 import { VERSION } from '../version.js';
 import { readApiDocs, readEvalApiData, type Hub } from './apibench-raw.js';
@@ -21,7 +21,7 @@ import { canonicalJson, sha256 } from './cache.js';
 import { CachedCaller, type CallOptions } from './cached-call.js';
 import type { ApiKind, Usage } from './openai-call.js';
 import { runPool } from './pool.js';
-import { refuseUnsafeOutputs } from '../io/output-path.js';
+import { refuseUnsafeOutputs } from '../../core/output-path.js';
 import { costUsd, type Price } from './pricing.js';
 import {
   applyTemplate,

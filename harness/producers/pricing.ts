@@ -4,9 +4,9 @@
  * `--price-table FILE` (JSON: {"<model>": {"input": 0.15, "output": 0.6}}).
  */
 import { existsSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import type { Usage } from './openai-call.js';
-import { readTextFile } from '../io/jsonl.js';
+import { readTextFile } from '../../core/jsonl.js';
 
 export interface Price {
   input: number;

@@ -13,7 +13,7 @@
  * that `str.isprintable()` rejects), and `json.encoder.py_encode_basestring_ascii` (ensure_ascii=True,
  * separators `', '` and `': '`).
  */
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 export type PyValue =
   | { t: 'dict'; entries: [string, PyValue][] }

@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { sha256 } from './cache.js';
-import { readTextFile } from '../io/jsonl.js';
+import { readTextFile } from '../../core/jsonl.js';
 
 export interface RubricQuestion {
   id: string;

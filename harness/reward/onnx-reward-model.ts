@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
-import { fileSha256 } from '../runs/hash.js';
+import { UserError } from '../../core/errors.js';
+import { fileSha256 } from '../../core/hash.js';
 
 /**
  * Version of this module's scoring (input construction, batching, what is read out). Part of the signature,

@@ -7,7 +7,7 @@
  * program `apieval eval` executes — the code after <<<code>>>, leading whitespace removed — in the same image and
  * limits). An infrastructure failure (`sandbox_error`) is not a score: the request fails (503) and says so.
  */
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { AstMatcher, GorillaScriptError } from '../../metrics/ast-match/index.js';
 import { apiDbPath, astQuestionOf, evalPath, loadApiDbFile, loadEvalFile, type ApiRecord, type EvalRecord, type Hub } from '../datasets/apibench.js';
 import { resolveDataDir } from '../datasets/source.js';

@@ -5,9 +5,9 @@
  * config, and every stage before it, is unchanged.
  */
 import { existsSync } from 'node:fs';
-import { UserError, inputError } from '../errors.js';
+import { UserError, inputError } from '../../core/errors.js';
 import { parseHub, type Hub } from '../datasets/apibench.js';
-import { readTextFile } from '../io/jsonl.js';
+import { readTextFile } from '../../core/jsonl.js';
 
 export type Flags = Record<string, string | number | boolean>;
 

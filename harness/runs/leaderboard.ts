@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { inputError, UserError } from '../errors.js';
+import { inputError, UserError } from '../../core/errors.js';
 import { VERSION } from '../version.js';
 import { bootstrapInterval, holm, mcnemar, meanSd, pairedBootstrap } from '../../metrics/stats/index.js';
 import { LEADERBOARD_SCHEMA_VERSION, type Cell, type DomainTable, type Leaderboard, type MetricColumn, type Row } from '../../reports/model.js';
@@ -20,7 +20,7 @@ import { commonQuestions, finiteOrNull, groupByCheckpoint, intervalKey, itemMatr
 import { GOLD, MANIFEST, SAMPLES, SUMMARY } from './run.js';
 import { RUN_SCHEMA_VERSION, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
 import { buildViews, type Item, type View } from './views.js';
-import { readTextFile } from '../io/jsonl.js';
+import { readTextFile } from '../../core/jsonl.js';
 
 export interface LeaderboardOptions {
   baseline?: string;

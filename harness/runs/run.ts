@@ -14,8 +14,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, inputError } from '../errors.js';
-import { JsonlAppender, toJsonl, writeFileAtomic } from '../io/jsonl.js';
+import { UserError, inputError } from '../../core/errors.js';
+import { JsonlAppender, toJsonl, writeFileAtomic } from '../../core/jsonl.js';
 import { VERSION } from '../version.js';
 import { apiDbPath, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadQuestionsFile, loadResponses, questionsPath, type EvalRecord, type Response } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
@@ -24,11 +24,11 @@ import { buildSuite, executableProgram } from './suite.js';
 import { computeOnWorkers, defaultJobs, workersAvailable } from './pool.js';
 import { buildViews } from './views.js';
 import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
-import { cacheKey, fileSha256, versionedSignature } from './hash.js';
+import { cacheKey, fileSha256, versionedSignature } from '../../core/hash.js';
 import { CLASSIFY_IMPLEMENTATION } from '../../sandbox/classify.js';
 import { Progress } from './progress.js';
 import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type QuestionSubset, type SampleRecord, type Summary } from './types.js';
-import { readTextFile } from '../io/jsonl.js';
+import { readTextFile } from '../../core/jsonl.js';
 
 export interface EvalRunOptions {
   outDir: string;

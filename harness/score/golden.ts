@@ -3,7 +3,7 @@
  * comparing recomputed values with them. Used by `apieval verify` and by the golden tests, so both check
  * exactly the same thing.
  */
-import { readJsonlAll } from '../io/jsonl.js';
+import { readJsonlAll } from '../../core/jsonl.js';
 import { isFailure, type MetricFailure } from '../../metrics/types.js';
 
 export const TOLERANCE = 1e-9;

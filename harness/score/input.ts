@@ -3,8 +3,8 @@
  * "prediction": string}`. Every problem is a one-line `file:line: message` UserError (exit 2) raised
  * before anything is computed or written.
  */
-import { inputName, readJsonl } from '../io/jsonl.js';
-import { inputError } from '../errors.js';
+import { inputName, readJsonl } from '../../core/jsonl.js';
+import { inputError } from '../../core/errors.js';
 
 export interface ScoreItem {
   /** The id as given (string or number), echoed in the output. */

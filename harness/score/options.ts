@@ -1,5 +1,5 @@
 /** Parsing and checking of the metric options shared by `score` and `verify`. */
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { CODEBLEU_VARIANTS, type CodeBleuVariant } from '../../metrics/codebleu/index.js';
 import { METRICS, type MetricName } from './run.js';
 

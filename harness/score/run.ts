@@ -2,11 +2,11 @@
  * `apieval score`: validated input → per-item statistics (in parallel) → sentence lines or one corpus
  * object, written atomically (a failure leaves no partial output file).
  */
-import { writeFileAtomic, writeStdout } from '../io/jsonl.js';
+import { writeFileAtomic, writeStdout } from '../../core/jsonl.js';
 
 /** `--output -` writes the scores to standard output. */
 export const STDOUT = '-';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { codeBleuFromStats, codeBleuComponents, codeBleuSignature, type CodeBleuOptions, type CodeBleuStats, type CodeBleuVariant } from '../../metrics/codebleu/index.js';
 import { RougeScorer, rougeMean, rougeAggregateSignature, type RougeScores } from '../../metrics/rouge/index.js';
 import { DEFAULT_MAX_TEXT_BYTES, isFailure, textTooLong, type MetricFailure } from '../../metrics/types.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { CODEBLEU_VARIANTS, type CodeBleuVariant } from '../../metrics/codebleu/index.js';
 import { readGolden, TOLERANCE, type Disagreement, type GoldenCorpusRecord, type GoldenPair } from './golden.js';
 import { goldenKey, verifyCodeBleuCorpus, verifyCodeBleuPairs } from './verify-codebleu.js';

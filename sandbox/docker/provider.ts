@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../../harness/errors.js';
+import { UserError } from '../../core/errors.js';
 import { classify } from '../classify.js';
 import { ensureEngine, imageId } from '../engine.js';
 import { resolveLimits, type Limits } from '../limits.js';

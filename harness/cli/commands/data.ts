@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--responses', 'also the Gorilla response files')
     .action(async (opts: SelOpts & { dataDir?: string }) => {
       const { verifyDataDir, cacheDir } = await import('../../datasets/source.js');
-      const { UserError } = await import('../../errors.js');
+      const { UserError } = await import('../../../core/errors.js');
       const dir = opts.dataDir ?? (process.env.APIEVAL_DATA_DIR?.trim() ? process.env.APIEVAL_DATA_DIR : cacheDir());
       const { existsSync } = await import('node:fs');
       if (!existsSync(dir)) throw new UserError(`${dir}: no such directory`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../../core/errors.js';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, integer, numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 
@@ -59,6 +59,7 @@ Examples:
       if (o.codebleuVariant !== 'k4black' && o.codebleuVariant !== 'codexglue') throw new UserError(`--codebleu-variant must be k4black or codexglue, got '${o.codebleuVariant}'`);
       if (o.profile !== undefined && o.profile !== 'base' && o.profile !== 'ml') throw new UserError(`--profile must be base or ml, got '${o.profile}'`);
       if (o.rewardCompletion !== 'text' && o.rewardCompletion !== 'code') throw new UserError(`--reward-completion must be text or code, got '${o.rewardCompletion}'`);
+      const { parseFormats } = await import('../report-formats.js');
       const formats = await parseFormats(o.formats);
       const candidates = (o.candidate as string[]).map(parseCandidate);
       const wantGorilla = o.gorillaResponses !== undefined;
@@ -74,7 +75,7 @@ Examples:
       }
       const outDir = resolve(o.out);
       const reportDir = typeof o.report === 'string' ? resolve(o.report) : join(outDir, 'report');
-      const { refuseUnsafeOutputs } = await import('../../io/output-path.js');
+      const { refuseUnsafeOutputs } = await import('../../../core/output-path.js');
       const { MANIFEST, SAMPLES, SUMMARY, GOLD } = await import('../../runs/run.js');
       const reportFiles = ['leaderboard.csv', 'leaderboard_domains.csv', 'leaderboard.tex', 'leaderboard.md', 'leaderboard.json', 'leaderboard.html'];
       refuseUnsafeOutputs(
@@ -123,18 +124,4 @@ Examples:
         say(`leaderboard: ${files.join(', ')}`);
       }
     });
-}
-
-export async function parseFormats(list: string): Promise<import('../../../reports/index.js').ReportFormat[]> {
-  const { REPORT_FORMATS } = await import('../../../reports/index.js');
-  const out = list
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter((s) => s !== '')
-    .map((s) => (s === 'tex' ? 'latex' : s === 'markdown' ? 'md' : s));
-  for (const f of out) {
-    if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UserError(`--formats: unknown format '${f}' (expected ${REPORT_FORMATS.join(', ')})`);
-  }
-  if (out.length === 0) throw new UserError('--formats: give at least one format');
-  return out as import('../../../reports/index.js').ReportFormat[];
 }

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--run-id <label>', 'value of the apieval.run label on this run\'s containers (default: random)')
     .option('--gold <file>', 'reference programs (same ids): tasks whose reference fails here are env_unsupported')
     .action(async (o: Record<string, unknown>) => {
-      const { execCommand } = await import('../../../sandbox/cli-exec.js');
+      const { execCommand } = await import('../runners/exec.js');
       const { checkHostMount } = await import('../../../sandbox/mount-policy.js');
       const hf = o.hfCache as string | undefined;
       const hfCache = hf === undefined ? undefined : checkHostMount('--hf-cache', hf);

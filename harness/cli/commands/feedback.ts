@@ -1,26 +1,8 @@
 import { Option, type Command } from 'commander';
-import { addEndpointOptions, addPriceOptions, addRequestOptions, type CallFlags } from '../../producers/call-flags.js';
+import { addEndpointOptions, addPriceOptions, addRequestOptions, } from '../producer-flags.js';
+import type { FeedbackCliOptions as Opts } from '../runners/feedback.js';
 import { decimal, integer, numericOption, SEED } from '../numeric-options.js';
 
-interface Opts extends CallFlags {
-  responses?: string;
-  pairs?: string;
-  hub: string;
-  dataDir?: string;
-  questions?: string;
-  rubric?: string;
-  completion: string;
-  threshold?: number;
-  temperature: number;
-  maxTokens: number;
-  seed: number | false;
-  logprobs?: string | boolean;
-  out: string;
-  stats?: string;
-  ast?: string;
-  exec?: string;
-  json?: boolean;
-}
 
 export function register(program: Command): void {
   const cmd = program
@@ -48,9 +30,8 @@ export function register(program: Command): void {
   addPriceOptions(cmd)
     .option('--json', 'print the statistics as JSON')
     .action(async (opts: Opts) => {
-      const { runFeedbackCommand } = await import('../../producers/feedback-cli.js');
+      const { runFeedbackCommand } = await import('../runners/feedback.js');
       await runFeedbackCommand(opts);
     });
 }
 
-export type FeedbackCliOptions = Opts;

@@ -1,36 +1,8 @@
 import { Option, type Command } from 'commander';
-import { addEndpointOptions, addPriceOptions, addRequestOptions, type CallFlags } from '../../producers/call-flags.js';
+import { addEndpointOptions, addPriceOptions, addRequestOptions, } from '../producer-flags.js';
+import type { GenerateCliOptions as Opts } from '../runners/generate.js';
 import { decimal, integer, numericOption } from '../numeric-options.js';
 
-interface Opts extends CallFlags {
-  hub: string;
-  dataDir?: string;
-  questions?: string;
-  limit?: number;
-  promptStyle?: string;
-  retriever: string;
-  numDocs: number;
-  template?: string;
-  n: number;
-  splitN?: boolean;
-  temperature?: number;
-  topP?: number;
-  maxTokens?: number;
-  maxCompletionTokens?: number;
-  seed: string | false;
-  stop?: string[];
-  logprobs?: string | boolean;
-  outDir: string;
-  runName?: string;
-  json?: boolean;
-  checkpoint?: string;
-  tokenizer?: string;
-  topK?: number;
-  maxNewTokens?: number;
-  batchSize?: number;
-  device?: string;
-  quiet?: boolean;
-}
 
 const DEFAULT_TEMPLATE = '###USER: {prompt}###ASSISTANT: ';
 
@@ -84,30 +56,29 @@ Examples:
     )
     .action(async (opts: Opts) => {
       if (opts.checkpoint !== undefined) {
-        const { UserError } = await import('../../errors.js');
+        const { UserError } = await import('../../../core/errors.js');
         for (const [k, flag] of ENDPOINT_ONLY) if (opts[k] !== undefined && opts[k] !== false) throw new UserError(`${flag} is for endpoints; --checkpoint generates locally`);
         if (opts.template !== undefined && opts.template !== DEFAULT_TEMPLATE) throw new UserError('--template is for endpoints; a checkpoint is prompted as it was trained');
         if (opts.retriever !== 'none') throw new UserError('--retriever is for endpoints; a checkpoint is prompted as it was trained (0-shot)');
         if (opts.n !== 1) throw new UserError('-n is for endpoints; with --checkpoint give several --seed values');
         if (opts.seed === false) throw new UserError('--no-seed: a checkpoint always samples from a seed');
-        const { parseSeeds } = await import('../../producers/generate-cli.js');
+        const { parseSeeds } = await import('../runners/generate.js');
         const { runCheckpointGenerate } = await import('../../../trainers/generate.js');
         await runCheckpointGenerate({ ...opts, checkpoint: opts.checkpoint, maxNewTokens: opts.maxNewTokens ?? opts.maxTokens, seeds: parseSeeds(opts.seed) as number[] });
         return;
       }
       for (const [v, flag] of [[opts.tokenizer, '--tokenizer'], [opts.topK, '--top-k'], [opts.maxNewTokens, '--max-new-tokens'], [opts.batchSize, '--batch-size'], [opts.device, '--device']] as const) {
         if (v !== undefined) {
-          const { UserError } = await import('../../errors.js');
+          const { UserError } = await import('../../../core/errors.js');
           throw new UserError(`${flag} needs --checkpoint (an endpoint takes --max-tokens, --concurrency)`);
         }
       }
       if (opts.questions?.startsWith('holdout-of:')) {
-        const { UserError } = await import('../../errors.js');
+        const { UserError } = await import('../../../core/errors.js');
         throw new UserError("--questions holdout-of:RUN needs --checkpoint; for an endpoint, answer all questions and give 'apieval eval' --questions holdout-of:RUN");
       }
-      const { runGenerateCommand } = await import('../../producers/generate-cli.js');
+      const { runGenerateCommand } = await import('../runners/generate.js');
       await runGenerateCommand(opts);
     });
 }
 
-export type GenerateCliOptions = Opts;

@@ -16,7 +16,7 @@ export function register(program: Command): void {
 Example:
   apieval reward score --model runs/rm-tiny/final --data-dir ../shared/apibench --responses runs/gen/huggingface_sft-tiny.seed0.jsonl --out runs/rm-scores.jsonl`)
     .action(async (opts) => {
-      const { runRewardScore } = await import('../../reward/score-cli.js');
+      const { runRewardScore } = await import('../runners/reward-score.js');
       await runRewardScore(opts);
     });
 
@@ -42,7 +42,7 @@ Examples:
   apieval reward serve --port 8808 --data-dir ../shared/apibench --reward '0.5*rm:runs/rm-tiny/final' --reward '0.5*ast'
   apieval train ppo --sft runs/sft-tiny/final --reward http://127.0.0.1:8808/score --out runs/ppo-mixed`)
     .action(async (opts) => {
-      const { runRewardServe } = await import('../../reward/serve-cli.js');
+      const { runRewardServe } = await import('../runners/reward-serve.js');
       await runRewardServe(opts);
     });
 
@@ -57,7 +57,7 @@ Example:
   apieval rerank --reward-model runs/rm-tiny/final --data-dir ../shared/apibench \\
     --responses runs/gen/huggingface_sft-tiny.seed0.jsonl,runs/gen/huggingface_sft-tiny.seed1.jsonl,runs/gen/huggingface_sft-tiny.seed2.jsonl --out runs/gen/best-of-3.jsonl`)
     .action(async (opts) => {
-      const { runRerank } = await import('../../reward/rerank-cli.js');
+      const { runRerank } = await import('../runners/rerank.js');
       await runRerank(opts);
     });
 }

@@ -20,7 +20,7 @@ export function register(program: Command): void {
       const variant = parseVariant(opts.codebleuVariant);
       const weights = parseWeights(opts.codebleuWeights);
       const level = parseLevel(opts.level);
-      const { refuseUnsafeOutputs } = await import('../../io/output-path.js');
+      const { refuseUnsafeOutputs } = await import('../../../core/output-path.js');
       refuseUnsafeOutputs([{ flag: '--output', path: opts.output }], [{ flag: '--input', path: opts.input }]);
       const { runScore } = await import('../../score/run.js');
       const t0 = performance.now();

@@ -10,7 +10,7 @@
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from './errors.js';
 
 /** A path given to a flag; `path` undefined when the flag was not given. */
 export interface FlagPath {

@@ -1,14 +1,46 @@
 /** Turns `apieval generate` flags into GenerateOptions, runs it, and reports. */
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
-import { parseHub, resolveDataDir } from '../datasets/apibench.js';
-import type { GenerateCliOptions } from '../cli/commands/generate.js';
-import { interruptSignal, priceOpt, requestOptions, sanitizeName } from './cli-options.js';
-import { parseNumeric, SEED } from '../cli/numeric-options.js';
-import { resolveEndpoint } from './endpoint.js';
-import { runGenerate, type RunSummary } from './generate.js';
-import type { ApiKind } from './openai-call.js';
-import type { PromptStyle, Retriever } from './prompts.js';
+import { UserError } from '../../../core/errors.js';
+import { parseHub } from '../../datasets/apibench.js';
+import { resolveDataDir } from '../../datasets/source.js';
+import { interruptSignal, priceOpt, requestOptions, sanitizeName } from '../producer-options.js';
+import { parseNumeric, SEED } from '../numeric-options.js';
+import { resolveEndpoint } from '../../producers/endpoint.js';
+import { runGenerate, type RunSummary } from '../../producers/generate.js';
+import type { ApiKind } from '../../producers/openai-call.js';
+import type { PromptStyle, Retriever } from '../../producers/prompts.js';
+import type { CallFlags } from '../producer-flags.js';
+
+/** What commander hands `apieval generate`'s action (declared in commands/generate.ts). */
+export interface GenerateCliOptions extends CallFlags {
+  hub: string;
+  dataDir?: string;
+  questions?: string;
+  limit?: number;
+  promptStyle?: string;
+  retriever: string;
+  numDocs: number;
+  template?: string;
+  n: number;
+  splitN?: boolean;
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  maxCompletionTokens?: number;
+  seed: string | false;
+  stop?: string[];
+  logprobs?: number | boolean;
+  outDir: string;
+  runName?: string;
+  json?: boolean;
+  checkpoint?: string;
+  tokenizer?: string;
+  topK?: number;
+  maxNewTokens?: number;
+  batchSize?: number;
+  device?: string;
+  quiet?: boolean;
+}
 
 export function parseSeeds(v: string | false): (number | null)[] {
   if (v === false) return [null];

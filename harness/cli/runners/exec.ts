@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
-import { inputError, UserError } from '../harness/errors.js';
-import { refuseUnsafeOutputs } from '../harness/io/output-path.js';
-import { JsonlAppender, readJsonl, toJsonl, writeFileAtomic } from '../harness/io/jsonl.js';
-import { missingModule } from './classify.js';
-import { executePrograms } from './execute.js';
-import { gateFromResults, goldReport } from './gold.js';
-import { executabilityRate, formatRate } from './rate.js';
-import { sandboxSignature } from './index.js';
-import { EXEC_STATUSES, type ExecOptions, type ExecResult, type Program } from './types.js';
-import { readTextFile } from '../harness/io/jsonl.js';
+import { inputError, UserError } from '../../../core/errors.js';
+import { refuseUnsafeOutputs } from '../../../core/output-path.js';
+import { JsonlAppender, readJsonl, toJsonl, writeFileAtomic } from '../../../core/jsonl.js';
+import { missingModule } from '../../../sandbox/classify.js';
+import { executePrograms } from '../../../sandbox/execute.js';
+import { gateFromResults, goldReport } from '../../../sandbox/gold.js';
+import { executabilityRate, formatRate } from '../../../sandbox/rate.js';
+import { sandboxSignature } from '../../../sandbox/index.js';
+import { EXEC_STATUSES, type ExecOptions, type ExecResult, type Program } from '../../../sandbox/types.js';
+import { readTextFile } from '../../../core/jsonl.js';
 
 export interface ExecCliOptions extends ExecOptions {
   input: string;

@@ -1,14 +1,36 @@
 /** Turns `apieval feedback` flags into FeedbackOptions, runs it, and reports. */
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
-import { parseHub, resolveDataDir } from '../datasets/apibench.js';
-import type { FeedbackCliOptions } from '../cli/commands/feedback.js';
-import { interruptSignal, priceOpt, requestOptions } from './cli-options.js';
-import { refuseUnsafeOutputs } from '../io/output-path.js';
-import { resolveEndpoint } from './endpoint.js';
-import { questionMap, readOutcomes, runFeedback, samplesFromPairs, samplesFromResponses, type FeedbackStats } from './feedback.js';
-import type { ApiKind } from './openai-call.js';
-import { loadRubric } from './rubric.js';
+import { UserError } from '../../../core/errors.js';
+import { parseHub } from '../../datasets/apibench.js';
+import { resolveDataDir } from '../../datasets/source.js';
+import { interruptSignal, priceOpt, requestOptions } from '../producer-options.js';
+import { refuseUnsafeOutputs } from '../../../core/output-path.js';
+import { resolveEndpoint } from '../../producers/endpoint.js';
+import { questionMap, readOutcomes, runFeedback, samplesFromPairs, samplesFromResponses, type FeedbackStats } from '../../producers/feedback.js';
+import type { ApiKind } from '../../producers/openai-call.js';
+import { loadRubric } from '../../producers/rubric.js';
+import type { CallFlags } from '../producer-flags.js';
+
+/** What commander hands `apieval feedback`'s action (declared in commands/feedback.ts). */
+export interface FeedbackCliOptions extends CallFlags {
+  responses?: string;
+  pairs?: string;
+  hub: string;
+  dataDir?: string;
+  questions?: string;
+  rubric?: string;
+  completion: string;
+  threshold?: number;
+  temperature: number;
+  maxTokens: number;
+  seed: number | false;
+  logprobs?: number | boolean;
+  out: string;
+  stats?: string;
+  ast?: string;
+  exec?: string;
+  json?: boolean;
+}
 
 function fmt(x: number | null, digits = 4): string {
   return x === null ? 'n/a' : x.toFixed(digits);

@@ -2,10 +2,10 @@
  * Option parsing shared by `generate` and `feedback`: numbers, lists, endpoint and retry flags, and the
  * Ctrl-C handling that turns SIGINT into a clean cancellation.
  */
-import type { CallFlags } from './call-flags.js';
-import { DEFAULT_RETRY, type RetryPolicy } from './openai-call.js';
-import { defaultCacheDir } from './cache.js';
-import { loadPriceTable, parsePriceFlag, type Price } from './pricing.js';
+import type { CallFlags } from './producer-flags.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../producers/openai-call.js';
+import { defaultCacheDir } from '../producers/cache.js';
+import { loadPriceTable, parsePriceFlag, type Price } from '../producers/pricing.js';
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

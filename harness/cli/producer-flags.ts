@@ -7,7 +7,7 @@
  * module: the command files import it at CLI start-up, so it must pull in nothing but commander.
  */
 import { Option, type Command } from 'commander';
-import { decimal, integer, numericOption } from '../cli/numeric-options.js';
+import { decimal, integer, numericOption } from './numeric-options.js';
 
 /** What commander hands the action for the shared flags (camel-cased, unparsed). */
 export interface CallFlags {

@@ -1,11 +1,12 @@
 /** `apieval reward score`: a reward model's logit and probability for each response (or pair). */
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
-import { parseHub, resolveDataDir } from '../datasets/apibench.js';
-import { refuseUnsafeOutputs } from '../io/output-path.js';
-import { toJsonl, writeFileAtomic } from '../io/jsonl.js';
-import { questionMap, samplesFromPairs, samplesFromResponses } from '../producers/feedback.js';
-import { OnnxRewardModel } from './onnx-reward-model.js';
+import { UserError } from '../../../core/errors.js';
+import { parseHub } from '../../datasets/apibench.js';
+import { resolveDataDir } from '../../datasets/source.js';
+import { refuseUnsafeOutputs } from '../../../core/output-path.js';
+import { toJsonl, writeFileAtomic } from '../../../core/jsonl.js';
+import { questionMap, samplesFromPairs, samplesFromResponses } from '../../producers/feedback.js';
+import { OnnxRewardModel } from '../../reward/onnx-reward-model.js';
 
 /** What `reward score` and `rerank` share: where instructions come from, what the model reads, batching. */
 export interface ResponseScoringOptions {

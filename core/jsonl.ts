@@ -1,7 +1,7 @@
 import { createReadStream, mkdirSync, openSync, closeSync, writeSync, fsyncSync, renameSync, readFileSync, readSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { inputError, UserError } from '../errors.js';
+import { inputError, UserError } from './errors.js';
 
 /** One parsed JSONL record with the 1-based line it came from, so later validation can name it. */
 export interface Located<T> {

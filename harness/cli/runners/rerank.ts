@@ -6,14 +6,15 @@
  * The pairs are built as `apieval feedback` / `reward score` build them (instruction from the questions).
  */
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
-import { loadResponses, parseHub, resolveDataDir, type Response } from '../datasets/apibench.js';
-import { refuseUnsafeOutputs } from '../io/output-path.js';
-import { extractResponse } from '../datasets/extract.js';
-import { toJsonl, writeFileAtomic } from '../io/jsonl.js';
-import { questionMap } from '../producers/feedback.js';
-import { OnnxRewardModel } from './onnx-reward-model.js';
-import type { ResponseScoringOptions } from './score-cli.js';
+import { UserError } from '../../../core/errors.js';
+import { loadResponses, parseHub, type Response } from '../../datasets/apibench.js';
+import { resolveDataDir } from '../../datasets/source.js';
+import { refuseUnsafeOutputs } from '../../../core/output-path.js';
+import { extractResponse } from '../../datasets/extract.js';
+import { toJsonl, writeFileAtomic } from '../../../core/jsonl.js';
+import { questionMap } from '../../producers/feedback.js';
+import { OnnxRewardModel } from '../../reward/onnx-reward-model.js';
+import type { ResponseScoringOptions } from './reward-score.js';
 
 export interface RerankOptions extends ResponseScoringOptions {
   rewardModel: string;

@@ -10,9 +10,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UserError } from '../errors.js';
-import { parseHub } from '../datasets/apibench.js';
-import { BadSample, parseRewardTerm, RewardSum, ScorerUnavailable, type RewardSample } from './reward-sum.js';
+import { UserError } from '../../../core/errors.js';
+import { parseHub } from '../../datasets/apibench.js';
+import { BadSample, parseRewardTerm, RewardSum, ScorerUnavailable, type RewardSample } from '../../reward/reward-sum.js';
 
 export interface RewardServeOptions {
   reward: string[];

@@ -1,0 +1,16 @@
+/** `--formats csv,latex,md,json,html` of `eval` and `leaderboard`: aliases (tex, markdown) and one-line errors. */
+import { UserError } from '../../core/errors.js';
+
+export async function parseFormats(list: string): Promise<import('../../reports/index.js').ReportFormat[]> {
+  const { REPORT_FORMATS } = await import('../../reports/index.js');
+  const out = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '')
+    .map((s) => (s === 'tex' ? 'latex' : s === 'markdown' ? 'md' : s));
+  for (const f of out) {
+    if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UserError(`--formats: unknown format '${f}' (expected ${REPORT_FORMATS.join(', ')})`);
+  }
+  if (out.length === 0) throw new UserError('--formats: give at least one format');
+  return out as import('../../reports/index.js').ReportFormat[];
+}
