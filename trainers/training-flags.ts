@@ -4,7 +4,7 @@
  */
 import { UserError } from '../core/errors.js';
 import type { TrainingSettings } from './stage-session.js';
-import type { TrainingFlags } from '../harness/cli/commands/training-options.js';
+import type { TrainingFlags } from '../harness/cli/training-options.js';
 
 export type { TrainingFlags };
 

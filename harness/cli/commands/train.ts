@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { addTrainingOptions } from './training-options.js';
+import { addTrainingOptions } from '../training-options.js';
 import { decimal, integer, numericOption } from '../numeric-options.js';
 
 export function register(program: Command): void {

@@ -1,7 +1,7 @@
 /** The options every `apieval train …` command shares (parsed by trainers/training-flags.ts); commander only, so
  *  `apieval --help` stays light. */
 import { Option, type Command } from 'commander';
-import { decimal, integer, numericOption, SEED } from '../numeric-options.js';
+import { decimal, integer, numericOption, SEED } from './numeric-options.js';
 
 export interface TrainingFlags {
   epochs: number;
