@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GOLDEN, APIBENCH, sharedPath } from './helpers/shared.js';
+import { APIBENCH, sharedPath } from './helpers/shared.js';
 import { readJsonlAll } from '../core/jsonl.js';
 import { loadEval, loadResponses, responsesPath, GORILLA_MODELS } from '../harness/datasets/apibench.js';
 import { decodeLiteralEscapes, dropTrailingQuote, extractResponse, gorillaApiCallSubstring, predictionCode } from '../harness/datasets/extract.js';

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { inputError, UserError } from '../core/errors.js';
 import { readJsonl, toJsonl, writeFileAtomic } from '../core/jsonl.js';
 import { sha256Hex } from '../harness/datasets/source.js';
-import { checkStageConfig, devicesFor, findPython, type TrainerDoctor } from './stage-runner.js';
+import { checkStageConfig, stageEnvironment } from './stage-runner.js';
 import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest, type TrainingSettings } from './stage-session.js';
 import { parseTrainingFlags, type TrainingFlags } from './training-flags.js';
 
@@ -122,15 +122,7 @@ export async function runPpoCommand(o: PpoCliOptions): Promise<void> {
   if (!['k1', 'k3'].includes(o.klEstimator)) throw new UserError(`--kl-estimator '${o.klEstimator}': expected k1 or k3`);
   const out = resolve(o.out);
   const previous = readStageManifest<PpoManifest>(join(out, 'manifest.json'), 'ppo');
-  let doctor: TrainerDoctor | null = null;
-  let device = o.device;
-  if (!o.trainerCommand) {
-    doctor = findPython().doctor;
-    const d = devicesFor(o.device, doctor);
-    device = d.device;
-    if (nproc > d.count) throw new UserError(`--nproc ${nproc}: only ${d.count} ${d.what}${d.count === 1 ? '' : 's'} here`);
-    if (nproc > 1 && !doctor.distributed) throw new UserError(`--nproc ${nproc}: this torch (${doctor.torch}) has no torch.distributed`);
-  }
+  const { doctor, device } = stageEnvironment(o, nproc);
   // The SFT run's own prompts when --sft is RUN/final of `apieval train sft`.
   const sftRun = dirname(sft);
   const trainSrc = o.prompts ? resolve(o.prompts) : join(sftRun, 'data', 'train.jsonl');

@@ -12,7 +12,7 @@ import { readJsonl, toJsonl, writeFileAtomic } from '../core/jsonl.js';
 import { sha256Hex } from '../harness/datasets/source.js';
 import { fileSha256 } from '../core/hash.js';
 import { MT19937 } from '../metrics/random/mt19937.js';
-import { checkStageConfig, devicesFor, findPython } from './stage-runner.js';
+import { checkStageConfig, stageEnvironment } from './stage-runner.js';
 import { parseTrainingFlags, type TrainingFlags } from './training-flags.js';
 import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest, type TrainingSettings } from './stage-session.js';
 
@@ -163,12 +163,7 @@ export async function runRewardCommand(o: RewardCliOptions): Promise<void> {
   const valFraction = o.valFraction!;
   const out = resolve(o.out);
   const previous = readStageManifest<RewardManifest>(join(out, 'manifest.json'), 'reward');
-  let doctor = null;
-  let device = o.device;
-  if (!o.trainerCommand) {
-    doctor = findPython().doctor;
-    device = devicesFor(o.device, doctor).device;
-  }
+  const { doctor, device } = stageEnvironment(o);
   const labelsFile = resolve(o.labels);
   const pairsFile = isPairsFile(labelsFile);
   const objective = o.objective ?? (pairsFile ? 'pairwise' : 'pointwise');

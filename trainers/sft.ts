@@ -21,7 +21,7 @@ import { parseHub, type Hub } from '../harness/datasets/apibench.js';
 import { resolveDataDir, sha256Hex } from '../harness/datasets/source.js';
 import { buildTrainingSet, parseSplit, type Example } from '../harness/datasets/training-data.js';
 import { toJsonl, writeFileAtomic } from '../core/jsonl.js';
-import { checkStageConfig, devicesFor, findPython, type TrainerDoctor } from './stage-runner.js';
+import { checkStageConfig, stageEnvironment } from './stage-runner.js';
 import { checkSameSettings, manifestBase, readStageManifest, runStageSession, type StageManifest, type TrainingSettings } from './stage-session.js';
 import { ensureGpt2TokenizerDir } from './tokenizer-files.js';
 import { parseTrainingFlags, type TrainingFlags } from './training-flags.js';
@@ -74,15 +74,7 @@ export async function runSftCommand(o: SftCliOptions): Promise<void> {
   if (!previous && existsSync(out) && existsSync(join(out, 'config.json'))) throw new UserError(`${out}: holds a config.json but no manifest.json; not a run folder made by 'apieval train sft' (use a new --out)`);
 
   // The environment first: a missing torch or too many processes is reported before any data work.
-  let doctor: TrainerDoctor | null = null;
-  let device = o.device;
-  if (!o.trainerCommand) {
-    doctor = findPython().doctor;
-    const d = devicesFor(o.device, doctor);
-    device = d.device;
-    if (nproc > d.count) throw new UserError(`--nproc ${nproc}: only ${d.count} ${d.what}${d.count === 1 ? '' : 's'} here`);
-    if (nproc > 1 && !doctor.distributed) throw new UserError(`--nproc ${nproc}: this torch (${doctor.torch}) has no torch.distributed`);
-  }
+  const { doctor, device } = stageEnvironment(o, nproc);
 
   const dataDir = await resolveDataDir({ dataDir: o.dataDir, hubs: [hub] });
   const set = await buildTrainingSet({ dataDir, hub, split, validationFraction: valFraction, seed });

@@ -206,6 +206,20 @@ export function checkStageConfig(config: string, python = findPython().python): 
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
 
+/**
+ * The environment a training stage runs in, checked before any data work: the Python with torch (none when a
+ * `--trainer-command` replaces the built-in trainer), the device `--device` resolves to, and that `nproc`
+ * processes fit on it (and torch.distributed exists when there are several).
+ */
+export function stageEnvironment(o: { trainerCommand?: string; device: string }, nproc = 1): { doctor: TrainerDoctor | null; device: string } {
+  if (o.trainerCommand) return { doctor: null, device: o.device };
+  const doctor = findPython().doctor;
+  const d = devicesFor(o.device, doctor);
+  if (nproc > d.count) throw new UserError(`--nproc ${nproc}: only ${d.count} ${d.what}${d.count === 1 ? '' : 's'} here`);
+  if (nproc > 1 && !doctor.distributed) throw new UserError(`--nproc ${nproc}: this torch (${doctor.torch}) has no torch.distributed`);
+  return { doctor, device: d.device };
+}
+
 /** Device count the stage can use: CUDA devices for cuda, CPU cores for cpu. */
 export function devicesFor(device: string, doctor: TrainerDoctor): { device: string; count: number; what: string } {
   const cuda = device === 'cuda' || (device === 'auto' && !!doctor.cuda);

@@ -162,19 +162,6 @@ export function pyGet(v: PyValue, key: string): PyValue | undefined {
   return undefined;
 }
 
-/** Converts to a plain JavaScript value (for fields the harness reads, not for rendering). */
-export function pyToJs(v: PyValue): unknown {
-  switch (v.t) {
-    case 'dict': return Object.fromEntries(v.entries.map(([k, x]) => [k, pyToJs(x)]));
-    case 'list': return v.items.map(pyToJs);
-    case 'str': return v.v;
-    case 'int': return Number(v.v);
-    case 'float': return v.v;
-    case 'bool': return v.v;
-    case 'none': return null;
-  }
-}
-
 /** CPython `float.__repr__`: shortest round-trip digits; exponent form below 1e-4 and from 1e16. */
 export function pyFloatRepr(x: number): string {
   if (Number.isNaN(x)) return 'nan';

@@ -26,7 +26,7 @@ import { resolveDataDir } from '../datasets/source.js';
 import { readJsonl, toJsonl, writeFileAtomic } from '../../core/jsonl.js';
 import { VERSION } from '../version.js';
 import { BundledJudge } from './bundled-judge.js';
-import { flagArgs, loadRlaifConfig, type RlaifConfig } from './config.js';
+import { flagArgs, loadRlaifConfig } from './config.js';
 
 export interface RlaifOptions {
   config: string;

@@ -13,14 +13,10 @@ export class Progress {
 
   constructor(
     private readonly label: string,
-    private total: number,
+    private readonly total: number,
     private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
     private readonly quiet: boolean,
   ) {}
-
-  setTotal(total: number): void {
-    this.total = total;
-  }
 
   tick(n = 1, failed = 0): void {
     this.done += n;
@@ -60,11 +56,6 @@ export class Progress {
     if (this.quiet) return;
     if (this.out.isTTY && this.done > 0) this.out.write('\n');
     if (message) this.out.write(message + '\n');
-  }
-
-  note(message: string): void {
-    if (this.quiet) return;
-    this.out.write((this.out.isTTY && this.done > 0 && this.done < this.total ? '\n' : '') + message + '\n');
   }
 }
 

@@ -111,8 +111,3 @@ export function isAscii(s: string): boolean {
 export function codePointArray(s: string): string[] {
   return Array.from(s);
 }
-
-/** UTF-8 length of one code point value. */
-export function utf8Len(cp: number): number {
-  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-}

@@ -285,7 +285,6 @@ function isIdentifierChar(ch: string): boolean {
 // span we get by capturing the leading Whitespace instead).
 
 const group = (...choices: string[]): string => '(?:' + choices.join('|') + ')';
-const any = (...choices: string[]): string => group(...choices) + '*';
 const maybe = (...choices: string[]): string => group(...choices) + '?';
 const DOT = '[^\\n]';
 
