@@ -134,3 +134,35 @@ describe('aggregation (golden corpus subsets)', () => {
     }
   }
 });
+
+describe("apieval verify's ROUGE code on the same golden files", () => {
+  it('checks every pair and every usable subset with no disagreement', async () => {
+    const { verifyRougePairs, verifyRougeCorpus } = await import('../harness/score/verify-rouge.js');
+    const p = verifyRougePairs(pairs as never);
+    expect(p.checked).toBe(pairs.length);
+    expect(p.disagreements.slice(0, 5)).toEqual([]);
+    const c = verifyRougeCorpus(corpus as never, byId as never);
+    expect(c.skipped.map((s) => s.subset)).toEqual(['edge/no_reference_dataflow']);
+    expect(c.checked).toBe(corpus.length - 1);
+    expect(c.disagreements.slice(0, 5)).toEqual([]);
+  });
+
+  it('reports a field missing from a golden record as a disagreement, never a silent pass', async () => {
+    const { verifyRougePairs, verifyRougeCorpus } = await import('../harness/score/verify-rouge.js');
+    const rec = structuredClone(pairs[0]) as unknown as Record<string, Record<string, Record<string, unknown>>>;
+    delete rec.rouge_score.use_stemmer_true.rougeL;
+    delete rec.hf_use_aggregator_false.use_stemmer_false;
+    const fields = verifyRougePairs([rec as never]).disagreements.map((d) => `${d.field}=${String(d.expected)}`);
+    expect([...fields].sort()).toEqual(
+      [
+        ...['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((t) => `hf.use_stemmer_false.${t}=(missing from the golden record)`),
+        ...['precision', 'recall', 'fmeasure'].map((f) => `rouge.use_stemmer_true.rougeL.${f}=(missing from the golden record)`),
+      ].sort(),
+    );
+    expect(fields).toHaveLength(7);
+    const sub = structuredClone(corpus.find((c) => c.subset !== 'edge/no_reference_dataflow')!) as unknown as Record<string, Record<string, unknown>>;
+    delete sub.use_stemmer_false.mean_recall;
+    const d = verifyRougeCorpus([sub as never], byId as never).disagreements;
+    expect(d.map((x) => x.field)).toEqual(['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((t) => `use_stemmer_false.mean_recall.${t}`));
+  });
+});

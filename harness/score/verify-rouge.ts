@@ -13,6 +13,8 @@ const STEMS = [
 
 type Obj = Record<string, unknown>;
 const obj = (x: unknown): Obj | undefined => (x && typeof x === 'object' ? (x as Obj) : undefined);
+/** What a golden record lacks is a disagreement too: a field missing from the file is never a silent pass. */
+const MISSING = '(missing from the golden record)';
 
 function scoreOne(scorer: RougeScorer, p: GoldenPair): RougeScores {
   return Array.isArray(p.reference) ? scorer.scoreMulti(p.reference, p.prediction) : scorer.score(p.reference, p.prediction);
@@ -25,20 +27,20 @@ export function verifyRougePairs(pairs: Iterable<GoldenPair>): { checked: number
   for (const p of pairs) {
     const golden = obj(p.rouge_score);
     const hf = obj(p.hf_use_aggregator_false);
-    if (!golden) continue;
     checked++;
     STEMS.forEach(([key], k) => {
-      const g = obj(golden[key]);
-      if (!g) return;
       const s = scoreOne(scorers[k], p);
+      const g = obj(golden?.[key]);
+      const h = obj(hf?.[key]);
       for (const t of ROUGE_TYPES) {
-        const gt = obj(g[t]);
-        if (!gt) continue;
+        const gt = obj(g?.[t]);
         for (const f of ['precision', 'recall', 'fmeasure'] as const) {
-          if (!sameValue(s[t][f], gt[f])) disagreements.push({ id: p.id, field: `rouge.${key}.${t}.${f}`, expected: gt[f], actual: s[t][f] });
+          const want = gt?.[f];
+          if (want === undefined) disagreements.push({ id: p.id, field: `rouge.${key}.${t}.${f}`, expected: MISSING, actual: s[t][f] });
+          else if (!sameValue(s[t][f], want)) disagreements.push({ id: p.id, field: `rouge.${key}.${t}.${f}`, expected: want, actual: s[t][f] });
         }
-        const h = obj(hf?.[key]);
-        if (h && t in h && !sameValue(s[t].fmeasure, h[t])) disagreements.push({ id: p.id, field: `hf.${key}.${t}`, expected: h[t], actual: s[t].fmeasure });
+        if (h?.[t] === undefined) disagreements.push({ id: p.id, field: `hf.${key}.${t}`, expected: MISSING, actual: s[t].fmeasure });
+        else if (!sameValue(s[t].fmeasure, h[t])) disagreements.push({ id: p.id, field: `hf.${key}.${t}`, expected: h[t], actual: s[t].fmeasure });
       }
     });
   }
@@ -62,17 +64,17 @@ export function verifyRougeCorpus(
     checked++;
     STEMS.forEach(([key], k) => {
       const g = obj(rec[key]);
-      if (!g) return;
       const scores = items.map((p) => scoreOne(scorers[k], p));
       const mean = rougeMean(scores);
       for (const [field, f] of [['mean_fmeasure', 'fmeasure'], ['mean_precision', 'precision'], ['mean_recall', 'recall']] as const) {
-        const gm = obj(g[field]);
-        if (!gm) continue;
+        const gm = obj(g?.[field]);
         for (const t of ROUGE_TYPES) {
-          if (t in gm && !sameValue(mean[t][f], gm[t])) disagreements.push({ id: rec.subset, field: `${key}.${field}.${t}`, expected: gm[t], actual: mean[t][f] });
+          if (gm?.[t] === undefined) disagreements.push({ id: rec.subset, field: `${key}.${field}.${t}`, expected: MISSING, actual: mean[t][f] });
+          else if (!sameValue(mean[t][f], gm[t])) disagreements.push({ id: rec.subset, field: `${key}.${field}.${t}`, expected: gm[t], actual: mean[t][f] });
         }
       }
-      const agg = obj(g.hf_evaluate_aggregated);
+      const agg = obj(g?.hf_evaluate_aggregated);
+      if (agg === undefined) disagreements.push({ id: rec.subset, field: `${key}.hf_evaluate_aggregated`, expected: MISSING, actual: '(computed)' });
       for (const [seed, v] of Object.entries(agg ?? {})) {
         const iv = rougeBootstrap(scores, { seed: Number(seed) });
         const returned = obj(obj(v)?.returned);
