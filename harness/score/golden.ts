@@ -40,7 +40,7 @@ export function sameValue(actual: unknown, expected: unknown): boolean {
   if (isFailure(expected) || isFailure(actual)) {
     return isFailure(expected) && isFailure(actual) && expected.error === actual.error;
   }
-  if (typeof expected === 'boolean' || typeof actual === 'boolean') return Boolean(expected) === Boolean(actual);
+  if (typeof expected === 'boolean' || typeof actual === 'boolean') return expected === actual;
   if (typeof expected !== 'number' || typeof actual !== 'number') return false;
   if (Number.isNaN(expected) || Number.isNaN(actual)) return Number.isNaN(expected) && Number.isNaN(actual);
   return Math.abs(actual - expected) <= TOLERANCE;
