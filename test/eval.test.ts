@@ -7,6 +7,7 @@ import { runCli, REPO } from './helpers/cli.js';
 import { APIBENCH, GOLDEN, sharedPath } from './helpers/shared.js';
 import { readJsonlAll } from '../core/jsonl.js';
 import type { SampleRecord, Summary, Manifest } from '../harness/runs/types.js';
+import { requireSandbox, SKIP_DOCKER } from './sandbox-env.js';
 
 const HF = () => join(sharedPath('apibench'), 'responses', 'huggingface');
 const resp = (model: string) => join(HF(), `response_huggingface_${model}.jsonl`);
@@ -322,7 +323,10 @@ describe('plain predictions JSONL and progress lines', () => {
 
 void APIBENCH;
 
-describe('executability through the real sandbox', () => {
+describe.skipIf(SKIP_DOCKER)('executability through the real sandbox', () => {
+  beforeAll(async () => {
+    await requireSandbox('base');
+  });
   it('classifies each program, gates on the reference programs and reports both rates', () => {
     const f = join(REPO, 'fixtures/runs/exec_example.jsonl');
     const out = join(tmp, 'exec');

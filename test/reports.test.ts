@@ -192,6 +192,12 @@ describe('Markdown and JSON', () => {
   });
 });
 
+describe('HTML escaping', () => {
+  it('escapes HTML (no browser needed)', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
 describe('HTML report in headless Chromium', () => {
   let browser: Browser;
   const executablePath = '/usr/bin/chromium';
@@ -252,7 +258,4 @@ describe('HTML report in headless Chromium', () => {
     }
   });
 
-  it('escapes HTML', () => {
-    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-  });
 });
