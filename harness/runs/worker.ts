@@ -1,9 +1,11 @@
 /**
  * Worker process of `apieval eval`: computes the per-sample metric suite for batches of samples, so that
- * scoring uses every core (tree-sitter parsing dominates). A child PROCESS, not a worker thread: the
- * native tree-sitter binding keeps process-global state and crashes when loaded by two threads
- * (tree-sitter/node-tree-sitter#57, #137). Each worker loads the dataset and builds its suite once from
- * its first message; later messages carry only question ids and response texts.
+ * scoring uses every core (tree-sitter parsing dominates). A child process: when this was written the parser
+ * was the native tree-sitter binding, which crashes when loaded by two threads (node-tree-sitter#57, #137).
+ * The parser is now the WebAssembly build (metrics/tree-sitter/), which threads can share, as `apieval score`'s
+ * worker thread does; processes are kept because they are measured and results do not depend on them. Each
+ * worker loads the dataset and builds its suite once from its first message; later messages carry only
+ * question ids and response texts.
  */
 import { apiDbPath, evalPath, loadApiDbFile, loadEvalFile, type Hub } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
