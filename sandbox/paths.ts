@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheRoot } from '../core/cache-root.js';
 
 /**
  * Files that ship beside the compiled code (recipes, the fork server). Sources run from sandbox/, the
@@ -22,6 +22,5 @@ export function readAsset(rel: string): string {
 
 /** Where debootstrap's packages and the built root filesystems are cached between builds. */
 export function cacheDir(): string {
-  const root = process.env.APIEVAL_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'apieval');
-  return join(root, 'sandbox');
+  return join(cacheRoot(), 'sandbox');
 }

@@ -43,6 +43,17 @@ describe('cache key', () => {
     expect(defaultCacheDir({ APIEVAL_CACHE_DIR: '/c' })).toBe('/c/responses');
     expect(defaultCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/apieval/responses');
   });
+  it('one rule for every cache: responses, the APIBench download and the sandbox build files share the root', async () => {
+    const { cacheDir: dataCache } = await import('../harness/datasets/source.js');
+    const { cacheRoot } = await import('../core/cache-root.js');
+    for (const env of [{ APIEVAL_CACHE_DIR: '/c' }, { APIEVAL_CACHE_DIR: ' ', XDG_CACHE_HOME: '/x' }, { XDG_CACHE_HOME: '', HOME: '/h' }]) {
+      const root = cacheRoot(env);
+      expect(defaultCacheDir(env)).toBe(`${root}/responses`);
+      expect(dataCache(env).startsWith(`${root}/apibench/`)).toBe(true);
+    }
+    expect(cacheRoot({ APIEVAL_CACHE_DIR: '/c' })).toBe('/c');
+    expect(cacheRoot({ APIEVAL_CACHE_DIR: ' ', XDG_CACHE_HOME: '/x' })).toBe('/x/apieval');
+  });
 });
 
 describe('endpoint and price', () => {

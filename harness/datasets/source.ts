@@ -13,10 +13,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { Hub } from './apibench.js';
+import { cacheRoot } from '../../core/cache-root.js';
 
 export const GORILLA_REPO = 'ShishirPatil/gorilla';
 export const GORILLA_COMMIT = '6ea57973c7a6097fd7c5915698c54c17c5b1b6c8';
@@ -91,8 +91,7 @@ export function selectFiles(sel: FileSelection = {}): DataFile[] {
 }
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.trim() !== '' ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return resolve(base, 'apieval', 'apibench', GORILLA_COMMIT);
+  return join(cacheRoot(env), 'apibench', GORILLA_COMMIT);
 }
 
 export function baseUrl(env: NodeJS.ProcessEnv = process.env): string {

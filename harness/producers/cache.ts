@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/jsonl.js';
+import { cacheRoot } from '../../core/cache-root.js';
 
 /** JSON with object keys sorted at every level, so equal requests hash equally. */
 export function canonicalJson(v: unknown): string {
@@ -40,9 +40,7 @@ export function requestKey(endpoint: string, api: string, body: Record<string, u
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.APIEVAL_CACHE_DIR && env.APIEVAL_CACHE_DIR.trim() !== '') return resolve(env.APIEVAL_CACHE_DIR, 'responses');
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.trim() !== '' ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return join(base, 'apieval', 'responses');
+  return join(cacheRoot(env), 'responses');
 }
 
 export class ResponseCache<T> {
