@@ -21,7 +21,7 @@
  * 1000 and 14312 np.mean(axis=0) equals the sequential sum / n exactly and differs from pairwise sums.
  */
 import { MT19937 } from '../random/mt19937.js';
-import { percentileLinear } from '../random/percentile.js';
+import { percentileLinear } from '../stats/percentile.js';
 import type { PRF, RougeScores, RougeType } from './scorer.js';
 
 export interface RougeInterval {
