@@ -30,7 +30,11 @@ export function gateFromResults(results: ExecResult[]): GoldGate {
  * Plain-language lines on why references fail, so that an image without e.g. transformers reads as
  * "the image lacks transformers", not as a 0 % executability rate.
  */
-export function goldReport(gate: GoldGate): string[] {
+/**
+ * The gate's report, a line per cause. `keepModules`: with more missing modules than that (plus one), the
+ * most frequent `keepModules` keep their lines and the rest fold into one (HF references import dozens).
+ */
+export function goldReport(gate: GoldGate, opts: { keepModules?: number } = {}): string[] {
   const total = gate.results.length;
   const lines: string[] = [];
   const byModule = new Map<string, number>();
@@ -42,8 +46,15 @@ export function goldReport(gate: GoldGate): string[] {
     else if (r.status === 'sandbox_error') infra++;
     else other.set(r.status, (other.get(r.status) ?? 0) + 1);
   }
-  for (const [mod, n] of [...byModule].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+  const modules = [...byModule].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const keep = opts.keepModules !== undefined && modules.length > opts.keepModules + 1 ? opts.keepModules : modules.length;
+  for (const [mod, n] of modules.slice(0, keep)) {
     lines.push(`${n} of ${total} reference programs fail with import_error: ${mod} — the image lacks them; see README (bring your own image)`);
+  }
+  const folded = modules.slice(keep);
+  if (folded.length) {
+    const programs = folded.reduce((s, [, n]) => s + n, 0);
+    lines.push(`${programs} more reference programs fail with import_error on ${folded.length} other modules (${folded.map(([m]) => m).join(', ')})`);
   }
   if (other.size) {
     const parts = [...other].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`);

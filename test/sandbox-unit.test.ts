@@ -121,6 +121,17 @@ describe('gold gate report', () => {
       '5 of 6 tasks are env_unsupported in this image',
     ]);
   });
+  it('folds the rarer missing modules into one line past keepModules (what eval notes show)', () => {
+    const mods = ['a', 'b', 'c', 'd'];
+    const results = mods.flatMap((m, k) => Array.from({ length: 4 - k }, (_, i) => res(`${m}${i}`, 'import_error', `ModuleNotFoundError: No module named '${m}'`)));
+    results.push(res('ok', 'ok'));
+    const gate = gateFromResults(results);
+    const line = (n: number, m: string) => `${n} of 11 reference programs fail with import_error: ${m} — the image lacks them; see README (bring your own image)`;
+    expect(goldReport(gate, { keepModules: 2 })).toEqual([line(4, 'a'), line(3, 'b'), '3 more reference programs fail with import_error on 2 other modules (c, d)', '10 of 11 tasks are env_unsupported in this image']);
+    // One module more than kept is not folded (a fold of one line saves nothing).
+    expect(goldReport(gate, { keepModules: 3 })).toEqual([line(4, 'a'), line(3, 'b'), line(2, 'c'), line(1, 'd'), '10 of 11 tasks are env_unsupported in this image']);
+    expect(goldReport(gate)).toEqual(goldReport(gate, { keepModules: 3 }));
+  });
   it('when nothing executes it says the supported rate is undefined', () => {
     const lines = goldReport(gateFromResults([res('1', 'import_error', "ModuleNotFoundError: No module named 'transformers'")]));
     expect(lines[0]).toBe('1 of 1 reference programs fail with import_error: transformers — the image lacks them; see README (bring your own image)');

@@ -498,7 +498,7 @@ async function runGoldGate(
   const gate = sandbox.gateFromResults(ordered.map((r) => ({ id: String(r.question_id), status: r.status as import('../../sandbox/index.js').ExecStatus, exception: r.exception, exit_code: r.exit_code, duration_ms: 0, stdout: '', stderr: '' })));
   const supported = new Set([...gate.supported].map(Number));
   const noRef = qids.length - ordered.length;
-  const notes = condenseGoldNotes(sandbox.goldReport(gate));
+  const notes = sandbox.goldReport(gate, { keepModules: 5 });
   if (noRef > 0) notes.push(`${noRef} of ${qids.length} tasks have no reference program (no <<<code>>> in the eval record) and count as unsupported`);
   for (const n of notes) if (!quiet) stderr.write(`gold: ${n}\n`);
   return { supported, tasks: qids.length, notes };
@@ -514,24 +514,6 @@ async function withNoExecHint<T>(p: Promise<T>): Promise<T> {
     }
     throw e;
   }
-}
-
-/**
- * The gate's report has one line per missing module; HF references import dozens. Keep the five most
- * frequent and fold the rest into one line, so the notes stay readable under a table.
- */
-function condenseGoldNotes(lines: string[], keep = 5): string[] {
-  const isModule = (l: string) => /fail with import_error: /.test(l);
-  const modules = lines.filter(isModule);
-  if (modules.length <= keep + 1) return lines;
-  const rest = modules.slice(keep);
-  const programs = rest.reduce((s, l) => s + Number(/^(\d+) of/.exec(l)?.[1] ?? 0), 0);
-  const names = rest.map((l) => /import_error: ([^ ]+)/.exec(l)?.[1] ?? '?');
-  const folded = `${programs} more reference programs fail with import_error on ${rest.length} other modules (${names.join(', ')})`;
-  const firstModule = lines.findIndex(isModule);
-  const out = lines.filter((l) => !isModule(l));
-  out.splice(firstModule, 0, ...modules.slice(0, keep), folded);
-  return out;
 }
 
 export function buildSummary(records: SampleRecord[], candidates: { name: string }[], config: EvalConfig, signatures: Record<string, string>, gold?: GoldOutcome): Summary {
