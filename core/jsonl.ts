@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, openSync, closeSync, writeSync, fsyncSync, renameSync, readFileSync, readSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, openSync, closeSync, writeSync, fsyncSync, fstatSync, ftruncateSync, renameSync, readFileSync, readSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { inputError, UserError } from './errors.js';
@@ -254,6 +254,68 @@ export async function readJsonlAll<T = Record<string, unknown>>(file: string): P
   const out: T[] = [];
   for await (const r of streamJsonl<T>(file)) out.push(r.value);
   return out;
+}
+
+/** One non-blank line of a file apieval wrote itself and may resume from, parsed when it can be. */
+export interface ResumeLine {
+  /** 1-based line number. */
+  line: number;
+  raw: string;
+  /** The line's JSON object; undefined when the line is not one (torn by a crash, or not ours). */
+  value?: Record<string, unknown>;
+  /** The last line of the file, with no newline after it: a write a crash cut short. */
+  torn: boolean;
+}
+
+/**
+ * The lines of a run's own output file (samples, gold results, partial answers, exec results) for resuming.
+ * One reader, and each caller decides what a bad line means (skip it: a cache; refuse it: not our file).
+ * Decoding is lenient (a crash can cut a multi-byte character in half); [] for a file that does not exist.
+ */
+export function readResumeLines(file: string): ResumeLine[] {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new UserError(`${file}: cannot read (${(e as Error).message})`);
+  }
+  const text = buf.toString('utf8');
+  const parts = text.split('\n');
+  const out: ResumeLine[] = [];
+  parts.forEach((raw, i) => {
+    if (!NON_BLANK.test(raw)) return;
+    let value: Record<string, unknown> | undefined;
+    try {
+      const v: unknown = JSON.parse(raw);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) value = v as Record<string, unknown>;
+    } catch {
+      /* left undefined */
+    }
+    out.push({ line: i + 1, raw, value, torn: i === parts.length - 1 });
+  });
+  return out;
+}
+
+/** Cuts a file back to its last complete line (a crash mid-append), so appending continues cleanly. */
+export function cutTornTail(file: string): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r+');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return;
+    ftruncateSync(fd, readFileSync(file).lastIndexOf(0x0a) + 1);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

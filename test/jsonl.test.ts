@@ -79,3 +79,29 @@ describe('JSONL output', () => {
     expect(readdirSync(sub)).toEqual(['lines.jsonl']);
   });
 });
+
+describe('readResumeLines and cutTornTail (the one reader of a run’s own files)', () => {
+  it('parses what it can, marks the torn last line, decodes a cut multi-byte character leniently', async () => {
+    const { readResumeLines, cutTornTail } = await import('../core/jsonl.js');
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const d = mkdtempSync(join(tmpdir(), 'apieval-resume-'));
+    const f = join(d, 'r.jsonl');
+    expect(readResumeLines(join(d, 'none.jsonl'))).toEqual([]);
+    cutTornTail(join(d, 'none.jsonl'));
+    const torn = Buffer.concat([Buffer.from('{"a":1}\n\nnot json\n[1]\n{"b":"é'), Buffer.from([0xc3])]);
+    writeFileSync(f, torn);
+    const lines = readResumeLines(f);
+    expect(lines.map((l) => [l.line, l.value, l.torn])).toEqual([
+      [1, { a: 1 }, false],
+      [3, undefined, false],
+      [4, undefined, false],
+      [5, undefined, true],
+    ]);
+    cutTornTail(f);
+    expect(readFileSync(f, 'utf8')).toBe('{"a":1}\n\nnot json\n[1]\n');
+    cutTornTail(f);
+    expect(readFileSync(f, 'utf8')).toBe('{"a":1}\n\nnot json\n[1]\n');
+  });
+});

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
-import { JsonlAppender, toJsonl, writeFileAtomic } from '../../core/jsonl.js';
+import { JsonlAppender, readResumeLines, toJsonl, writeFileAtomic } from '../../core/jsonl.js';
 import { loadQuestions, loadQuestionsFile, type Question } from '../datasets/apibench.js';
 import { VERSION } from '../version.js';
 import { readApiDocs, readEvalApiData, type Hub } from './apibench-raw.js';
@@ -185,18 +185,13 @@ function readDone(file: string): Map<number, ResponseRecord> {
   const done = new Map<number, ResponseRecord>();
   for (const f of [file, file + '.partial']) {
     if (!existsSync(f)) continue;
-    const lines = readFileSync(f, 'utf8').split('\n');
     let valid = '';
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      try {
-        const r = JSON.parse(line) as ResponseRecord;
-        if (typeof r.question_id === 'number' && typeof r.text === 'string') {
-          done.set(r.question_id, r);
-          valid += line + '\n';
-        }
-      } catch {
-        // A line cut short by a crash: drop it; its request is redone (from the cache if it got there).
+    for (const { raw, value } of readResumeLines(f)) {
+      // A line cut short by a crash (no value) is dropped; its request is redone (from the cache if it got there).
+      const r = value as ResponseRecord | undefined;
+      if (r && typeof r.question_id === 'number' && typeof r.text === 'string') {
+        done.set(r.question_id, r);
+        valid += raw + '\n';
       }
     }
     if (f.endsWith('.partial') && valid !== readFileSync(f, 'utf8')) writeFileAtomic(f, valid);

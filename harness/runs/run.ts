@@ -12,10 +12,10 @@
  * byte-identical however it got there. Timings live only in manifest.json.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, fstatSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, inputError } from '../../core/errors.js';
-import { JsonlAppender, toJsonl, writeFileAtomic } from '../../core/jsonl.js';
+import { cutTornTail, JsonlAppender, readResumeLines, readTextFile, toJsonl, writeFileAtomic } from '../../core/jsonl.js';
 import { VERSION } from '../version.js';
 import { apiDbPath, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadQuestionsFile, loadResponses, questionsPath, type EvalRecord, type Response } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
@@ -28,7 +28,6 @@ import { cacheKey, fileSha256, versionedSignature } from '../../core/hash.js';
 import { CLASSIFY_IMPLEMENTATION } from '../../sandbox/classify.js';
 import { Progress } from './progress.js';
 import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type QuestionSubset, type SampleRecord, type Summary } from './types.js';
-import { readTextFile } from '../../core/jsonl.js';
 
 export interface EvalRunOptions {
   outDir: string;
@@ -80,32 +79,11 @@ function sampleId(checkpoint: string, run: number, qid: number): string {
  */
 export function loadPreviousSamples(file: string): Map<string, SampleRecord> {
   const out = new Map<string, SampleRecord>();
-  if (!existsSync(file)) return out;
-  const fd = openSync(file, 'r+');
-  try {
-    const size = fstatSync(fd).size;
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      readSync(fd, last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) {
-        const text = readFileSync(file);
-        const cut = text.lastIndexOf(0x0a) + 1;
-        ftruncateSync(fd, cut);
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  const text = readFileSync(file, 'utf8');
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const r = JSON.parse(line) as SampleRecord;
-      if (r && typeof r.checkpoint === 'string' && typeof r.run === 'number' && typeof r.question_id === 'number' && r.metrics && r.keys) {
-        out.set(sampleId(r.checkpoint, r.run, r.question_id), r);
-      }
-    } catch {
-      /* a damaged cache line: recomputed */
+  cutTornTail(file);
+  for (const { value } of readResumeLines(file)) {
+    const r = value as SampleRecord | undefined; // a line that is not a sample record is a damaged cache line: recomputed
+    if (r && typeof r.checkpoint === 'string' && typeof r.run === 'number' && typeof r.question_id === 'number' && r.metrics && r.keys) {
+      out.set(sampleId(r.checkpoint, r.run, r.question_id), r);
     }
   }
   return out;
@@ -454,15 +432,9 @@ async function runGoldGate(
 ): Promise<GoldOutcome> {
   const file = join(outDir, GOLD);
   const previous = new Map<number, GoldRecord>();
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      try {
-        const r = JSON.parse(line) as GoldRecord;
-        if (typeof r.question_id === 'number' && typeof r.key === 'string') previous.set(r.question_id, r);
-      } catch {
-        /* partial line of an interrupted run */
-      }
-    }
+  for (const { value } of readResumeLines(file)) {
+    const r = value as GoldRecord | undefined; // undefined: a partial line of an interrupted run
+    if (r && typeof r.question_id === 'number' && typeof r.key === 'string') previous.set(r.question_id, r);
   }
   const qids = [...new Set(tasks.map((t) => t.response.question_id))].sort((a, b) => a - b);
   const results = new Map<number, GoldRecord>();

@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { inputError, UserError } from '../../../core/errors.js';
 import { refuseUnsafeOutputs } from '../../../core/output-path.js';
-import { JsonlAppender, readJsonl, toJsonl, writeFileAtomic } from '../../../core/jsonl.js';
+import { JsonlAppender, readJsonl, readResumeLines, toJsonl, writeFileAtomic } from '../../../core/jsonl.js';
 import { missingModule } from '../../../sandbox/classify.js';
 import { executePrograms } from '../../../sandbox/execute.js';
 import { gateFromResults, goldReport } from '../../../sandbox/gold.js';
 import { executabilityRate, formatRate } from '../../../sandbox/rate.js';
 import { sandboxSignature } from '../../../sandbox/index.js';
 import { EXEC_STATUSES, type ExecOptions, type ExecResult, type Program } from '../../../sandbox/types.js';
-import { readTextFile } from '../../../core/jsonl.js';
 
 export interface ExecCliOptions extends ExecOptions {
   input: string;
@@ -34,25 +32,31 @@ export function readPrograms(file: string): Program[] {
  * Results already in `file` from an earlier, interrupted run. A torn last line (crash mid-write) is
  * dropped; sandbox_error results are dropped too so that the rerun retries them.
  */
+function isJson(raw: string): boolean {
+  try {
+    JSON.parse(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function readExisting(file: string, ids: Set<string>): Map<string, ExecResult> {
   const out = new Map<string, ExecResult>();
-  if (!existsSync(file)) return out;
-  const lines = readTextFile(file).split('\n');
-  lines.forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    let r: ExecResult;
-    try {
-      r = JSON.parse(raw) as ExecResult;
-    } catch {
-      if (i === lines.length - 1 || (i === lines.length - 2 && lines[lines.length - 1] === '')) return; // torn tail
-      throw inputError(file, i + 1, 'not valid JSON; this is not an `apieval exec` output file (use a new --output)');
+  const lines = readResumeLines(file);
+  for (const l of lines) {
+    if (l.value === undefined) {
+      if (l === lines[lines.length - 1]) continue; // the last line, cut short by a crash
+      if (isJson(l.raw)) throw inputError(file, l.line, 'not an `apieval exec` result (use a new --output)');
+      throw inputError(file, l.line, 'not valid JSON; this is not an `apieval exec` output file (use a new --output)');
     }
-    if (typeof r?.id !== 'string' || !(EXEC_STATUSES as readonly string[]).includes(r.status)) {
-      throw inputError(file, i + 1, 'not an `apieval exec` result (use a new --output)');
+    const r = l.value as unknown as ExecResult;
+    if (typeof r.id !== 'string' || !(EXEC_STATUSES as readonly string[]).includes(r.status)) {
+      throw inputError(file, l.line, 'not an `apieval exec` result (use a new --output)');
     }
-    if (!ids.has(r.id)) throw inputError(file, i + 1, `id ${JSON.stringify(r.id)} is not in the input; this output belongs to another run (use a new --output)`);
+    if (!ids.has(r.id)) throw inputError(file, l.line, `id ${JSON.stringify(r.id)} is not in the input; this output belongs to another run (use a new --output)`);
     if (r.status !== 'sandbox_error') out.set(r.id, r);
-  });
+  }
   return out;
 }
 
