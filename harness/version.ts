@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-files.js';
 
 /** The package version, read once from package.json (it goes into signatures and run manifests). */
-export const VERSION: string = (() => {
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      return JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')).version as string;
-    } catch {
-      /* try the next layout: sources run from harness/, compiled code from dist/harness/ */
-    }
-  }
-  return '0.0.0';
-})();
+export const VERSION: string = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,18 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cacheRoot } from '../core/cache-root.js';
+import { packageFile } from '../core/package-files.js';
 
 /**
  * Files that ship beside the compiled code (recipes, the fork server). Sources run from sandbox/, the
  * build from dist/sandbox/: look in both layouts.
  */
 export function assetPath(rel: string): string {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  for (const base of [here, resolve(here, '../../sandbox')]) {
-    const p = join(base, rel);
-    if (existsSync(p)) return p;
-  }
+  const p = packageFile(join('sandbox', rel));
+  if (p) return p;
   throw new Error(`apieval installation incomplete: sandbox/${rel} not found`);
 }
 

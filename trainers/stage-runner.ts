@@ -5,17 +5,13 @@
  * becomes a UserError with that line; anything else that fails is reported with the end of its stderr.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { packageFile, packageRoot } from '../core/package-files.js';
 
 /** trainers/python, from the sources (trainers/) or the compiled build (dist/trainers/). */
 export function pythonPackageDir(): string {
-  for (const rel of ['./python/', '../../trainers/python/']) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p + 'apieval_trainers/__init__.py')) return p.replace(/\/$/, '');
-  }
+  if (packageFile('trainers/python/apieval_trainers/__init__.py')) return join(packageRoot(), 'trainers', 'python');
   throw new UserError('the apieval_trainers Python package is missing from this installation (trainers/python)', 1);
 }
 

@@ -3,11 +3,10 @@
  * attributable to one question. Loaded from an editable JSON file (fixtures/rubric/default.json).
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../../core/errors.js';
 import { sha256 } from './cache.js';
 import { readTextFile } from '../../core/jsonl.js';
+import { packageFile } from '../../core/package-files.js';
 
 export interface RubricQuestion {
   id: string;
@@ -27,10 +26,8 @@ export interface Rubric {
 
 /** The default rubric ships in the package (`files` includes fixtures/). */
 export function defaultRubricPath(): string {
-  for (const rel of ['../../fixtures/rubric/default.json', '../../../fixtures/rubric/default.json']) {
-    const p = resolve(fileURLToPath(new URL('.', import.meta.url)), rel); // import.meta.dirname needs Node ≥ 20.11
-    if (existsSync(p)) return p;
-  }
+  const p = packageFile('fixtures/rubric/default.json');
+  if (p) return p;
   throw new UserError('default rubric fixtures/rubric/default.json not found; pass --rubric FILE');
 }
 
