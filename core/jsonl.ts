@@ -186,13 +186,20 @@ export async function* streamJsonl<T = Record<string, unknown>>(file: string): A
   if (gz) raw.on('error', (e) => input.destroy(e));
   const dec = new TextDecoder('utf-8', { fatal: true });
   let line = 0;
-  let tail = new Uint8Array(0); // the previous chunk's last bytes, from a lead byte on (to place a bad byte)
+  let previous: Uint8Array | undefined; // the previous chunk (kept by reference: only a bad byte reads it)
   const decode = (chunk: Uint8Array | undefined): string => {
     try {
       return chunk === undefined ? dec.decode() : dec.decode(chunk, { stream: true });
     } catch {
       let at = 0;
       if (chunk !== undefined) {
+        // The previous chunk's last bytes, from a lead byte on: a character the chunk boundary cut in two.
+        let tail: Uint8Array = new Uint8Array(0);
+        if (previous !== undefined) {
+          let k = Math.max(0, previous.length - 3);
+          while (k < previous.length && (previous[k] & 0xc0) === 0x80) k++;
+          tail = previous.subarray(k);
+        }
         const both = new Uint8Array(tail.length + chunk.length);
         both.set(tail);
         both.set(chunk, tail.length);
@@ -200,11 +207,7 @@ export async function* streamJsonl<T = Record<string, unknown>>(file: string): A
       }
       throw inputError(file, line + (chunk === undefined ? 1 : lineAt(chunk, at)), 'not valid UTF-8; save the file as UTF-8');
     } finally {
-      if (chunk !== undefined) {
-        let k = Math.max(0, chunk.length - 3);
-        while (k < chunk.length && (chunk[k] & 0xc0) === 0x80) k++;
-        tail = chunk.slice(k);
-      }
+      if (chunk !== undefined) previous = chunk;
     }
   };
   // The current line's pieces when it spans chunks (searching only each new chunk keeps a 50 MB line linear).
@@ -263,6 +266,8 @@ export interface ResumeLine {
   raw: string;
   /** The line's JSON object; undefined when the line is not one (torn by a crash, or not ours). */
   value?: Record<string, unknown>;
+  /** The line is valid JSON but not an object (a number, a string, an array, null). */
+  jsonNotObject: boolean;
   /** The last line of the file, with no newline after it: a write a crash cut short. */
   torn: boolean;
 }
@@ -286,13 +291,15 @@ export function readResumeLines(file: string): ResumeLine[] {
   parts.forEach((raw, i) => {
     if (!NON_BLANK.test(raw)) return;
     let value: Record<string, unknown> | undefined;
+    let jsonNotObject = false;
     try {
       const v: unknown = JSON.parse(raw);
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) value = v as Record<string, unknown>;
+      else jsonNotObject = true;
     } catch {
       /* left undefined */
     }
-    out.push({ line: i + 1, raw, value, torn: i === parts.length - 1 });
+    out.push({ line: i + 1, raw, value, jsonNotObject, torn: i === parts.length - 1 });
   });
   return out;
 }

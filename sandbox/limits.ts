@@ -1,3 +1,4 @@
+import { describeRangeWithArticle, inRange, type NumericRange } from '../core/numeric-range.js';
 import type { ExecOptions } from './types.js';
 
 /** Effective limits of a run, every default made explicit (they go into the signature). */
@@ -48,12 +49,8 @@ type LimitName = keyof typeof LIMIT_RANGES;
 
 function checked(name: LimitName, flag: string, v: number | undefined, dflt: number): number {
   if (v === undefined) return dflt;
-  const r: { integer: boolean; min: number; max: number; minExclusive?: boolean } = LIMIT_RANGES[name];
-  const below = r.minExclusive ? v <= r.min : v < r.min;
-  if (!Number.isFinite(v) || below || v > r.max || (r.integer && !Number.isInteger(v))) {
-    const range = `${r.integer ? 'an integer' : 'a number'} ${r.minExclusive ? `> ${r.min}, ≤ ${r.max}` : `${r.min}–${r.max}`}`;
-    throw new RangeError(`${flag} must be ${range}, got ${v}`);
-  }
+  const r: NumericRange = LIMIT_RANGES[name];
+  if (!inRange(v, r)) throw new RangeError(`${flag} must be ${describeRangeWithArticle(r)}, got ${v}`);
   return v;
 }
 

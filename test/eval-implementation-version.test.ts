@@ -12,27 +12,14 @@ import { runEval, type EvalRunOptions } from '../harness/runs/run.js';
 import { cacheKey, versionedSignature } from '../core/hash.js';
 import { IMPLEMENTATION } from '../harness/runs/suite.js';
 import type { SampleRecord } from '../harness/runs/types.js';
-import { APIBENCH, sharedPath } from './helpers/shared.js';
+import { ftEvalOptions } from './helpers/eval-options.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'apieval-impl-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const out = join(tmp, 'run');
 const ids = Array.from({ length: 12 }, (_, i) => i + 1);
 
-function options(over: Partial<EvalRunOptions> = {}): EvalRunOptions {
-  return {
-    outDir: out,
-    dataDir: APIBENCH,
-    dataSource: APIBENCH,
-    candidates: [{ name: 'ft', files: [sharedPath('apibench', 'responses', 'huggingface', 'response_huggingface_Gorilla_FT_0_shot.jsonl')] }],
-    config: { hub: 'huggingface', codebleuVariant: 'k4black', rougeStemmer: false, exec: false, goldGate: false, seed: 12345, nResamples: 100 },
-    command: 'test',
-    quiet: true,
-    jobs: 1,
-    questions: { spec: 'first 12', label: 'questions 1–12', ids },
-    ...over,
-  };
-}
+const options = (over: Partial<EvalRunOptions> = {}): EvalRunOptions => ftEvalOptions(out, { jobs: 1, questions: { spec: 'first 12', label: 'questions 1–12', ids }, ...over });
 const samples = (): SampleRecord[] => readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
 describe('implementation versions in cache keys', () => {

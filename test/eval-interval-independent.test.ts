@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runEval } from '../harness/runs/run.js';
-import { APIBENCH, sharedPath } from './helpers/shared.js';
+import { ftEvalOptions } from './helpers/eval-options.js';
 import { REPO } from './helpers/cli.js';
 
 const PYTHON = process.env.APIEVAL_PYTHON ?? '/usr/bin/python3';
@@ -19,15 +19,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('eval interval = an independent Python bootstrap', () => {
   it('AST accuracy and hallucination of Gorilla_FT_0_shot, 1,000 resamples, seed 12345', async () => {
-    const r = await runEval({
-      outDir: join(tmp, 'run'),
-      dataDir: APIBENCH,
-      dataSource: APIBENCH,
-      candidates: [{ name: 'ft', files: [sharedPath('apibench', 'responses', 'huggingface', 'response_huggingface_Gorilla_FT_0_shot.jsonl')] }],
-      config: { hub: 'huggingface', codebleuVariant: 'k4black', rougeStemmer: false, exec: false, goldGate: false, seed: 12345, nResamples: 1000 },
-      command: 'test',
-      quiet: true,
-    });
+    const r = await runEval(ftEvalOptions(join(tmp, 'run'), { config: { nResamples: 1000 } }));
     const samples = r.records.filter((s) => s.checkpoint === 'ft').sort((a, b) => a.question_id - b.question_id);
     expect(samples).toHaveLength(904);
     const reported = r.summary.checkpoints.find((c) => c.name === 'ft')!.runs[0].metrics as Record<string, { value: number; low: number; high: number }>;

@@ -8,17 +8,9 @@
  */
 import { Option } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { describeRange, describeRangeWithArticle, inRange, integer, type NumericRange } from '../../core/numeric-range.js';
 
-export interface NumericRange {
-  integer: boolean;
-  min: number;
-  max: number;
-  /** The minimum itself is not allowed (a timeout must be > 0, however small). */
-  minExclusive?: boolean;
-}
-
-export const integer = (min: number, max: number): NumericRange => ({ integer: true, min, max });
-export const decimal = (min: number, max: number, opts: { minExclusive?: boolean } = {}): NumericRange => ({ integer: false, min, max, ...opts });
+export { decimal, describeRange, integer, type NumericRange } from '../../core/numeric-range.js';
 
 /** Largest timer Node accepts (setTimeout clamps anything above 2^31 - 1 ms to 1 ms, with a warning). */
 export const MAX_TIMER_S = Math.floor((2 ** 31 - 1) / 1000);
@@ -29,22 +21,15 @@ export const SEED = integer(0, 2 ** 31 - 1);
 export const BOOTSTRAP_SEED = integer(0, 0xffffffff);
 export const BOOTSTRAP_RESAMPLES = integer(1, 1_000_000);
 
-/** `integer 1–1024`, `number 0–10`, `number > 0, ≤ 86400`: what --help shows and errors repeat. */
-export function describeRange(r: NumericRange): string {
-  const kind = r.integer ? 'integer' : 'number';
-  return r.minExclusive ? `${kind} > ${r.min}, ≤ ${r.max}` : `${kind} ${r.min}–${r.max}`;
-}
-
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Parses `raw` as the option `flag` within `r`, or throws a one-line UserError. */
 export function parseNumeric(flag: string, raw: string, r: NumericRange): number {
   const s = raw.trim();
-  if (!(r.integer ? INTEGER : DECIMAL).test(s)) throw new UserError(`${flag} '${raw}': expected ${r.integer ? 'an' : 'a'} ${describeRange(r)}`);
+  if (!(r.integer ? INTEGER : DECIMAL).test(s)) throw new UserError(`${flag} '${raw}': expected ${describeRangeWithArticle(r)}`);
   const n = Number(s);
-  const below = r.minExclusive ? n <= r.min : n < r.min;
-  if (!Number.isFinite(n) || below || n > r.max) throw new UserError(`${flag} ${raw}: out of range (${describeRange(r)})`);
+  if (!inRange(n, r)) throw new UserError(`${flag} ${raw}: out of range (${describeRange(r)})`);
   return n;
 }
 

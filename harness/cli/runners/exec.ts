@@ -32,22 +32,13 @@ export function readPrograms(file: string): Program[] {
  * Results already in `file` from an earlier, interrupted run. A torn last line (crash mid-write) is
  * dropped; sandbox_error results are dropped too so that the rerun retries them.
  */
-function isJson(raw: string): boolean {
-  try {
-    JSON.parse(raw);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function readExisting(file: string, ids: Set<string>): Map<string, ExecResult> {
   const out = new Map<string, ExecResult>();
   const lines = readResumeLines(file);
   for (const l of lines) {
     if (l.value === undefined) {
       if (l === lines[lines.length - 1]) continue; // the last line, cut short by a crash
-      if (isJson(l.raw)) throw inputError(file, l.line, 'not an `apieval exec` result (use a new --output)');
+      if (l.jsonNotObject) throw inputError(file, l.line, 'not an `apieval exec` result (use a new --output)');
       throw inputError(file, l.line, 'not valid JSON; this is not an `apieval exec` output file (use a new --output)');
     }
     const r = l.value as unknown as ExecResult;

@@ -63,10 +63,9 @@ export async function runFeedbackCommand(opts: FeedbackCliOptions): Promise<void
   const statsOut = resolve(opts.stats ?? out.replace(/\.jsonl$/, '') + '.stats.json');
   const inputs = [{ flag: '--responses', path: opts.responses }, { flag: '--pairs', path: opts.pairs }, { flag: '--questions', path: opts.questions }, { flag: '--rubric', path: opts.rubric }, { flag: '--ast', path: opts.ast }, { flag: '--exec', path: opts.exec }];
   const outputs = [{ flag: '--out', path: out }, { flag: '--out (its partial file)', path: out + '.partial' }, { flag: opts.stats ? '--stats' : '--out (its statistics file)', path: statsOut }];
-  refuseUnsafeOutputs(outputs, inputs, opts.dataDir ?? process.env.APIEVAL_DATA_DIR);
+  const dataDir = opts.responses && !opts.questions ? await resolveDataDir({ dataDir: opts.dataDir, hubs: [hub] }) : undefined;
+  refuseUnsafeOutputs(outputs, inputs, dataDir ?? opts.dataDir ?? process.env.APIEVAL_DATA_DIR);
   if (opts.responses) {
-    const dataDir = opts.questions ? undefined : await resolveDataDir({ dataDir: opts.dataDir, hubs: [hub] });
-    if (dataDir) refuseUnsafeOutputs(outputs, [], dataDir);
     const qs = questionMap({ questionsFile: opts.questions, dataDir, hub });
     samples = samplesFromResponses(opts.responses, qs, opts.questions ?? `the ${hub} questions`, opts.completion as 'text' | 'code', hub);
   } else samples = samplesFromPairs(opts.pairs!);
