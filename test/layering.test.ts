@@ -8,7 +8,8 @@
  * - core/ imports nothing of the project; sandbox/ and reports/ import core/ and metrics/, never harness/;
  * - harness/cli/ is the top: nothing else under harness/ imports it;
  * - a command module never imports another command module;
- * - runtime code never imports test/ or fixtures/ (the npm package ships neither as code).
+ * - runtime code never imports test/ or fixtures/ (the npm package ships neither as code); a metric's own
+ *   tests (metrics/<name>/*.test.ts) are not runtime code.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -24,7 +25,7 @@ function sources(): string[] {
       const p = join(d, f);
       if (statSync(p).isDirectory()) {
         if (f !== 'node_modules' && f !== 'python') walk(p);
-      } else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+      } else if (p.endsWith('.ts') && !p.endsWith('.d.ts') && !p.endsWith('.test.ts')) out.push(p);
     }
   };
   for (const l of LAYERS) walk(join(REPO, l));

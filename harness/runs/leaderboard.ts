@@ -19,6 +19,7 @@ import { LEADERBOARD_SCHEMA_VERSION, type Cell, type DomainTable, type Leaderboa
 import { commonQuestions, finiteOrNull, groupByCheckpoint, intervalKey, itemMatrix, memoInterval, runsStatistic } from './aggregate.js';
 import { GOLD, MANIFEST, SAMPLES, SUMMARY } from './run.js';
 import { RUN_SCHEMA_VERSION, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
+import { IMPLEMENTATION } from './suite.js';
 import { buildViews, type Item, type View } from './views.js';
 import { readTextFile } from '../../core/jsonl.js';
 
@@ -98,7 +99,7 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
     if ((m.dataset.questions?.ids_sha256 ?? null) !== (first.dataset.questions?.ids_sha256 ?? null)) {
       throw new UserError(`${r.dir} scored ${m.dataset.questions?.label ?? 'all eval questions'} but ${runs[0].dir} scored ${first.dataset.questions?.label ?? 'all eval questions'}; a leaderboard needs one question set`);
     }
-    for (const k of ['ast_gorilla', 'ast_strict', 'codebleu_api', 'codebleu_code', 'rouge_code']) {
+    for (const k of Object.keys(IMPLEMENTATION)) {
       if (m.signatures[k] !== first.signatures[k]) {
         throw new UserError(`${r.dir} used ${k} ${m.signatures[k]} but ${runs[0].dir} used ${first.signatures[k]}; re-score one with the same options`);
       }
@@ -136,7 +137,7 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
   if (anyExec && gated.length > 0) supported = new Set([...gated[0].supported!].filter((q) => gated.every((r) => r.supported!.has(q))));
   const views = buildViews({ codebleuVariant: first.config.codebleuVariant, exec: anyExec, rm: anyRm, supported }).filter((v) => v.leaderboard);
   const signatures: Record<string, string> = { ...first.signatures, ...(anyExec ? { exec: [...execSigs][0] } : {}), ...(anyRm ? { rm: [...rmSigs][0] } : {}) };
-  const metrics: MetricColumn[] = views.map((v) => ({ key: v.key, label: v.label, kind: v.kind, higherIsBetter: v.higherIsBetter, signature: (signatures[v.metric] ?? '') + (v.metric.startsWith('codebleu') ? '|level:corpus' : '') }));
+  const metrics: MetricColumn[] = views.map((v) => ({ key: v.key, label: v.label, kind: v.kind, higherIsBetter: v.higherIsBetter, signature: (signatures[v.metric] ?? '') + (v.signatureSuffix ?? '') }));
   const notes: string[] = [...new Set(runs.flatMap((r) => r.goldNotes))];
   if (anyRm) {
     const without = runs.filter((r) => !r.manifest.config.rewardModel);
@@ -206,7 +207,8 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
     for (const r of rows) r.cells[v.key].best = r.cells[v.key].value === best;
   }
 
-  const domains = domainTable(views.find((v) => v.key === 'ast_gorilla')!, order, runMaps, first.dataset.domains ?? []);
+  const domainView = views.find((v) => v.domainTable);
+  const domains = domainView ? domainTable(domainView, order, runMaps, first.dataset.domains ?? []) : null;
   return {
     schema_version: LEADERBOARD_SCHEMA_VERSION,
     generator: `apieval ${VERSION}`,

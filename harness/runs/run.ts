@@ -20,7 +20,7 @@ import { VERSION } from '../version.js';
 import { apiDbPath, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadQuestionsFile, loadResponses, questionsPath, type EvalRecord, type Response } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
 import { isFailure } from '../../metrics/types.js';
-import { buildSuite, executableProgram } from './suite.js';
+import { buildSuite, evalSampleOf, executableProgram } from './suite.js';
 import { computeOnWorkers, defaultJobs, workersAvailable } from './pool.js';
 import { buildViews } from './views.js';
 import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
@@ -310,7 +310,8 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     } else {
       for (const p of work) {
         const extracted = extractResponse(p.t.response.text, hub);
-        for (const m of suite) if (p.todo.includes(m.name)) p.record.metrics[m.name] = m.compute({ evalRecord: p.t.evalRecord, text: p.t.response.text }, extracted);
+        const sample = evalSampleOf(p.t.evalRecord, p.t.response.text, extracted);
+        for (const m of suite) if (p.todo.includes(m.name)) p.record.metrics[m.name] = m.compute(sample);
         finishPlan(p);
       }
     }

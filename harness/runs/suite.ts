@@ -1,7 +1,7 @@
 /**
- * The per-sample metric suite of `apieval eval`: what is computed for one response of one checkpoint.
- * Pure computation on in-memory inputs (execution is separate, in run.ts, because it is asynchronous
- * and batched through the sandbox).
+ * The per-sample metric suite of `apieval eval`: the sample metrics of the registry (metrics/registry.ts)
+ * applied to one response of one checkpoint. Execution and the reward model are batch metrics, computed
+ * asynchronously in run.ts.
  *
  * Inputs, per sample, follow the golden pairs exactly (../shared/golden/README.md §3):
  *  - AST (gorilla, strict): the raw response through the hub script's own api_call extraction.
@@ -12,41 +12,13 @@
  */
 import { astQuestionOf, type ApiRecord, type EvalRecord, type Hub } from '../datasets/apibench.js';
 import { extractResponse, type ExtractedResponse } from '../datasets/extract.js';
-import { AstMatcher } from '../../metrics/ast-match/index.js';
-import { codeBleuSignature, codeBleuStats, codeBleuFromStats, type CodeBleuOptions } from '../../metrics/codebleu/index.js';
-import { RougeScorer } from '../../metrics/rouge/index.js';
-import { DEFAULT_MAX_TEXT_BYTES, isFailure, textTooLong } from '../../metrics/types.js';
-import type { MetricValue } from './types.js';
+import type { EvalSample, SampleScorer } from '../../metrics/metric.js';
+import { sampleImplementations, sampleScorers } from '../../metrics/registry.js';
 
-export interface SampleInput {
-  evalRecord: EvalRecord;
-  /** Raw response text, exactly as in the candidate file. */
-  text: string;
-}
+export type SuiteMetric = SampleScorer;
 
-export interface SuiteMetric {
-  name: string;
-  signature: string;
-  /**
-   * apieval's version of this metric's implementation (see IMPLEMENTATION below): part of every cache key,
-   * so a rerun after a fix that changes values recomputes them.
-   */
-  implementation: number;
-  compute(input: SampleInput, extracted: ExtractedResponse): MetricValue;
-}
-
-/**
- * The implementation version of each metric of the suite. **Bump a metric's number in the commit that
- * changes any value it produces** (a fix in the CodeBLEU or ROUGE port, the AST matcher, the response
- * extraction it reads): run directories then recompute that metric, and only it, on their next run.
- */
-export const IMPLEMENTATION: Readonly<Record<string, number>> = {
-  ast_gorilla: 1,
-  ast_strict: 1,
-  codebleu_api: 1,
-  codebleu_code: 1,
-  rouge_code: 1,
-};
+/** The implementation version of each sample value (from the registry): part of every cache key. */
+export const IMPLEMENTATION: Readonly<Record<string, number>> = sampleImplementations();
 
 export interface SuiteOptions {
   hub: Hub;
@@ -54,105 +26,18 @@ export interface SuiteOptions {
   rougeStemmer: boolean;
 }
 
-function errorText(e: unknown): string {
-  const err = e as Error;
-  return `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
-}
-
-/**
- * Both AST variants from ONE parse and match: `strict` is by definition `gorilla`-correct AND the matched
- * database entry's api_call equal to the question's reference call (metrics/ast-match/index.ts), so it is
- * derived from the gorilla verdict of the same response instead of parsing the text a second time. The
- * last verdict is memoised per (response text, question) so the two metrics share it.
- */
-function astMetrics(hub: Hub, apiDb: ApiRecord[]): SuiteMetric[] {
-  const matcher = new AstMatcher(hub, apiDb, 'gorilla');
-  const strictSignature = new AstMatcher(hub, [], 'strict').signature();
-  let lastKey: { text: string; index: number } | null = null;
-  let lastVerdict: ReturnType<AstMatcher['matchResponse']> | { error: string } | null = null;
-  const verdict = (evalRecord: EvalRecord, text: string) => {
-    if (lastKey && lastKey.text === text && lastKey.index === evalRecord.index) return lastVerdict!;
-    try {
-      lastVerdict = matcher.matchResponse(text, astQuestionOf(evalRecord));
-    } catch (e) {
-      lastVerdict = { error: errorText(e) };
-    }
-    lastKey = { text, index: evalRecord.index };
-    return lastVerdict;
-  };
-  return [
-    {
-      name: 'ast_gorilla',
-      signature: matcher.signature(),
-      implementation: IMPLEMENTATION.ast_gorilla,
-      compute({ evalRecord, text }) {
-        const v = verdict(evalRecord, text);
-        if ('error' in v) return { error: v.error };
-        return { correct: v.correct, hallucination: v.hallucination, database_index: v.database_index };
-      },
-    },
-    {
-      name: 'ast_strict',
-      signature: strictSignature,
-      implementation: IMPLEMENTATION.ast_strict,
-      compute({ evalRecord, text }) {
-        const v = verdict(evalRecord, text);
-        if ('error' in v) return { error: v.error };
-        const correct = v.correct && v.matched_api_call === evalRecord.api_data.api_call;
-        return { correct, hallucination: v.hallucination, database_index: v.database_index };
-      },
-    },
-  ];
-}
-
-function codeBleuMetric(name: string, opts: CodeBleuOptions, pick: (i: SampleInput, x: ExtractedResponse) => [string, string] | null): SuiteMetric {
-  return {
-    name,
-    signature: codeBleuSignature(opts),
-    implementation: IMPLEMENTATION[name],
-    compute(input, extracted) {
-      const pair = pick(input, extracted);
-      if (pair === null) return null;
-      const [reference, prediction] = pair;
-      const tooLong = textTooLong([prediction, reference], DEFAULT_MAX_TEXT_BYTES, ['the prediction', 'the reference']);
-      if (tooLong) return { error: tooLong.error };
-      try {
-        const stats = codeBleuStats([reference], prediction, opts);
-        if (isFailure(stats)) return { error: stats.error };
-        const scores = codeBleuFromStats([stats], opts);
-        if (isFailure(scores)) return { error: scores.error };
-        return { ...scores, stats: stats as unknown };
-      } catch (e) {
-        return { error: errorText(e) };
-      }
-    },
-  };
-}
-
 export function buildSuite(apiDb: ApiRecord[], opts: SuiteOptions): SuiteMetric[] {
-  const cb: CodeBleuOptions = { variant: opts.codebleuVariant };
-  const rouge = new RougeScorer({ useStemmer: opts.rougeStemmer });
-  const metrics: SuiteMetric[] = [
-    ...astMetrics(opts.hub, apiDb),
-    codeBleuMetric('codebleu_api', cb, (i, x) => [i.evalRecord.api_call, x.astApiCall]),
-    codeBleuMetric('codebleu_code', cb, (i, x) => (i.evalRecord.referenceCode === undefined ? null : [i.evalRecord.referenceCode, x.predictionCode])),
-    {
-      name: 'rouge_code',
-      signature: rouge.signature(),
-      implementation: IMPLEMENTATION.rouge_code,
-      compute({ evalRecord }, x) {
-        if (evalRecord.referenceCode === undefined) return null;
-        const tooLong = textTooLong([x.predictionCode, evalRecord.referenceCode], DEFAULT_MAX_TEXT_BYTES, ['the prediction', 'the reference']);
-        if (tooLong) return { error: tooLong.error };
-        try {
-          return rouge.score(evalRecord.referenceCode, x.predictionCode) as unknown as Record<string, unknown>;
-        } catch (e) {
-          return { error: errorText(e) };
-        }
-      },
-    },
-  ];
-  return metrics;
+  return sampleScorers({ hub: opts.hub, apiDb, codebleuVariant: opts.codebleuVariant, rougeStemmer: opts.rougeStemmer });
+}
+
+/** What the sample metrics see of one response (one object, handed to every scorer of the suite). */
+export function evalSampleOf(evalRecord: EvalRecord, text: string, extracted: ExtractedResponse): EvalSample {
+  return {
+    response: text,
+    question: astQuestionOf(evalRecord),
+    reference: { apiCall: evalRecord.api_call, code: evalRecord.referenceCode },
+    prediction: { apiCall: extracted.astApiCall, code: extracted.predictionCode },
+  };
 }
 
 export { extractResponse };

@@ -9,6 +9,7 @@
  *   RUN_DIR/summary.json    corpus scores with 95% bootstrap intervals per checkpoint and run
  */
 import type { Hub } from '../datasets/apibench.js';
+import type { MetricValue } from '../../metrics/metric.js';
 
 export const RUN_SCHEMA_VERSION = 1;
 
@@ -25,7 +26,7 @@ export interface ExecValue {
 }
 
 /** A metric's per-sample value, or its failure (`{error}`), or null when it does not apply (no reference). */
-export type MetricValue = Record<string, unknown> | null;
+export type { MetricValue } from '../../metrics/metric.js';
 
 export interface SampleRecord {
   checkpoint: string;

@@ -9,7 +9,7 @@
  */
 import { apiDbPath, evalPath, loadApiDbFile, loadEvalFile, type Hub } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
-import { buildSuite } from './suite.js';
+import { buildSuite, evalSampleOf } from './suite.js';
 import type { MetricValue } from './types.js';
 
 export interface WorkerInit {
@@ -43,8 +43,9 @@ process.on('message', (msg: { init: WorkerInit } | WorkerJob) => {
   for (const it of job.items) {
     const evalRecord = evalRecords[it.qid - 1];
     const extracted = extractResponse(it.text, init.hub);
+    const sample = evalSampleOf(evalRecord, it.text, extracted);
     const values: Record<string, MetricValue> = {};
-    for (const m of suite) if (it.names.includes(m.name)) values[m.name] = m.compute({ evalRecord, text: it.text }, extracted);
+    for (const m of suite) if (it.names.includes(m.name)) values[m.name] = m.compute(sample);
     results.push({ i: it.i, values });
   }
   if (!process.connected) process.exit(0);

@@ -1,0 +1,56 @@
+/**
+ * The metric registry (metrics/registry.ts) is what every reporter iterates over, so its entries must be
+ * consistent: each sample metric computes exactly the values it versions, in that order; view keys are
+ * unique across metrics; every view reads a value some metric writes; one view feeds the domain table;
+ * every metric has its card in its folder. And the eval's suite and columns are the registry's.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { METRICS, metricViews, sampleImplementations, sampleScorers } from '../metrics/registry.js';
+import { apiDbPath, loadApiDbFile } from '../harness/datasets/apibench.js';
+import { buildSuite, IMPLEMENTATION } from '../harness/runs/suite.js';
+import { buildViews } from '../harness/runs/views.js';
+import { APIBENCH } from './helpers/shared.js';
+import { REPO } from './helpers/cli.js';
+
+const apiDb = loadApiDbFile(apiDbPath(APIBENCH, 'huggingface'));
+const ctx = { hub: 'huggingface' as const, apiDb, codebleuVariant: 'k4black' as const, rougeStemmer: false };
+const all = { codebleuVariant: 'k4black' as const, exec: true, rm: true, supported: new Set([1]) };
+
+describe('metric registry', () => {
+  it('sample metrics compute exactly the values they version, in that order', () => {
+    for (const m of METRICS.filter((x) => x.kind === 'sample')) {
+      expect(m.scorers!(ctx).map((s) => s.name), m.id).toEqual(Object.keys(m.implementation));
+      for (const s of m.scorers!(ctx)) expect(s.implementation, s.name).toBe(m.implementation[s.name]);
+    }
+    for (const m of METRICS.filter((x) => x.kind === 'batch')) expect(m.scorers, m.id).toBeUndefined();
+  });
+
+  it('views: unique keys, each reading a value the registry writes, one domain table', () => {
+    const views = metricViews(all);
+    expect(new Set(views.map((v) => v.key)).size).toBe(views.length);
+    const written = new Set([...Object.keys(sampleImplementations()), 'exec', 'rm']);
+    for (const v of views) expect(written.has(v.metric), `${v.key} reads ${v.metric}`).toBe(true);
+    expect(views.filter((v) => v.domainTable).map((v) => v.key)).toEqual(['ast_gorilla']);
+    // Batch columns appear only when their batch ran.
+    const plain = metricViews({ codebleuVariant: 'k4black', exec: false });
+    expect(plain.some((v) => v.metric === 'exec' || v.metric === 'rm')).toBe(false);
+    expect(views.filter((v) => v.metric === 'exec').map((v) => v.key)).toEqual(['exec', 'exec_supported']);
+  });
+
+  it('every metric has its folder and card', () => {
+    for (const m of METRICS) expect(existsSync(join(REPO, 'metrics', m.id, 'CARD.md')), m.id).toBe(true);
+  });
+
+  it("the eval's suite, cache versions and columns are the registry's", () => {
+    expect(buildSuite(apiDb, ctx).map((s) => [s.name, s.signature])).toEqual(sampleScorers(ctx).map((s) => [s.name, s.signature]));
+    expect(IMPLEMENTATION).toEqual(sampleImplementations());
+    expect(buildViews(all).map((v) => v.key)).toEqual(metricViews(all).map((v) => v.key));
+    // The order summary.json and every report have always had (their bytes depend on it).
+    expect(buildViews(all).map((v) => v.key)).toEqual([
+      'ast_gorilla', 'hallucination', 'ast_strict', 'codebleu_api', 'codebleu_code',
+      'rouge1_code', 'rouge2_code', 'rougeL_code', 'rougeLsum_code', 'rm_p', 'rm_logit', 'exec', 'exec_supported',
+    ]);
+  });
+});
