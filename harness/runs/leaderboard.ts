@@ -10,18 +10,16 @@
  *    resampling questions with the same indices for both checkpoints.
  * All p-values of the table form one Holm family at level α.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { inputError, UserError } from '../../core/errors.js';
+import { UserError } from '../../core/errors.js';
 import { VERSION } from '../version.js';
 import { bootstrapInterval, holm, mcnemar, meanSd, pairedBootstrap } from '../../metrics/stats/index.js';
 import { LEADERBOARD_SCHEMA_VERSION, type Cell, type DomainTable, type Leaderboard, type MetricColumn, type Row } from '../../reports/model.js';
 import { commonQuestions, finiteOrNull, groupByCheckpoint, intervalKey, itemMatrix, memoInterval, runsStatistic } from './aggregate.js';
-import { GOLD, MANIFEST, SAMPLES, SUMMARY } from './run.js';
-import { RUN_SCHEMA_VERSION, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
+import { loadFinishedRun } from './run-dir.js';
+import type { SampleRecord } from './types.js';
 import { IMPLEMENTATION } from './suite.js';
 import { buildViews, type Item, type View } from './views.js';
-import { readTextFile } from '../../core/jsonl.js';
 
 export interface LeaderboardOptions {
   baseline?: string;
@@ -31,65 +29,9 @@ export interface LeaderboardOptions {
   nResamples?: number;
 }
 
-interface LoadedRun {
-  dir: string;
-  manifest: Manifest;
-  records: SampleRecord[];
-  /** Questions whose reference program executes in the run's sandbox (gold gate), if it ran. */
-  supported?: Set<number>;
-  goldNotes: string[];
-}
-
-function loadRunDir(dir: string): LoadedRun {
-  const mf = join(dir, MANIFEST);
-  const sf = join(dir, SAMPLES);
-  if (!existsSync(mf)) throw new UserError(`${dir}: not a run directory (no ${MANIFEST}; create one with 'apieval eval --out ${dir}')`);
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(readTextFile(mf)) as Manifest;
-  } catch (e) {
-    throw new UserError(`${mf}: not valid JSON (${(e as Error).message})`);
-  }
-  if (manifest.schema_version !== RUN_SCHEMA_VERSION) throw new UserError(`${mf}: run schema_version ${manifest.schema_version} is not supported (expected ${RUN_SCHEMA_VERSION})`);
-  if (manifest.timings?.finished_at === null) throw new UserError(`${dir}: the run did not finish; run the same 'apieval eval' command again to complete it`);
-  if (!existsSync(sf)) throw new UserError(`${dir}: no ${SAMPLES}`);
-  const records: SampleRecord[] = [];
-  const lines = readTextFile(sf).split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      records.push(JSON.parse(line) as SampleRecord);
-    } catch (e) {
-      throw new UserError(`${sf}:${i + 1}: not valid JSON (${(e as Error).message})`);
-    }
-  });
-  let supported: Set<number> | undefined;
-  const gf = join(dir, GOLD);
-  if (manifest.config.exec && manifest.config.goldGate && existsSync(gf)) {
-    supported = new Set<number>();
-    readTextFile(gf).split('\n').forEach((line, i) => {
-      if (line.trim() === '') return;
-      let g: GoldRecord;
-      try {
-        g = JSON.parse(line) as GoldRecord;
-      } catch (e) {
-        throw inputError(gf, i + 1, `not valid JSON (${(e as Error).message})`);
-      }
-      if (g.status === 'ok') supported!.add(g.question_id);
-    });
-  }
-  let goldNotes: string[] = [];
-  try {
-    goldNotes = (JSON.parse(readTextFile(join(dir, SUMMARY))) as Summary).gold?.notes ?? [];
-  } catch {
-    /* summary is optional for the leaderboard */
-  }
-  return { dir, manifest, records, supported, goldNotes };
-}
-
 export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {}): Leaderboard {
   if (runDirs.length === 0) throw new UserError('give at least one run directory');
-  const runs = runDirs.map(loadRunDir);
+  const runs = runDirs.map(loadFinishedRun);
   const first = runs[0].manifest;
   for (const r of runs.slice(1)) {
     const m = r.manifest;

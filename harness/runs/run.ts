@@ -15,7 +15,6 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, inputError } from '../../core/errors.js';
-import { cutTornTail, JsonlAppender, readResumeLines, readTextFile, toJsonl, writeFileAtomic } from '../../core/jsonl.js';
 import { VERSION } from '../version.js';
 import { apiDbPath, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadQuestionsFile, loadResponses, questionsPath, type EvalRecord, type Response } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
@@ -27,6 +26,7 @@ import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
 import { cacheKey, fileSha256, versionedSignature } from '../../core/hash.js';
 import { CLASSIFY_IMPLEMENTATION } from '../../sandbox/classify.js';
 import { Progress } from './progress.js';
+import { RunDir, sampleId } from './run-dir.js';
 import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type QuestionSubset, type SampleRecord, type Summary } from './types.js';
 
 export interface EvalRunOptions {
@@ -55,10 +55,7 @@ export interface EvalRunResult {
   reused: number;
 }
 
-export const MANIFEST = 'manifest.json';
-export const SAMPLES = 'samples.jsonl';
-export const SUMMARY = 'summary.json';
-export const GOLD = 'gold.jsonl';
+export { GOLD, MANIFEST, SAMPLES, SUMMARY } from './run-dir.js';
 
 interface Task {
   checkpoint: string;
@@ -66,27 +63,6 @@ interface Task {
   response: Response;
   file: string;
   evalRecord: EvalRecord;
-}
-
-function sampleId(checkpoint: string, run: number, qid: number): string {
-  return `${checkpoint}\u0000${run}\u0000${qid}`;
-}
-
-/**
- * Reads back the samples of an interrupted or earlier run. A crash can leave the last line half-written:
- * the file is cut back to its last complete line so that appending continues cleanly. Lines that do not
- * parse are ignored (they are only a cache); later lines win.
- */
-export function loadPreviousSamples(file: string): Map<string, SampleRecord> {
-  const out = new Map<string, SampleRecord>();
-  cutTornTail(file);
-  for (const { value } of readResumeLines(file)) {
-    const r = value as SampleRecord | undefined; // a line that is not a sample record is a damaged cache line: recomputed
-    if (r && typeof r.checkpoint === 'string' && typeof r.run === 'number' && typeof r.question_id === 'number' && r.metrics && r.keys) {
-      out.set(sampleId(r.checkpoint, r.run, r.question_id), r);
-    }
-  }
-  return out;
 }
 
 function loadCandidateFile(file: string, evalRecords: EvalRecord[]): Response[] {
@@ -99,15 +75,6 @@ function loadCandidateFile(file: string, evalRecords: EvalRecord[]): Response[] 
     seen.set(r.question_id, r.line);
   }
   return [...responses].sort((a, b) => a.question_id - b.question_id);
-}
-
-function readManifest(file: string): Manifest | null {
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readTextFile(file)) as Manifest;
-  } catch (e) {
-    throw new UserError(`${file}: not a valid run manifest (${(e as Error).message}); use another --out folder`);
-  }
 }
 
 export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
@@ -149,12 +116,9 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   }
 
   // --- The run directory: refuse to mix datasets or schema versions in one folder.
-  const manifestFile = join(outDir, MANIFEST);
-  const previous = readManifest(manifestFile);
+  const runDir = new RunDir(outDir);
+  const previous = runDir.readManifest('use another --out folder');
   if (previous) {
-    if (previous.schema_version !== RUN_SCHEMA_VERSION) {
-      throw new UserError(`${manifestFile}: run schema_version ${previous.schema_version}, this apieval writes ${RUN_SCHEMA_VERSION}; use another --out folder`);
-    }
     if (previous.dataset?.hub !== hub || JSON.stringify(previous.dataset?.files) !== JSON.stringify(datasetFiles)) {
       throw new UserError(`${outDir} holds a run on another dataset (${previous.dataset?.hub}); use another --out folder`);
     }
@@ -197,12 +161,11 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     seeds: { bootstrap: config.seed },
     timings: { started_at: new Date(started).toISOString(), finished_at: null, wall_s: null, computed_samples: 0, reused_samples: 0 },
   };
-  writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  runDir.writeManifest(manifest);
 
   // --- Compute what the cache does not already hold.
-  const samplesFile = join(outDir, SAMPLES);
-  const cached = loadPreviousSamples(samplesFile);
-  const appender = new JsonlAppender(samplesFile, 'append');
+  const cached = runDir.cachedSamples();
+  const appender = runDir.sampleAppender();
   const final = new Map<string, SampleRecord>();
   const pendingExec: { id: string; code: string; record: SampleRecord; key: string }[] = [];
   const progress = new Progress('eval', tasks.length, stderr, opts.quiet ?? false);
@@ -375,9 +338,9 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   const records = [...final.values()].sort(
     (a, b) => order.get(a.checkpoint)! - order.get(b.checkpoint)! || a.run - b.run || a.question_id - b.question_id,
   );
-  writeFileAtomic(samplesFile, toJsonl(records));
+  runDir.writeSamples(records);
   const summary = buildSummary(records, opts.candidates, config, signatures, gold);
-  writeFileAtomic(join(outDir, SUMMARY), JSON.stringify(summary, null, 2) + '\n');
+  runDir.writeSummary(summary);
   const finished = Date.now();
   manifest.timings = {
     ...manifest.timings,
@@ -386,7 +349,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     computed_samples: computed,
     reused_samples: reused,
   };
-  writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  runDir.writeManifest(manifest);
   return { manifest, summary, records, computed, reused };
 }
 
@@ -431,12 +394,8 @@ async function runGoldGate(
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
   quiet: boolean,
 ): Promise<GoldOutcome> {
-  const file = join(outDir, GOLD);
-  const previous = new Map<number, GoldRecord>();
-  for (const { value } of readResumeLines(file)) {
-    const r = value as GoldRecord | undefined; // undefined: a partial line of an interrupted run
-    if (r && typeof r.question_id === 'number' && typeof r.key === 'string') previous.set(r.question_id, r);
-  }
+  const runDir = new RunDir(outDir);
+  const previous = runDir.cachedGold();
   const qids = [...new Set(tasks.map((t) => t.response.question_id))].sort((a, b) => a - b);
   const results = new Map<number, GoldRecord>();
   const todo: { id: string; code: string; qid: number; key: string }[] = [];
@@ -451,7 +410,7 @@ async function runGoldGate(
   }
   if (todo.length > 0) {
     const progress = new Progress('gold', todo.length, stderr, quiet);
-    const appender = new JsonlAppender(file, 'append');
+    const appender = runDir.goldAppender();
     const byId = new Map(todo.map((t) => [t.id, t]));
     try {
       await sandbox.executePrograms(todo.map((t) => ({ id: t.id, code: t.code })), execOptions, (res) => {
@@ -467,7 +426,7 @@ async function runGoldGate(
     progress.finish();
   }
   const ordered = [...results.values()].sort((a, b) => a.question_id - b.question_id);
-  writeFileAtomic(file, toJsonl(ordered));
+  runDir.writeGold(ordered);
   const gate = sandbox.gateFromResults(ordered.map((r) => ({ id: String(r.question_id), status: r.status as import('../../sandbox/index.js').ExecStatus, exception: r.exception, exit_code: r.exit_code, duration_ms: 0, stdout: '', stderr: '' })));
   const supported = new Set([...gate.supported].map(Number));
   const noRef = qids.length - ordered.length;

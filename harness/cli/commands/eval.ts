@@ -76,7 +76,7 @@ Examples:
       const outDir = resolve(o.out);
       const reportDir = typeof o.report === 'string' ? resolve(o.report) : join(outDir, 'report');
       const { refuseUnsafeOutputs } = await import('../../../core/output-path.js');
-      const { MANIFEST, SAMPLES, SUMMARY, GOLD } = await import('../../runs/run.js');
+      const { MANIFEST, SAMPLES, SUMMARY, GOLD } = await import('../../runs/run-dir.js');
       const reportFiles = ['leaderboard.csv', 'leaderboard_domains.csv', 'leaderboard.tex', 'leaderboard.md', 'leaderboard.json', 'leaderboard.html'];
       refuseUnsafeOutputs(
         [{ flag: '--out', path: outDir, dir: true, writes: [MANIFEST, SAMPLES, SUMMARY, GOLD] }, ...(o.report !== false ? [{ flag: '--report', path: reportDir, dir: true, writes: reportFiles }] : [])],
