@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import type { ExecResult, ExecStatus } from './types.js';
-import type { SampleReport, ServerVerdict } from './verdict.js';
+import type { RawVerdict, SampleReport, ServerVerdict } from './verdict.js';
 
 /**
  * apieval's version of the classification below (and of what the sandbox records per program). **Bump it in
@@ -16,16 +16,13 @@ export const CLASSIFY_IMPLEMENTATION = 1;
  */
 export function classify(id: string, v: ServerVerdict): ExecResult {
   // Field order is the documented output order of `apieval exec`.
-  const r = (status: ExecStatus, exception: string | null, exit_code: number | null): ExecResult => ({
-    id,
-    status,
-    exception,
-    exit_code,
-    duration_ms: v.duration_ms,
-    stdout: v.stdout,
-    stderr: v.stderr,
-  });
+  const c = classifyVerdict(v);
+  return { id, status: c.status, exception: c.exception, exit_code: c.exit_code, duration_ms: v.duration_ms, stdout: v.stdout, stderr: v.stderr };
+}
 
+/** The classification of a (raw) verdict: a pure function, re-runnable from stored verdicts. */
+export function classifyVerdict(v: RawVerdict): { status: ExecStatus; exception: string | null; exit_code: number | null } {
+  const r = (status: ExecStatus, exception: string | null, exit_code: number | null) => ({ status, exception, exit_code });
   if (v.output_limit) return r('output_limit', null, v.exit_code);
   if (v.timed_out) return r('timeout', null, null);
   if (v.signal !== null) {

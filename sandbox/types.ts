@@ -1,3 +1,5 @@
+import type { RawVerdict } from './verdict.js';
+
 /** The one status each sample gets (see README "Executability"). */
 export type ExecStatus =
   | 'ok'
@@ -30,6 +32,11 @@ export interface ExecResult {
   duration_ms: number;
   stdout: string;
   stderr: string;
+  /**
+   * What the fork server observed, as classification reads it (sandbox/classify.ts); absent when no
+   * container ran the program (`no_code`, `sandbox_error`). Not part of `apieval exec`'s output lines.
+   */
+  verdict?: RawVerdict;
 }
 
 export interface ExecOptions {

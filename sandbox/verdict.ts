@@ -23,3 +23,10 @@ export interface SampleReport {
   missing?: string | null;
   exit?: number;
 }
+
+/** What classification reads of a server verdict: stored with each eval sample, so grading can be re-run. */
+export type RawVerdict = Pick<ServerVerdict, 'timed_out' | 'output_limit' | 'oom_killed' | 'signal' | 'exit_code' | 'report'>;
+
+export function rawVerdict(v: ServerVerdict): RawVerdict {
+  return { timed_out: v.timed_out, output_limit: v.output_limit, oom_killed: v.oom_killed, signal: v.signal, exit_code: v.exit_code, report: v.report };
+}

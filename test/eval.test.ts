@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli, REPO } from './helpers/cli.js';
@@ -357,6 +357,27 @@ describe.skipIf(SKIP_DOCKER)('executability through the real sandbox', () => {
     expect(lb.metrics.map((x: any) => x.key)).toContain('exec');
     expect(lb.notes.join('\n')).toMatch(/transformers/);
   }, 300_000);
+
+  it('grades again from the stored verdicts alone: wrong outcomes restored, files byte-identical, no engine', () => {
+    const out = join(tmp, 'exec');
+    const regraded = join(tmp, 'exec-regraded');
+    cpSync(out, regraded, { recursive: true });
+    const samples = readFileSync(join(out, 'samples.jsonl'), 'utf8');
+    const gold = readFileSync(join(out, 'gold.jsonl'), 'utf8');
+    for (const x of readSamples(out)) expect((x.metrics.exec as any).verdict, `question ${x.question_id}`).toMatchObject({ timed_out: false, signal: null });
+    // Outcomes as a broken classifier would have written them; the summary gone.
+    const tamper = (text: string, pick: (o: any) => any, status: string) =>
+      text.trim().split('\n').map((l) => { const o = JSON.parse(l); pick(o).status = status; pick(o).exception = null; return JSON.stringify(o); }).join('\n') + '\n';
+    writeFileSync(join(regraded, 'samples.jsonl'), tamper(samples, (o) => o.metrics.exec, 'timeout'));
+    writeFileSync(join(regraded, 'gold.jsonl'), tamper(gold, (o) => o, 'ok'));
+    rmSync(join(regraded, 'summary.json'));
+    const r = runCli(['grade', regraded], { env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/grade: 5 samples; 5 sample and 5 gold outcomes changed by re-classification/);
+    expect(readFileSync(join(regraded, 'samples.jsonl'), 'utf8')).toBe(samples);
+    expect(readFileSync(join(regraded, 'gold.jsonl'), 'utf8')).toBe(gold);
+    expect(readFileSync(join(regraded, 'summary.json'), 'utf8')).toBe(readFileSync(join(out, 'summary.json'), 'utf8'));
+  }, 120_000);
 });
 
 describe('other hubs', () => {

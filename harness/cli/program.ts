@@ -9,6 +9,7 @@ import * as exec from './commands/exec.js';
 import * as sandbox from './commands/sandbox.js';
 import * as evalCmd from './commands/eval.js';
 import * as leaderboard from './commands/leaderboard.js';
+import * as grade from './commands/grade.js';
 import * as generate from './commands/generate.js';
 import * as feedback from './commands/feedback.js';
 import * as train from './commands/train.js';
@@ -25,6 +26,6 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, leaderboard, generate, feedback, train, reward, rlaif, demoEndpoint]) m.register(program);
+  for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, grade, leaderboard, generate, feedback, train, reward, rlaif, demoEndpoint]) m.register(program);
   return program;
 }

@@ -21,12 +21,14 @@ import { extractResponse } from '../datasets/extract.js';
 import { isFailure } from '../../metrics/types.js';
 import { buildSuite, evalSampleOf, executableProgram } from './suite.js';
 import { computeOnWorkers, defaultJobs, workersAvailable } from './pool.js';
-import { buildViews } from './views.js';
-import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
 import { cacheKey, fileSha256, versionedSignature } from '../../core/hash.js';
 import { CLASSIFY_IMPLEMENTATION } from '../../sandbox/classify.js';
 import { Progress } from './progress.js';
 import { RunDir, sampleId } from './run-dir.js';
+import { runGoldGate, withNoExecHint } from './execute.js';
+import { summarise } from './grade.js';
+
+export { buildSummary } from './grade.js';
 import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type QuestionSubset, type SampleRecord, type Summary } from './types.js';
 
 export interface EvalRunOptions {
@@ -173,7 +175,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   let reused = 0;
   let sinceSync = 0;
 
-  let gold: GoldOutcome | undefined;
+  let goldRecords: GoldRecord[] | undefined;
   let onInterrupt: (() => void) | undefined;
   const failedCount = (r: SampleRecord) => (Object.values(r.metrics).some((v) => v !== null && isFailure(v)) ? 1 : 0);
 
@@ -307,7 +309,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     }
 
     if (config.exec && config.goldGate && sandbox) {
-      gold = await withNoExecHint(runGoldGate(sandbox, execOptions, execKeySignature, outDir, tasks, evalRecords, stderr, opts.quiet ?? false));
+      goldRecords = await withNoExecHint(runGoldGate(sandbox, execOptions, execKeySignature, runDir, tasks, evalRecords, stderr, opts.quiet ?? false));
     }
 
     if (pendingExec.length > 0 && sandbox) {
@@ -318,7 +320,8 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
         (res) => {
           const p = byId.get(res.id);
           if (!p) return;
-          p.record.metrics.exec = { status: res.status, exception: res.exception, exit_code: res.exit_code };
+          // The raw verdict too: grading (grade.ts) can re-classify it without a container.
+          p.record.metrics.exec = { status: res.status, exception: res.exception, exit_code: res.exit_code, ...(res.verdict ? { verdict: res.verdict } : {}) };
           p.record.keys.exec = p.key;
           appender.write(p.record);
           computed++;
@@ -339,7 +342,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     (a, b) => order.get(a.checkpoint)! - order.get(b.checkpoint)! || a.run - b.run || a.question_id - b.question_id,
   );
   runDir.writeSamples(records);
-  const summary = buildSummary(records, opts.candidates, config, signatures, gold);
+  const summary = summarise(manifest, records, goldRecords);
   runDir.writeSummary(summary);
   const finished = Date.now();
   manifest.timings = {
@@ -373,102 +376,3 @@ async function loadRewardModel(dir: string, dataDir: string, hub: EvalConfig['hu
   };
 }
 
-export interface GoldOutcome {
-  supported: Set<number>;
-  tasks: number;
-  notes: string[];
-}
-
-/**
- * The gold-run gate: each task's reference program (eval `code` after `<<<code>>>`) runs in the same
- * image and limits first. Cached in gold.jsonl by (sandbox signature, program), like the samples. A task
- * without reference code cannot be gated and counts as unsupported.
- */
-async function runGoldGate(
-  sandbox: typeof import('../../sandbox/index.js'),
-  execOptions: import('../../sandbox/index.js').ExecOptions,
-  execSignature: string,
-  outDir: string,
-  tasks: { response: { question_id: number } }[],
-  evalRecords: EvalRecord[],
-  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
-  quiet: boolean,
-): Promise<GoldOutcome> {
-  const runDir = new RunDir(outDir);
-  const previous = runDir.cachedGold();
-  const qids = [...new Set(tasks.map((t) => t.response.question_id))].sort((a, b) => a - b);
-  const results = new Map<number, GoldRecord>();
-  const todo: { id: string; code: string; qid: number; key: string }[] = [];
-  for (const q of qids) {
-    const ref = evalRecords[q - 1].referenceCode;
-    if (ref === undefined) continue;
-    const code = executableProgram(ref);
-    const key = cacheKey([execSignature, code]);
-    const prev = previous.get(q);
-    if (prev && prev.key === key) results.set(q, prev);
-    else todo.push({ id: String(q), code, qid: q, key });
-  }
-  if (todo.length > 0) {
-    const progress = new Progress('gold', todo.length, stderr, quiet);
-    const appender = runDir.goldAppender();
-    const byId = new Map(todo.map((t) => [t.id, t]));
-    try {
-      await sandbox.executePrograms(todo.map((t) => ({ id: t.id, code: t.code })), execOptions, (res) => {
-        const t = byId.get(res.id)!;
-        const rec: GoldRecord = { question_id: t.qid, status: res.status, exception: res.exception, exit_code: res.exit_code, key: t.key };
-        results.set(t.qid, rec);
-        appender.write(rec);
-        progress.tick(1, res.status === 'sandbox_error' ? 1 : 0);
-      });
-    } finally {
-      appender.close();
-    }
-    progress.finish();
-  }
-  const ordered = [...results.values()].sort((a, b) => a.question_id - b.question_id);
-  runDir.writeGold(ordered);
-  const gate = sandbox.gateFromResults(ordered.map((r) => ({ id: String(r.question_id), status: r.status as import('../../sandbox/index.js').ExecStatus, exception: r.exception, exit_code: r.exit_code, duration_ms: 0, stdout: '', stderr: '' })));
-  const supported = new Set([...gate.supported].map(Number));
-  const noRef = qids.length - ordered.length;
-  const notes = sandbox.goldReport(gate, { keepModules: 5 });
-  if (noRef > 0) notes.push(`${noRef} of ${qids.length} tasks have no reference program (no <<<code>>> in the eval record) and count as unsupported`);
-  for (const n of notes) if (!quiet) stderr.write(`gold: ${n}\n`);
-  return { supported, tasks: qids.length, notes };
-}
-
-/** A sandbox that cannot start (no engine, no image) is a user error; say how to score without it. */
-async function withNoExecHint<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof UserError && e.exitCode === 2 && !/--no-exec/.test(e.message)) {
-      throw new UserError(`${e.message}; or pass --no-exec to score without executability (samples scored so far are kept)`);
-    }
-    throw e;
-  }
-}
-
-export function buildSummary(records: SampleRecord[], candidates: { name: string }[], config: EvalConfig, signatures: Record<string, string>, gold?: GoldOutcome): Summary {
-  const views = buildViews({ codebleuVariant: config.codebleuVariant, exec: config.exec, rm: config.rewardModel !== undefined, supported: gold?.supported });
-  const level = 0.95;
-  const groups = groupByCheckpoint(records);
-  return {
-    schema_version: RUN_SCHEMA_VERSION,
-    hub: config.hub,
-    level,
-    bootstrap: { seed: config.seed, n_resamples: config.nResamples, method: 'percentile bootstrap over questions, corpus score recomputed from per-sample statistics' },
-    signatures,
-    ...(gold ? { gold: { tasks: gold.tasks, supported: gold.supported.size, notes: gold.notes } } : {}),
-    checkpoints: candidates.map((c) => {
-      const runs = groups.get(c.name) ?? new Map();
-      const runList = [...runs.entries()].sort((a, b) => a[0] - b[0]);
-      const runOut = runList.map(([run, qs]) => ({
-        run,
-        n: qs.size,
-        metrics: Object.fromEntries(views.map((v) => [v.key, runEstimate(v, qs, { seed: config.seed, nResamples: config.nResamples, level }, { checkpoint: c.name, run })])),
-      }));
-      const mean = Object.fromEntries(views.map((v) => [v.key, meanOfRuns(runOut.map((r) => r.metrics[v.key].value))]));
-      return { name: c.name, runs: runOut, mean };
-    }),
-  };
-}

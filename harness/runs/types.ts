@@ -109,6 +109,8 @@ export interface GoldRecord {
   exception: string | null;
   exit_code: number | null;
   key: string;
+  /** The raw sandbox verdict (sandbox/verdict.ts RawVerdict); absent in records written before it was stored. */
+  verdict?: import('../../sandbox/verdict.js').RawVerdict;
 }
 
 /** The eval questions a run scores when not all of them: `holdout-of:RUN` or a questions file. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../../core/errors.js';
 import { classify } from '../classify.js';
+import { rawVerdict } from '../verdict.js';
 import { ensureEngine, imageId } from '../engine.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import type { SandboxProvider } from '../provider.js';
@@ -143,7 +144,7 @@ export class DockerProvider implements SandboxProvider {
     let retire = true;
     try {
       const verdict = await c.run(program.code);
-      const result = classify(program.id, verdict);
+      const result: ExecResult = { ...classify(program.id, verdict), verdict: rawVerdict(verdict) };
       retire = !verdict.clean || BREACHES.has(result.status);
       return result;
     } finally {

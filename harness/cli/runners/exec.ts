@@ -63,7 +63,8 @@ async function runResumable(programs: Program[], file: string, opts: ExecOptions
     let n = 0;
     const t0 = Date.now();
     try {
-      await executePrograms(todo, opts, (r) => {
+      await executePrograms(todo, opts, (res) => {
+        const { verdict: _verdict, ...r } = res; // the raw verdict is the eval's record, not an exec output field
         app.write(r);
         done.set(r.id, r);
         n++;

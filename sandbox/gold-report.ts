@@ -1,0 +1,63 @@
+/**
+ * The gold-run gate's verdict and report from reference results: pure (no engine), so that grading a run
+ * directory from its stored records needs no containers.
+ */
+import { missingModule } from './classify.js';
+import type { ExecResult } from './types.js';
+
+export interface GoldGate {
+  /** Tasks whose reference program runs to `ok` in this image. */
+  supported: Set<string>;
+  /** Tasks whose reference fails here (env_unsupported), with the reason; sandbox_error ones included. */
+  unsupported: ExecResult[];
+  /** Every reference result, in input order. */
+  results: ExecResult[];
+}
+
+export function gateFromResults(results: ExecResult[]): GoldGate {
+  const supported = new Set<string>();
+  const unsupported: ExecResult[] = [];
+  for (const r of results) {
+    if (r.status === 'ok') supported.add(r.id);
+    else unsupported.push(r);
+  }
+  return { supported, unsupported, results };
+}
+
+/**
+ * The gate's report, a line per cause in plain language, so that an image without e.g. transformers reads
+ * as "the image lacks transformers", not as a 0 % executability rate. `keepModules`: with more missing modules than that (plus one), the
+ * most frequent `keepModules` keep their lines and the rest fold into one (HF references import dozens).
+ */
+export function goldReport(gate: GoldGate, opts: { keepModules?: number } = {}): string[] {
+  const total = gate.results.length;
+  const lines: string[] = [];
+  const byModule = new Map<string, number>();
+  const other = new Map<string, number>();
+  let infra = 0;
+  for (const r of gate.unsupported) {
+    const mod = r.status === 'import_error' ? missingModule(r.exception) : null;
+    if (mod) byModule.set(mod, (byModule.get(mod) ?? 0) + 1);
+    else if (r.status === 'sandbox_error') infra++;
+    else other.set(r.status, (other.get(r.status) ?? 0) + 1);
+  }
+  const modules = [...byModule].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const keep = opts.keepModules !== undefined && modules.length > opts.keepModules + 1 ? opts.keepModules : modules.length;
+  for (const [mod, n] of modules.slice(0, keep)) {
+    lines.push(`${n} of ${total} reference programs fail with import_error: ${mod} — the image lacks them; see README (bring your own image)`);
+  }
+  const folded = modules.slice(keep);
+  if (folded.length) {
+    const programs = folded.reduce((s, [, n]) => s + n, 0);
+    lines.push(`${programs} more reference programs fail with import_error on ${folded.length} other modules (${folded.map(([m]) => m).join(', ')})`);
+  }
+  if (other.size) {
+    const parts = [...other].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`);
+    const n = [...other.values()].reduce((a, b) => a + b, 0);
+    lines.push(`${n} of ${total} reference programs fail otherwise (${parts.join(', ')})`);
+  }
+  if (infra) lines.push(`${infra} of ${total} reference programs hit sandbox_error (infrastructure) and are not counted as supported`);
+  if (gate.unsupported.length) lines.push(`${gate.unsupported.length} of ${total} tasks are env_unsupported in this image`);
+  if (total > 0 && gate.supported.size === 0) lines.push('no reference program executes in this image: the rate over supported tasks is undefined, not 0%');
+  return lines;
+}
