@@ -78,3 +78,22 @@ describe('every numeric option of every command', () => {
     }
   });
 });
+
+describe('every option with fixed choices', () => {
+  it('lists them in --help and refuses anything else with one line (exit 2), not commander\'s error and help', () => {
+    const seen: string[] = [];
+    for (const [name, cmd] of commands(buildProgram())) {
+      for (const opt of cmd.options) {
+        if (!opt.argChoices) continue;
+        seen.push(`${name} ${opt.long}`);
+        expect(cmd.helpInformation().replace(/\s+/g, ' '), `${name} ${opt.long}`).toContain(`choices: ${opt.argChoices.map((c) => `"${c}"`).join(', ')}`);
+        for (const c of opt.argChoices) expect(opt.parseArg!(c, undefined as never)).toBe(c);
+        expect(() => opt.parseArg!('bogus', undefined as never), `${name} ${opt.long}`).toThrow(new RegExp(`^${opt.long} 'bogus': expected one of ${opt.argChoices.join(', ')}$`));
+      }
+    }
+    expect(seen.length).toBeGreaterThan(15);
+    const r = runCli(['eval', '--codebleu-variant', 'gorilla', '--no-exec']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("apieval: --codebleu-variant 'gorilla': expected one of k4black, codexglue\n");
+  });
+});

@@ -209,7 +209,7 @@ with torch.no_grad():
     expect(readFileSync(join(b, 'summary.json'), 'utf8')).toBe(readFileSync(join(a, 'summary.json'), 'utf8'));
     // Not a reward model: one line before anything is scored.
     expectOneLine(runCli([...evalArgs(join(root, 'eval-bad'), false), '--reward-model', join(root, 'sft')]), /reward_config\.json: no such file \(not a reward model made by 'apieval train reward'\)/);
-    expectOneLine(runCli([...evalArgs(join(root, 'eval-bad'), false), '--reward-model', join(run, 'final'), '--reward-completion', 'json']), /--reward-completion must be text or code/);
+    expectOneLine(runCli([...evalArgs(join(root, 'eval-bad'), false), '--reward-model', join(run, 'final'), '--reward-completion', 'json']), /--reward-completion 'json': expected one of text, code/);
   }, 240_000);
 
   it('pairwise (Bradley–Terry): learns a preference it can learn; its logged held-out loss and accuracy are what onnxruntime\'s logits give', async () => {

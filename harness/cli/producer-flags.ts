@@ -6,8 +6,9 @@
  * (sampling after the endpoint, output paths before the price), and that order is kept. WHY its own
  * module: the command files import it at CLI start-up, so it must pull in nothing but commander.
  */
-import { Option, type Command } from 'commander';
+import { type Command } from 'commander';
 import { decimal, integer, numericOption } from './numeric-options.js';
+import { choiceOption } from './choice-options.js';
 
 /** What commander hands the action for the shared flags (camel-cased, unparsed). */
 export interface CallFlags {
@@ -29,7 +30,7 @@ export interface CallFlags {
 /** --api, --base-url, --api-key, --model; `help` names what the endpoint and model are for this command. */
 export function addEndpointOptions(cmd: Command, help: { baseUrl: string; model: string }): Command {
   return cmd
-    .addOption(new Option('--api <kind>', 'chat or completions endpoint').choices(['chat', 'completions']).default('chat'))
+    .addOption(choiceOption('--api <kind>', 'chat or completions endpoint', ['chat', 'completions']).default('chat'))
     .option('--base-url <url>', `${help.baseUrl} (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)`)
     .option('--api-key <key>', 'API key (default: $OPENAI_API_KEY)')
     .option('--model <name>', `${help.model} (default: $APIEVAL_MODEL)`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../../core/errors.js';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, integer, numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
+import { choiceOption } from '../choice-options.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -21,13 +22,13 @@ export function register(program: Command): void {
     .option('--no-exec', 'skip executability (no sandbox needed)')
     .option('--no-gold-gate', "with execution: skip running each task's reference program first")
     .option('--image <name>', 'sandbox image (default: the built base profile)')
-    .option('--profile <profile>', 'sandbox profile built by apieval sandbox build: base or ml')
+    .addOption(choiceOption('--profile <profile>', 'sandbox profile built by apieval sandbox build', ['base', 'ml']))
     .addOption(numericOption('--timeout-s <n>', 'per-sample wall-clock limit, seconds', LIMIT_RANGES.timeoutS))
     .addOption(numericOption('--memory-mb <n>', 'per-sample memory limit, MiB', LIMIT_RANGES.memoryMb))
     .addOption(numericOption('--concurrency <n>', 'warm sandbox containers', LIMIT_RANGES.concurrency))
     .option('--reward-model <dir>', "also score every response with a reward model made by 'apieval train reward' (its reward.onnx): an RM column, mean P(acceptable), with interval and paired test")
-    .option('--reward-completion <what>', 'what the reward model reads after the question: text (the whole response) or code (the program after <<<code>>>), as reward score --completion', 'text')
-    .option('--codebleu-variant <v>', 'k4black or codexglue', 'k4black')
+    .addOption(choiceOption('--reward-completion <what>', 'what the reward model reads after the question: text (the whole response) or code (the program after <<<code>>>), as reward score --completion', ['text', 'code']).default('text'))
+    .addOption(choiceOption('--codebleu-variant <v>', 'CodeBLEU variant', ['k4black', 'codexglue']).default('k4black'))
     .option('--rouge-stemmer', 'ROUGE with the Porter stemmer', false)
     .addOption(numericOption('--seed <n>', 'bootstrap seed', BOOTSTRAP_SEED, 12345))
     .addOption(numericOption('--bootstrap <n>', 'bootstrap resamples', BOOTSTRAP_RESAMPLES, 1000))
@@ -56,9 +57,6 @@ Examples:
       const { runEval } = await import('../../runs/run.js');
       const { join, resolve } = await import('node:path');
       const hub = parseHub(o.hub);
-      if (o.codebleuVariant !== 'k4black' && o.codebleuVariant !== 'codexglue') throw new UserError(`--codebleu-variant must be k4black or codexglue, got '${o.codebleuVariant}'`);
-      if (o.profile !== undefined && o.profile !== 'base' && o.profile !== 'ml') throw new UserError(`--profile must be base or ml, got '${o.profile}'`);
-      if (o.rewardCompletion !== 'text' && o.rewardCompletion !== 'code') throw new UserError(`--reward-completion must be text or code, got '${o.rewardCompletion}'`);
       const { parseFormats } = await import('../report-formats.js');
       const formats = await parseFormats(o.formats);
       const candidates = (o.candidate as string[]).map(parseCandidate);

@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
+import { choiceOption } from '../choice-options.js';
 
 export function register(program: Command): void {
   program
@@ -9,7 +10,7 @@ export function register(program: Command): void {
     .requiredOption('--input <file>', 'JSONL of {"id","code"}')
     .requiredOption('--output <file>', 'JSONL results, one per input line in input order; rerunning resumes')
     .option('--image <name>', 'run in this image (any image with python3) instead of a built profile')
-    .addOption(new Option('--profile <name>', 'built sandbox image to use (apieval sandbox build)').choices(['base', 'ml']).default('base'))
+    .addOption(choiceOption('--profile <name>', 'built sandbox image to use (apieval sandbox build)', ['base', 'ml']).default('base'))
     .addOption(numericOption('--timeout-s <n>', 'wall-clock limit per program, seconds (default 20)', LIMIT_RANGES.timeoutS))
     .addOption(numericOption('--memory-mb <n>', 'memory a program may allocate, MiB (default 2048)', LIMIT_RANGES.memoryMb))
     .addOption(numericOption('--concurrency <n>', 'warm containers running programs in parallel (default 2)', LIMIT_RANGES.concurrency))

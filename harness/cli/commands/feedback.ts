@@ -1,7 +1,8 @@
-import { Option, type Command } from 'commander';
+import { type Command } from 'commander';
 import { addEndpointOptions, addPriceOptions, addRequestOptions, } from '../producer-flags.js';
 import type { FeedbackCliOptions as Opts } from '../runners/feedback.js';
 import { decimal, integer, numericOption, SEED } from '../numeric-options.js';
+import { choiceOption } from '../choice-options.js';
 
 
 export function register(program: Command): void {
@@ -13,7 +14,7 @@ export function register(program: Command): void {
     .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub (for --responses)', 'huggingface')
     .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
     .option('--questions <file>', 'questions JSONL ({question_id, text}) instead of the hub\'s')
-    .addOption(new Option('--completion <what>', 'what the judge sees of each response: text (the whole answer) or code (the program after <<<code>>>, escapes decoded)').choices(['text', 'code']).default('text'))
+    .addOption(choiceOption('--completion <what>', 'what the judge sees of each response: text (the whole answer) or code (the program after <<<code>>>, escapes decoded)', ['text', 'code']).default('text'))
     .option('--rubric <file>', 'rubric JSON (default: fixtures/rubric/default.json, 8 questions)')
     .addOption(numericOption('--threshold <tau>', 'accept when the number of "yes" answers S >= tau (default: every question)', integer(0, 1000)));
   addEndpointOptions(cmd, { baseUrl: 'judge endpoint base URL', model: 'judge model' })

@@ -1,7 +1,8 @@
-import { Option, type Command } from 'commander';
+import { type Command } from 'commander';
 import { addEndpointOptions, addPriceOptions, addRequestOptions, } from '../producer-flags.js';
 import type { GenerateCliOptions as Opts } from '../runners/generate.js';
 import { decimal, integer, numericOption } from '../numeric-options.js';
+import { choiceOption } from '../choice-options.js';
 
 
 const DEFAULT_TEMPLATE = '###USER: {prompt}###ASSISTANT: ';
@@ -20,8 +21,8 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
     .option('--questions <file>', 'questions JSONL ({question_id, text}) instead of the hub\'s 0-shot questions; with --checkpoint also holdout-of:RUN (the eval questions training run RUN kept out)')
     .addOption(numericOption('--limit <n>', 'only the first n questions', integer(1, 1e9)))
-    .addOption(new Option('--prompt-style <style>', 'gorilla-chat (get_llm_responses.py messages) or gorilla-model (the question-file text the Gorilla models saw); default: gorilla-chat for --api chat, gorilla-model for completions').choices(['gorilla-chat', 'gorilla-model']))
-    .addOption(new Option('--retriever <r>', 'append a retrieved API document: none (0-shot), bm25 (rank_bm25 BM25Okapi over the API database) or oracle (the question\'s own API record)').choices(['none', 'bm25', 'oracle']).default('none'))
+    .addOption(choiceOption('--prompt-style <style>', 'gorilla-chat (get_llm_responses.py messages) or gorilla-model (the question-file text the Gorilla models saw); default: gorilla-chat for --api chat, gorilla-model for completions', ['gorilla-chat', 'gorilla-model']))
+    .addOption(choiceOption('--retriever <r>', 'append a retrieved API document: none (0-shot), bm25 (rank_bm25 BM25Okapi over the API database) or oracle (the question\'s own API record)', ['none', 'bm25', 'oracle']).default('none'))
     .addOption(numericOption('--num-docs <k>', 'documents BM25 retrieves', integer(1, 100), 1))
     .option('--template <text>', 'completions prompt template; {prompt} is the question text', DEFAULT_TEMPLATE);
   addEndpointOptions(cmd, { baseUrl: 'endpoint base URL', model: 'model name' })
@@ -40,7 +41,7 @@ export function register(program: Command): void {
     .addOption(numericOption('--top-k <k>', 'with --checkpoint: top-k sampling', integer(1, 1 << 24)))
     .addOption(numericOption('--max-new-tokens <n>', 'with --checkpoint: new tokens per answer (default 256)', integer(1, 1 << 20)))
     .addOption(numericOption('--batch-size <n>', 'with --checkpoint: prompts per batch (default 8)', integer(1, 4096)))
-    .addOption(new Option('--device <d>', 'with --checkpoint: cpu, cuda or auto').choices(['cpu', 'cuda', 'auto']))
+    .addOption(choiceOption('--device <d>', 'with --checkpoint: cpu, cuda or auto', ['cpu', 'cuda', 'auto']))
     .option('--quiet', 'no progress output');
   addRequestOptions(cmd)
     .option('--out-dir <dir>', 'where response files and the run manifest go', 'runs')

@@ -1,6 +1,7 @@
-import { Option, type Command } from 'commander';
+import { type Command } from 'commander';
 import { integer, numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
+import { choiceOption } from '../choice-options.js';
 
 export function register(program: Command): void {
   const reward = program.command('reward').description('Reward models made by apieval train reward, run in this process (onnxruntime-node)');
@@ -30,7 +31,7 @@ Example:
     .addOption(numericOption('--threads <n>', 'onnxruntime intra-op threads (default: every core)', integer(1, 1024)))
     .addOption(numericOption('--batch-size <n>', 'sequences per onnxruntime call', integer(1, 4096), 16))
     .addOption(numericOption('--max-body-mb <n>', 'largest request body', integer(1, 4096), 64))
-    .option('--profile <profile>', 'exec term: sandbox profile built by apieval sandbox build (base or ml)')
+    .addOption(choiceOption('--profile <profile>', 'exec term: sandbox profile built by apieval sandbox build', ['base', 'ml']))
     .option('--image <name>', 'exec term: sandbox image (overrides --profile)')
     .addOption(numericOption('--timeout-s <n>', 'exec term: per-program wall-clock limit, seconds', LIMIT_RANGES.timeoutS))
     .addOption(numericOption('--memory-mb <n>', 'exec term: per-program memory limit, MiB', LIMIT_RANGES.memoryMb))
@@ -68,7 +69,7 @@ function addScoringOptions(cmd: Command, outHelp: string): Command {
     .option('--hub <hub>', 'huggingface, torchhub or tensorflowhub', 'huggingface')
     .option('--data-dir <dir>', 'APIBench data folder (default: $APIEVAL_DATA_DIR, else the download cache)')
     .option('--questions <file>', 'questions JSONL instead of the hub\'s (instructions are paired as apieval feedback pairs them)')
-    .addOption(new Option('--completion <what>', 'what the reward model reads: text (the raw response, feedback\'s default) or code').choices(['text', 'code']).default('text'))
+    .addOption(choiceOption('--completion <what>', 'what the reward model reads: text (the raw response, feedback\'s default) or code', ['text', 'code']).default('text'))
     .requiredOption('--out <file>', outHelp)
     .addOption(numericOption('--batch-size <n>', 'sequences per onnxruntime call', integer(1, 4096), 16))
     .option('--json', 'print the summary as JSON');

@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
+import { choiceOption } from '../choice-options.js';
 
 export function register(program: Command): void {
   const sandbox = program.command('sandbox').description('build and check the execution sandbox (Docker)');
@@ -8,7 +9,7 @@ export function register(program: Command): void {
   sandbox
     .command('build')
     .description('build the sandbox image from Debian packages (debootstrap + docker import); rebuilt only when its recipe changes')
-    .addOption(new Option('--profile <name>', 'base = python3; ml = + numpy, scipy, pandas, pillow, scikit-learn, torch, torchvision, torchaudio, sentencepiece, soundfile').choices(['base', 'ml']).default('base'))
+    .addOption(choiceOption('--profile <name>', 'base = python3; ml = + numpy, scipy, pandas, pillow, scikit-learn, torch, torchvision, torchaudio, sentencepiece, soundfile', ['base', 'ml']).default('base'))
     .option('--force', 'rebuild even when the image for this recipe exists (reuses the package cache)')
     .option('--mirror <url>', 'Debian mirror (default: the one apt uses, from /etc/apt/sources.list*)')
     .action(async (o: { profile: 'base' | 'ml'; force?: boolean; mirror?: string }) => {
@@ -20,7 +21,7 @@ export function register(program: Command): void {
   sandbox
     .command('doctor')
     .description('check the engine and the image, and prove each isolation limit with a probe program')
-    .addOption(new Option('--profile <name>', 'image profile to check').choices(['base', 'ml']).default('base'))
+    .addOption(choiceOption('--profile <name>', 'image profile to check', ['base', 'ml']).default('base'))
     .option('--image <name>', 'check a user-provided image instead of a built profile')
     .option('--hf-cache <dir>', 'also mount this Hugging Face cache read-only, as exec would')
     .addOption(numericOption('--timeout-s <n>', 'timeout used by the timeout probe', LIMIT_RANGES.timeoutS, 3))

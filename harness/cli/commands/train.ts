@@ -1,6 +1,7 @@
-import { Option, type Command } from 'commander';
+import { type Command } from 'commander';
 import { addTrainingOptions } from '../training-options.js';
 import { decimal, integer, numericOption } from '../numeric-options.js';
+import { choiceOption } from '../choice-options.js';
 
 export function register(program: Command): void {
   const train = program.command('train').description('Train checkpoints (the RLAIF recipe\'s stages; see README "Training stages")');
@@ -36,11 +37,11 @@ Examples:
     .description('Reward model (GPT-2 + scalar head; pointwise BCE, or pairwise Bradley–Terry) from apieval feedback labels or preference pairs; exports reward.onnx; the same command resumes')
     .requiredOption('--sft <dir>', 'checkpoint the backbone starts from (RUN/final of apieval train sft)')
     .requiredOption('--labels <file>', 'apieval feedback output ({prompt, completion, label 0|1, score, answers, p_yes_mean} JSONL), or preference pairs ({prompt, chosen, rejected}, as TRL\'s RewardTrainer takes)')
-    .addOption(new Option('--objective <o>', 'pointwise (BCE on the labels) or pairwise (-logsigmoid(r_chosen - r_rejected); from pairs, or from every accepted × rejected answer to the same question); default: pairwise for a pairs file, else pointwise').choices(['pointwise', 'pairwise']))
+    .addOption(choiceOption('--objective <o>', 'pointwise (BCE on the labels) or pairwise (-logsigmoid(r_chosen - r_rejected); from pairs, or from every accepted × rejected answer to the same question); default: pairwise for a pairs file, else pointwise', ['pointwise', 'pairwise']))
     .requiredOption('--out <dir>', 'run folder (RUN/final is the reward model, with reward.onnx)')
     .option('--tokenizer <dir>', 'tokenizer folder (default: the --sft checkpoint\'s)')
     .addOption(numericOption('--val-fraction <f>', 'share of the questions held out for accuracy / AUC / calibration', decimal(0, 0.9), 0.1))
-    .addOption(new Option('--target <t>', 'what the head learns: label (0/1), score (rubric yes-fraction) or p_yes (mean P(yes))').choices(['label', 'score', 'p_yes']).default('label'))
+    .addOption(choiceOption('--target <t>', 'what the head learns: label (0/1), score (rubric yes-fraction) or p_yes (mean P(yes))', ['label', 'score', 'p_yes']).default('label'))
     .option('--no-class-balance', 'do not weigh the classes to equal total weight');
   addTrainingOptions(rewardCmd, { lr: '1e-5', maxLength: '512', seedHelp: 'seed of the split, the head\'s init and the data order', evalHelp: 'held-out metrics every n steps' });
   rewardCmd
@@ -63,7 +64,7 @@ Example:
     .option('--value-model <dir>', 'checkpoint the value model starts from (default: the reward model for rm:, else the SFT checkpoint with a new head)')
     .option('--tokenizer <dir>', "tokenizer folder (default: the --sft checkpoint's)")
     .addOption(numericOption('--kl-coef <x>', 'KL penalty coefficient per token', decimal(0, 1e6), 0.05))
-    .addOption(new Option('--kl-estimator <k>', 'k1 (log p - log p_ref) or k3 ((r - 1) - log r)').choices(['k1', 'k3']).default('k1'))
+    .addOption(choiceOption('--kl-estimator <k>', 'k1 (log p - log p_ref) or k3 ((r - 1) - log r)', ['k1', 'k3']).default('k1'))
     .addOption(numericOption('--cliprange <x>', 'policy ratio clip', decimal(0, 10), 0.2))
     .addOption(numericOption('--cliprange-value <x>', 'value clip', decimal(0, 1e6), 0.2))
     .addOption(numericOption('--vf-coef <x>', 'value loss weight', decimal(0, 1e6), 0.1))
