@@ -6,6 +6,7 @@ import type { CallFlags } from './producer-flags.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../producers/openai-call.js';
 import { defaultCacheDir } from '../producers/cache.js';
 import { loadPriceTable, parsePriceFlag, type Price } from '../producers/pricing.js';
+import { interruptOnSignal, type Interrupt } from '../../core/interrupt.js';
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -43,22 +44,8 @@ export function priceOpt(o: CallFlags, model: string): Price | undefined {
  * First Ctrl-C: abort in-flight requests and stop starting new ones; the command then writes what it has
  * and exits 130. A second Ctrl-C exits at once.
  */
-export function interruptSignal(log: (s: string) => void): { signal: AbortSignal; dispose: () => void } {
-  const ctl = new AbortController();
-  const onSigint = (): void => {
-    if (ctl.signal.aborted) process.exit(130);
-    log('interrupted: cancelling requests in flight and saving what is finished (Ctrl-C again to quit at once)');
-    ctl.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  return {
-    signal: ctl.signal,
-    dispose: () => {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-    },
-  };
+export function interruptSignal(log: (s: string) => void): Interrupt {
+  return interruptOnSignal('interrupted: cancelling requests in flight and saving what is finished (Ctrl-C again to quit at once)', log);
 }
 
 export function sanitizeName(s: string): string {

@@ -24,6 +24,7 @@ import { computeOnWorkers, defaultJobs, workersAvailable } from './pool.js';
 import { cacheKey, fileSha256, versionedSignature } from '../../core/hash.js';
 import { CLASSIFY_IMPLEMENTATION } from '../../sandbox/classify.js';
 import { Progress } from './progress.js';
+import { interruptOnSignal, type Interrupt } from '../../core/interrupt.js';
 import { RunDir, sampleId } from './run-dir.js';
 import { runGoldGate, withNoExecHint } from './execute.js';
 import { summarise } from './grade.js';
@@ -176,7 +177,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   let sinceSync = 0;
 
   let goldRecords: GoldRecord[] | undefined;
-  let onInterrupt: (() => void) | undefined;
+  let interrupt: Interrupt | undefined;
   const failedCount = (r: SampleRecord) => (Object.values(r.metrics).some((v) => v !== null && isFailure(v)) ? 1 : 0);
 
   // Plan: per sample, which metrics the cache already holds (same key) and which must be computed. The
@@ -298,14 +299,8 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     // (a second Ctrl-C quits at once). Before this point the default applies: every finished sample is
     // already on disk and the worker processes leave with their parent.
     if (sandbox && (pendingExec.length > 0 || config.goldGate)) {
-      const ac = new AbortController();
-      onInterrupt = () => {
-        if (ac.signal.aborted) process.exit(130);
-        ac.abort();
-        stderr.write('\napieval: interrupting; removing the run\'s containers (Ctrl-C again to quit at once)\n');
-      };
-      process.on('SIGINT', onInterrupt);
-      execOptions.signal = ac.signal;
+      interrupt = interruptOnSignal("\napieval: interrupting; removing the run's containers (Ctrl-C again to quit at once)", (l) => void stderr.write(l + '\n'));
+      execOptions.signal = interrupt.signal;
     }
 
     if (config.exec && config.goldGate && sandbox) {
@@ -332,7 +327,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     }
   } finally {
     appender.close();
-    if (onInterrupt) process.off('SIGINT', onInterrupt);
+    interrupt?.dispose();
   }
   progress.finish();
 

@@ -7,6 +7,7 @@ import { gateFromResults, goldReport } from '../../../sandbox/gold.js';
 import { executabilityRate, formatRate } from '../../../sandbox/rate.js';
 import { sandboxSignature } from '../../../sandbox/index.js';
 import { EXEC_STATUSES, type ExecOptions, type ExecResult, type Program } from '../../../sandbox/types.js';
+import { interruptOnSignal } from '../../../core/interrupt.js';
 
 export interface ExecCliOptions extends ExecOptions {
   input: string;
@@ -102,14 +103,8 @@ export async function execCommand(o: ExecCliOptions): Promise<void> {
     references = programs.map((p) => byId.get(p.id)!);
   }
 
-  const ac = new AbortController();
-  const onSignal = () => {
-    process.stderr.write('\napieval exec: interrupted, removing containers...\n');
-    ac.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const opts: ExecOptions = { ...o, signal: ac.signal };
+  const interrupt = interruptOnSignal('\napieval exec: interrupted, removing containers... (Ctrl-C again to quit at once)');
+  const opts: ExecOptions = { ...o, signal: interrupt.signal };
   try {
     const lines: string[] = [];
     let supported: Set<string> | undefined;
@@ -143,7 +138,6 @@ export async function execCommand(o: ExecCliOptions): Promise<void> {
     out.push(`signature: ${await sandboxSignature(o)}`);
     process.stdout.write(out.join('\n') + '\n');
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interrupt.dispose();
   }
 }
