@@ -7,13 +7,12 @@ import {
   PSEUDO_TOKEN_SPEC,
   pseudoMatchForTest,
   PyTokenizeError,
-  pyIsSpace,
-  pySplit,
-  pyStrip,
   STRING_SCANNERS,
   STRING_SPECS,
   type PyToken,
 } from '../metrics/codebleu/python-tokenize.js';
+import { isPySpace, pySplit, pyStrip } from '../metrics/codebleu/pystr.js';
+import { spawnSync } from 'node:child_process';
 
 /** Expected values in cases.json were computed by CPython 3.11.7 (see its `about` field). */
 interface Case {
@@ -105,10 +104,17 @@ describe('generateTokens: behaviours spelled out', () => {
 });
 
 describe('Python whitespace helpers', () => {
-  it('pyIsSpace is str.isspace (includes \\x1c-\\x1f, \\x85; excludes \\ufeff, \\u200b)', () => {
-    for (const cp of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000])
-      expect(pyIsSpace(cp)).toBe(true);
-    for (const cp of [0x08, 0x1b, 0x21, 0x180e, 0x200b, 0xfeff, 0x61]) expect(pyIsSpace(cp)).toBe(false);
+  it('isPySpace is CPython 3.11\'s str.isspace() on every code point (asked of /usr/bin/python3 itself)', () => {
+    const python = process.env.APIEVAL_PYTHON ?? '/usr/bin/python3';
+    const py = spawnSync(python, ['-c', 'import sys; assert sys.version_info[:2] == (3, 11), sys.version; print(",".join(str(c) for c in range(0x110000) if chr(c).isspace()))'], { encoding: 'utf8' });
+    expect(py.status, `${python} (3.11) is needed: ${py.stderr}`).toBe(0);
+    const want = py.stdout.trim().split(',').map(Number);
+    expect(want).toContain(0x85);
+    // Every str.isspace() code point is in the BMP, so the UTF-16-unit test is exact.
+    expect(want.every((c) => c < 0x10000)).toBe(true);
+    const got: number[] = [];
+    for (let c = 0; c < 0x10000; c++) if (isPySpace(c)) got.push(c);
+    expect(got).toEqual(want);
   });
   it('pyStrip and pySplit follow str.strip() and str.split()', () => {
     expect(pyStrip('\x1c\x85 a b\u3000\xa0')).toBe('a b');
@@ -195,10 +201,10 @@ describe('linear time on inputs that make naive regexes quadratic', () => {
     const comment = '#' + '\r'.repeat(300_000) + 'x\r\n';
     expect([...generateTokens(comment)].map((t) => [t.type, t.string.length])).toEqual([['COMMENT', 300_002], ['NL', 2], ['ENDMARKER', 0]]);
   });
-  it('pyStrip agrees with pyIsSpace on every BMP code unit', () => {
+  it('pyStrip agrees with isPySpace on every BMP code unit', () => {
     for (let c = 0; c < 0x10000; c++) {
       const ch = String.fromCharCode(c);
-      if ((pyStrip(ch) === '') !== pyIsSpace(c)) expect(c.toString(16)).toBe('a whitespace disagreement');
+      if ((pyStrip(ch) === '') !== isPySpace(c)) expect(c.toString(16)).toBe('a whitespace disagreement');
     }
   });
 });

@@ -23,6 +23,9 @@
  * regex, and a per-line memo avoids CPython's quadratic rescans of unclosed quotes. Each is tested
  * equal to the tokenize.py regex it stands for.
  */
+import { pyStrip } from './pystr.js';
+
+export { pyStrip } from './pystr.js';
 
 export type PyTokenType =
   | 'ENDMARKER'
@@ -198,8 +201,6 @@ const ID_START_RANGES =
   '1ee67-1ee6a,1ee6c-1ee72,1ee74-1ee77,1ee79-1ee7c,1ee7e,1ee80-1ee89,1ee8b-1ee9b,1eea1-1eea3,' +
   '1eea5-1eea9,1eeab-1eebb,20000-2a6df,2a700-2b738,2b740-2b81d,2b820-2cea1,2ceb0-2ebe0,2f800-2fa1d,' +
   '30000-3134a';
-const SPACE_RANGES =
-  '9-d,1c-20,85,a0,1680,2000-200a,2028-2029,202f,205f,3000';
 // </unicode-tables>
 
 function decodeRanges(table: string): Array<[number, number]> {
@@ -229,49 +230,8 @@ function inRanges(ranges: Array<[number, number]>, cp: number): boolean {
 }
 
 const ID_START = decodeRanges(ID_START_RANGES);
-const SPACE = decodeRanges(SPACE_RANGES);
 /** Python's `\w` for str patterns, as a `u`-mode JS character class. */
 const WORD_CLASS = rangesToClass(decodeRanges(WORD_RANGES));
-
-/** `str.isspace()` of one code point (Python 3.11 / Unicode 14). */
-export function pyIsSpace(cp: number): boolean {
-  return inRanges(SPACE, cp);
-}
-
-// Every str.isspace() code point is in the BMP (checked at load), so a per-UTF-16-unit table is exact.
-const SPACE_UNIT = new Uint8Array(0x10000);
-for (const [a, b] of SPACE) {
-  if (b > 0xffff) throw new Error('python-tokenize: a whitespace code point outside the BMP');
-  SPACE_UNIT.fill(1, a, b + 1);
-}
-
-/**
- * Python `str.strip()` with no argument: strips `str.isspace()` characters (not JS `trim()`'s set:
- * Python also strips \x1c-\x1f and \x85 and keeps U+FEFF). A loop, because a `\s+$`-style regex is
- * quadratic on long inner runs of whitespace.
- */
-export function pyStrip(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && SPACE_UNIT[s.charCodeAt(a)] === 1) a++;
-  while (b > a && SPACE_UNIT[s.charCodeAt(b - 1)] === 1) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
-
-/** Python `str.split()` with no argument: runs of `str.isspace()` characters separate; no empty strings. */
-export function pySplit(s: string): string[] {
-  const out: string[] = [];
-  const n = s.length;
-  let i = 0;
-  while (i < n) {
-    while (i < n && SPACE_UNIT[s.charCodeAt(i)] === 1) i++;
-    if (i >= n) break;
-    const start = i;
-    while (i < n && SPACE_UNIT[s.charCodeAt(i)] !== 1) i++;
-    out.push(s.slice(start, i));
-  }
-  return out;
-}
 
 /** `str.isidentifier()` of a one-character string (tokenize only asks it about `initial`). */
 function isIdentifierChar(ch: string): boolean {
