@@ -10,9 +10,22 @@ export class ExecInterrupted extends UserError {
   }
 }
 
-/** Builds the provider for these options (Docker today; the interface leaves room for others). */
-export function createProvider(opts: ExecOptions): SandboxProvider & { runId: string } {
-  return new DockerProvider(opts);
+/**
+ * The sandbox backends. Each runs the same fork server (sandbox/session.ts) in its own isolation and owns a
+ * warm pool of them (sandbox/pool.ts); Docker is the one apieval ships. Another backend (a remote engine, a
+ * cluster) is one more entry here implementing SandboxProvider.
+ */
+export const SANDBOX_BACKENDS = {
+  docker: (opts: ExecOptions): SandboxProvider & { runId: string } => new DockerProvider(opts),
+} as const;
+
+export type SandboxBackend = keyof typeof SANDBOX_BACKENDS;
+
+/** Builds the provider of backend `kind` for these options. */
+export function createProvider(opts: ExecOptions, kind: SandboxBackend = 'docker'): SandboxProvider & { runId: string } {
+  const make = SANDBOX_BACKENDS[kind];
+  if (!make) throw new UserError(`unknown sandbox backend '${String(kind)}' (have: ${Object.keys(SANDBOX_BACKENDS).join(', ')})`);
+  return make(opts);
 }
 
 function noCode(id: string): ExecResult {

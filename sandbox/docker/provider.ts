@@ -7,7 +7,8 @@ import { resolveLimits, type Limits } from '../limits.js';
 import type { SandboxProvider } from '../provider.js';
 import { imageTag, loadRecipe } from '../recipe.js';
 import type { ExecOptions, ExecResult, Program } from '../types.js';
-import { forkServerHash, SandboxInfraError, WarmContainer, type ContainerSpec } from './warm-container.js';
+import { forkServerHash, WarmContainer, type ContainerSpec } from './warm-container.js';
+import { WarmPool } from '../pool.js';
 import { checkHostMount } from '../mount-policy.js';
 
 /**
@@ -24,14 +25,9 @@ export function resolveImage(opts: ExecOptions): { image: string; preload: strin
   return { image: imageTag(recipe), preload: opts.preload ?? recipe.preload, profile: recipe.profile };
 }
 
-interface Waiter {
-  resolve: (c: WarmContainer) => void;
-  reject: (e: Error) => void;
-}
-
 /**
- * A pool of `concurrency` warm containers. A container that breached a limit, failed, or served
- * `samplesPerContainer` samples is removed and a replacement is started at once.
+ * The Docker backend: a warm pool (sandbox/pool.ts) of containers, each running the fork server. A container
+ * that breached a limit, failed, or served `samplesPerContainer` samples is removed and replaced at once.
  */
 export class DockerProvider implements SandboxProvider {
   readonly limits: Limits;
@@ -39,13 +35,7 @@ export class DockerProvider implements SandboxProvider {
   readonly preload: string[];
   readonly profile: string | null;
   readonly runId: string;
-  private idle: WarmContainer[] = [];
-  private waiters: Waiter[] = [];
-  private live = new Set<WarmContainer>();
-  private starting = 0;
-  private closed = false;
-  private removals = new Set<Promise<void>>();
-  private lastStartError: Error | null = null;
+  private readonly pool: WarmPool<WarmContainer>;
 
   constructor(readonly opts: ExecOptions) {
     this.limits = resolveLimits(opts);
@@ -55,6 +45,9 @@ export class DockerProvider implements SandboxProvider {
     this.profile = r.profile;
     if (opts.hfCache !== undefined) checkHostMount('--hf-cache', opts.hfCache);
     this.runId = opts.runId ?? `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    // `concurrency` containers plus a spare: when one is retired (limit breach, every N samples) the spare
+    // takes over at once while its replacement warms up — with the ml image that start (torch) takes seconds.
+    this.pool = new WarmPool(() => WarmContainer.start(this.spec()), this.limits.concurrency + (opts.spares ?? 1), this.limits.samplesPerContainer);
   }
 
   private spec(): ContainerSpec {
@@ -70,77 +63,16 @@ export class DockerProvider implements SandboxProvider {
           : `image ${this.image} not found in the Docker engine (docker pull/build/load it first)`,
       );
     }
-    this.fill();
+    this.pool.fill();
     // Surface a broken image (no python3, bad entrypoint) as one clear error instead of N sandbox_errors.
-    const c = await this.acquire().catch((e: Error) => {
+    const c = await this.pool.acquire().catch((e: Error) => {
       throw new UserError(`the sandbox does not start in ${this.image}: ${e.message}`);
     });
-    this.release(c, false);
-  }
-
-  /**
-   * Keeps `concurrency` containers plus one spare: when a container is retired (limit breach, every N
-   * samples) the spare takes over at once while its replacement warms up in the background — with the
-   * ml image that start (importing torch) takes seconds.
-   */
-  private fill(): void {
-    const target = this.limits.concurrency + (this.opts.spares ?? 1);
-    while (!this.closed && this.live.size + this.starting < target) {
-      this.starting++;
-      WarmContainer.start(this.spec()).then(
-        (c) => {
-          this.starting--;
-          if (this.closed) {
-            this.track(c.dispose());
-            return;
-          }
-          this.live.add(c);
-          this.give(c);
-        },
-        (e: Error) => {
-          this.starting--;
-          this.lastStartError = e;
-          const w = this.waiters.shift();
-          if (w) w.reject(e);
-          // Each failure consumes one waiter, so this cannot spin; the others get their own start.
-          if (this.waiters.length > 0) this.fill();
-        },
-      );
-    }
-  }
-
-  private give(c: WarmContainer): void {
-    const w = this.waiters.shift();
-    if (w) w.resolve(c);
-    else this.idle.push(c);
-  }
-
-  private acquire(): Promise<WarmContainer> {
-    if (this.closed) return Promise.reject(new SandboxInfraError('the sandbox was shut down'));
-    const c = this.idle.pop();
-    if (c) return Promise.resolve(c);
-    const p = new Promise<WarmContainer>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.fill();
-    return p;
-  }
-
-  private release(c: WarmContainer, retire: boolean): void {
-    if (retire || !c.alive || this.closed || c.samples >= this.limits.samplesPerContainer) {
-      this.live.delete(c);
-      this.track(c.dispose());
-      this.fill();
-    } else {
-      this.give(c);
-    }
-  }
-
-  private track(p: Promise<void>): void {
-    this.removals.add(p);
-    void p.finally(() => this.removals.delete(p));
+    this.pool.release(c, false);
   }
 
   async run(program: Program): Promise<ExecResult> {
-    const c = await this.acquire();
+    const c = await this.pool.acquire();
     let retire = true;
     try {
       const verdict = await c.run(program.code);
@@ -148,21 +80,12 @@ export class DockerProvider implements SandboxProvider {
       retire = !verdict.clean || BREACHES.has(result.status);
       return result;
     } finally {
-      this.release(c, retire);
+      this.pool.release(c, retire);
     }
   }
 
   async dispose(): Promise<void> {
-    this.closed = true;
-    for (const w of this.waiters.splice(0)) w.reject(new SandboxInfraError('the sandbox was shut down'));
-    for (const c of this.live) this.track(c.dispose());
-    this.live.clear();
-    this.idle = [];
-    // Containers still starting are disposed by fill()'s callback; wait for them too.
-    while (this.starting > 0 || this.removals.size > 0) {
-      await Promise.all([...this.removals]);
-      if (this.starting > 0) await new Promise((r) => setTimeout(r, 20));
-    }
+    await this.pool.dispose();
   }
 
   async signature(): Promise<string> {
@@ -184,6 +107,6 @@ export class DockerProvider implements SandboxProvider {
   }
 
   get startError(): Error | null {
-    return this.lastStartError;
+    return this.pool.startError;
   }
 }

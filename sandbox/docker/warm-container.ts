@@ -1,19 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { docker } from '../engine.js';
 import type { Limits } from '../limits.js';
-import { readAsset } from '../paths.js';
-import { encodeFrame, FrameParser, type Frame } from '../protocol.js';
+import { BOOT, ForkServerSession, SandboxInfraError, type ReadyInfo } from '../session.js';
 import type { ServerVerdict } from '../verdict.js';
 
-/** The infrastructure failed (not the sample): the caller retries once on a fresh container. */
-export class SandboxInfraError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SandboxInfraError';
-  }
-}
+export { forkServerHash, SandboxInfraError, type ReadyInfo } from '../session.js';
 
 export interface ContainerSpec {
   image: string;
@@ -23,43 +15,6 @@ export interface ContainerSpec {
   hfCache?: string;
   /** How long the fork server may take to import `preload` and say READY. */
   startTimeoutMs?: number;
-}
-
-export interface ReadyInfo {
-  python: string;
-  pid: number;
-  uid: number;
-  preloaded: string[];
-  preload_failed: Record<string, string>;
-  preload_ms: number;
-  vm_base: number;
-}
-
-// Reads one length-prefixed frame (the fork server's source) from stdin and runs it. Kept tiny so
-// that any image with a python3 can host the server without anything baked in.
-const BOOT = [
-  'import os',
-  'def r(n):',
-  '    b = b""',
-  '    while len(b) < n:',
-  '        c = os.read(0, n - len(b))',
-  '        if not c: raise SystemExit(3)',
-  '        b += c',
-  '    return b',
-  'h = b""',
-  'while not h.endswith(b"\\n"): h += r(1)',
-  'exec(compile(r(int(h.split()[1])), "/apieval/forkserver.py", "exec"), {"__name__": "__apieval__"})',
-].join('\n');
-
-let serverSource: Buffer | null = null;
-function forkServerSource(): Buffer {
-  serverSource ??= Buffer.from(readAsset('server/forkserver.py'), 'utf8');
-  return serverSource;
-}
-
-/** Short hash of the fork server: it decides how outcomes are observed, so it is part of the signature. */
-export function forkServerHash(): string {
-  return createHash('sha256').update(forkServerSource()).digest('hex').slice(0, 8);
 }
 
 export const RUN_LABEL = 'apieval.run';
@@ -132,30 +87,17 @@ export function containerConfig(spec: ContainerSpec): Docker.ContainerCreateOpti
   };
 }
 
-interface Pending {
-  nonce: string;
-  resolve: (v: ServerVerdict) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 /**
- * One container running the fork server, attached over its stdin/stdout. Runs one sample at a time.
+ * One container running the fork server, its session over the container's attach stream. Runs one sample
+ * at a time.
  */
 export class WarmContainer {
-  samples = 0;
-  ready!: ReadyInfo;
-  private dead: Error | null = null;
-  private pending: Pending | null = null;
-  private readyWaiter: { resolve: (r: ReadyInfo) => void; reject: (e: Error) => void } | null = null;
-  private parser = new FrameParser();
-  private stderrTail = '';
   private removed: Promise<void> | null = null;
 
   private constructor(
     readonly container: Docker.Container,
     private readonly stream: Duplex,
-    private readonly spec: ContainerSpec,
+    private readonly session: ForkServerSession,
   ) {}
 
   get id(): string {
@@ -163,7 +105,15 @@ export class WarmContainer {
   }
 
   get alive(): boolean {
-    return this.dead === null;
+    return this.session.alive;
+  }
+
+  get samples(): number {
+    return this.session.samples;
+  }
+
+  get ready(): ReadyInfo {
+    return this.session.ready;
   }
 
   static async start(spec: ContainerSpec): Promise<WarmContainer> {
@@ -175,8 +125,15 @@ export class WarmContainer {
     let wc: WarmContainer | null = null;
     try {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
-      wc = new WarmContainer(container, stream, spec);
-      await wc.boot();
+      const out = new PassThrough();
+      const err = new PassThrough();
+      container.modem.demuxStream(stream, out, err);
+      stream.on('end', () => out.end());
+      stream.on('close', () => out.end());
+      stream.on('error', (e: Error) => out.destroy(e));
+      const session = new ForkServerSession({ input: stream, output: out, errors: err }, { limits: spec.limits, preload: spec.preload, startTimeoutMs: spec.startTimeoutMs, requireInitNonRoot: true });
+      wc = new WarmContainer(container, stream, session);
+      await session.boot(() => container.start());
       return wc;
     } catch (e) {
       if (wc) await wc.dispose();
@@ -185,99 +142,14 @@ export class WarmContainer {
     }
   }
 
-  private async boot(): Promise<void> {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    this.container.modem.demuxStream(this.stream, out, err);
-    out.on('data', (c: Buffer) => this.onStdout(c));
-    err.on('data', (c: Buffer) => {
-      this.stderrTail = (this.stderrTail + c.toString('utf8')).slice(-4000);
-    });
-    this.stream.on('end', () => this.fail(new SandboxInfraError('the sandbox container exited')));
-    this.stream.on('close', () => this.fail(new SandboxInfraError('the sandbox container exited')));
-    this.stream.on('error', (e) => this.fail(new SandboxInfraError(`attach stream error: ${e.message}`)));
-
-    const ready = new Promise<ReadyInfo>((resolve, reject) => (this.readyWaiter = { resolve, reject }));
-    ready.catch(() => undefined); // start() may fail first; the rejection is then reported by it
-    await this.container.start();
-    this.stream.write(encodeFrame('S', forkServerSource()));
-    this.stream.write(encodeFrame('C', JSON.stringify({ preload: this.spec.preload })));
-    const ms = this.spec.startTimeoutMs ?? 180_000;
-    const timer = setTimeout(() => this.fail(new SandboxInfraError(`the fork server did not start within ${ms / 1000} s`)), ms);
-    try {
-      this.ready = await ready;
-    } finally {
-      clearTimeout(timer);
-    }
-    if (this.ready.pid !== 1) throw new SandboxInfraError(`the fork server is pid ${this.ready.pid}, not 1; it must be the container's init`);
-    if (this.ready.uid === 0) throw new SandboxInfraError('the fork server runs as root; refusing');
-  }
-
-  private onStdout(chunk: Buffer): void {
-    let frames: Frame[];
-    try {
-      frames = this.parser.push(chunk);
-    } catch (e) {
-      this.fail(new SandboxInfraError((e as Error).message));
-      return;
-    }
-    for (const f of frames) {
-      if (f.head[0] === 'READY' && this.readyWaiter) {
-        const w = this.readyWaiter;
-        this.readyWaiter = null;
-        w.resolve(JSON.parse(f.body.toString('utf8')) as ReadyInfo);
-      } else if (f.head[0] === 'V' && this.pending && f.head[1] === this.pending.nonce) {
-        const p = this.pending;
-        this.pending = null;
-        clearTimeout(p.timer);
-        try {
-          p.resolve(JSON.parse(f.body.toString('utf8')) as ServerVerdict);
-        } catch (e) {
-          p.reject(new SandboxInfraError(`unreadable verdict: ${(e as Error).message}`));
-        }
-      } else {
-        // A verdict for no request of ours, or with the wrong nonce: this channel can't be trusted.
-        this.fail(new SandboxInfraError(`unexpected frame from the fork server: ${f.head.join(' ')}`));
-      }
-    }
-  }
-
-  private fail(e: Error): void {
-    if (this.dead) return;
-    const tail = this.stderrTail.trim();
-    this.dead = tail ? new SandboxInfraError(`${e.message}; server stderr: ${tail.split('\n').slice(-5).join(' | ')}`) : e;
-    if (this.readyWaiter) {
-      this.readyWaiter.reject(this.dead);
-      this.readyWaiter = null;
-    }
-    if (this.pending) {
-      clearTimeout(this.pending.timer);
-      this.pending.reject(this.dead);
-      this.pending = null;
-    }
-  }
-
   /** Runs one sample. Rejects with SandboxInfraError when the container, not the sample, fails. */
   run(code: string): Promise<ServerVerdict> {
-    if (this.dead) return Promise.reject(this.dead);
-    if (this.pending) return Promise.reject(new Error('WarmContainer.run: already running a sample'));
-    this.samples++;
-    const l = this.spec.limits;
-    const nonce = randomBytes(16).toString('hex');
-    // The server kills the sample at the timeout itself; this watchdog only catches a server that hangs.
-    const watchdogMs = l.timeoutS * 1000 + 15_000;
-    return new Promise<ServerVerdict>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new SandboxInfraError(`no verdict from the fork server within ${watchdogMs / 1000} s`)), watchdogMs);
-      this.pending = { nonce, resolve, reject, timer };
-      const req = { code, timeout_s: l.timeoutS, memory_mb: l.memoryMb, output_bytes: l.outputBytes };
-      // Both frames go at once; the server reads the nonce only after it has forked the sample.
-      this.stream.write(Buffer.concat([encodeFrame('R', JSON.stringify(req)), encodeFrame('N', nonce)]));
-    });
+    return this.session.run(code);
   }
 
   /** Stops and removes the container; safe to call more than once. */
   dispose(): Promise<void> {
-    this.fail(new SandboxInfraError('the sandbox container was disposed'));
+    this.session.fail(new SandboxInfraError('the sandbox container was disposed'));
     this.removed ??= (async () => {
       try {
         this.stream.destroy();
