@@ -10,6 +10,7 @@ import * as sandbox from './commands/sandbox.js';
 import * as evalCmd from './commands/eval.js';
 import * as leaderboard from './commands/leaderboard.js';
 import * as grade from './commands/grade.js';
+import * as merge from './commands/merge.js';
 import * as generate from './commands/generate.js';
 import * as feedback from './commands/feedback.js';
 import * as train from './commands/train.js';
@@ -26,6 +27,6 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, grade, leaderboard, generate, feedback, train, reward, rlaif, demoEndpoint]) m.register(program);
+  for (const m of [score, verify, astMatch, data, exec, sandbox, evalCmd, merge, grade, leaderboard, generate, feedback, train, reward, rlaif, demoEndpoint]) m.register(program);
   return program;
 }

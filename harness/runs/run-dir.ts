@@ -67,6 +67,7 @@ const manifestSchema = z.looseObject({
   config: configSchema,
   signatures: z.record(z.string(), z.string()),
   seeds: z.looseObject({ bootstrap: z.number() }),
+  shard: z.looseObject({ k: int.min(1), n: int.min(1), questions: int, ids_sha256: z.string() }).optional(),
   timings: z
     .looseObject({ started_at: z.string(), finished_at: z.string().nullable(), wall_s: z.number().nullable(), computed_samples: int, reused_samples: int })
     .optional(),
@@ -258,6 +259,7 @@ export function loadFinishedRun(dir: string): FinishedRun {
   const manifest = rd.readManifest(`re-create it with 'apieval eval --out ${dir}'`);
   if (!manifest) throw new UserError(`${dir}: not a run directory (no ${MANIFEST}; create one with 'apieval eval --out ${dir}')`);
   if (manifest.timings?.finished_at === null) throw new UserError(`${dir}: the run did not finish; run the same 'apieval eval' command again to complete it`);
+  if (manifest.shard) throw new UserError(`${dir}: shard ${manifest.shard.k}/${manifest.shard.n} of a sharded run, not a whole one; join the shards first with 'apieval merge SHARD_DIR... --out RUN'`);
   if (!existsSync(rd.samplesFile)) throw new UserError(`${dir}: no ${SAMPLES}`);
   const records = rd.readSamples();
   let supported: Set<number> | undefined;

@@ -28,6 +28,7 @@ import { interruptOnSignal, type Interrupt } from '../../core/interrupt.js';
 import { RunDir, sampleId } from './run-dir.js';
 import { runGoldGate, withNoExecHint } from './execute.js';
 import { summarise } from './grade.js';
+import { assignShards, shardRecord, type ShardRecord, type ShardSpec } from './shard.js';
 
 export { buildSummary } from './grade.js';
 import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type QuestionSubset, type SampleRecord, type Summary } from './types.js';
@@ -46,6 +47,8 @@ export interface EvalRunOptions {
   stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Score only these eval questions (answers to others in the candidate files are left out). */
   questions?: { spec: string; label: string; ids: number[] };
+  /** Score only shard K of N (shard.ts); `apieval merge` joins the shards. */
+  shard?: ShardSpec;
   /** Implementation versions to use instead of the built-in ones (tests: a bumped version must recompute). */
   implementationVersions?: Partial<Record<string, number>>;
 }
@@ -118,10 +121,27 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     manifestCandidates.push({ name: c.name, runs });
   }
 
+  // --- Sharding (shard.ts): only this shard's questions, all their checkpoints and runs.
+  let shard: ShardRecord | undefined;
+  if (opts.shard) {
+    const cost = new Map<number, number>();
+    for (const t of tasks) cost.set(t.response.question_id, (cost.get(t.response.question_id) ?? 0) + t.response.text.length + 1);
+    const shardOf = assignShards(cost, opts.shard.n);
+    const mine = new Set([...cost.keys()].filter((q) => shardOf.get(q) === opts.shard!.k));
+    shard = shardRecord(opts.shard, [...mine]);
+    const kept = tasks.filter((t) => mine.has(t.response.question_id));
+    tasks.length = 0;
+    tasks.push(...kept);
+  }
+
   // --- The run directory: refuse to mix datasets or schema versions in one folder.
   const runDir = new RunDir(outDir);
   const previous = runDir.readManifest('use another --out folder');
   if (previous) {
+    if (JSON.stringify(previous.shard ?? null) !== JSON.stringify(shard ?? null)) {
+      const what = (r?: ShardRecord) => (r ? `shard ${r.k}/${r.n}` : 'an unsharded run');
+      throw new UserError(`${outDir} holds ${what(previous.shard)}, not ${what(shard)}; use another --out folder`);
+    }
     if (previous.dataset?.hub !== hub || JSON.stringify(previous.dataset?.files) !== JSON.stringify(datasetFiles)) {
       throw new UserError(`${outDir} holds a run on another dataset (${previous.dataset?.hub}); use another --out folder`);
     }
@@ -162,6 +182,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     config,
     signatures,
     seeds: { bootstrap: config.seed },
+    ...(shard ? { shard } : {}),
     timings: { started_at: new Date(started).toISOString(), finished_at: null, wall_s: null, computed_samples: 0, reused_samples: 0 },
   };
   runDir.writeManifest(manifest);

@@ -76,6 +76,8 @@ export interface Manifest {
   config: EvalConfig;
   signatures: Record<string, string>;
   seeds: { bootstrap: number };
+  /** Only in a shard's run directory (`eval --shard K/N`); `apieval merge` joins the shards. */
+  shard?: import('./shard.js').ShardRecord;
   timings: { started_at: string; finished_at: string | null; wall_s: number | null; computed_samples: number; reused_samples: number };
 }
 

@@ -37,6 +37,7 @@ export function register(program: Command): void {
     .option('--baseline <name>', 'checkpoint the leaderboard tests others against')
     .option('--formats <list>', 'leaderboard formats: csv,latex,md,json,html', 'csv,latex,md,json,html')
     .addOption(numericOption('--jobs <n>', 'worker processes for the metrics (default: one per core); results do not depend on it', integer(1, 1024)))
+    .option('--shard <k/n>', 'score only shard K of N (by question, balanced by response length) into --out; join the shards with apieval merge (Slurm arrays, Kubernetes Indexed Jobs, CI matrices)')
     .option('--quiet', 'no progress output', false)
     .addHelpText(
       'after',
@@ -83,7 +84,10 @@ Examples:
       );
       const { selectQuestions } = await import('../../datasets/question-subset.js');
       const questions = o.questions === undefined ? undefined : selectQuestions(o.questions, dataDir, hub);
+      const { parseShard } = await import('../../runs/shard.js');
+      const shard = o.shard === undefined ? undefined : parseShard(o.shard);
       const result = await runEval({
+        shard,
         questions,
         outDir,
         dataDir,
@@ -112,7 +116,8 @@ Examples:
         if (!o.quiet) process.stderr.write(s + '\n');
       };
       say(`eval: ${result.records.length} samples (${result.computed} computed, ${result.reused} reused) in ${result.manifest.timings.wall_s?.toFixed(1)} s → ${outDir}`);
-      if (o.report !== false) {
+      if (shard) say(`eval: shard ${shard.k}/${shard.n} of ${result.manifest.shard!.questions} questions; join the shards with 'apieval merge SHARD_DIR... --out RUN'`);
+      else if (o.report !== false) {
         const { buildLeaderboard } = await import('../../runs/leaderboard.js');
         const { writeReports } = await import('../../../reports/index.js');
         const { leaderboardMarkdown } = await import('../../../reports/markdown.js');

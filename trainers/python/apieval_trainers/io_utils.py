@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+from contextlib import nullcontext
+
 import torch
 
 from .errors import StageError
@@ -84,6 +86,19 @@ def setup_distributed(device: str, threads=None):
 
 def bf16_ok(device: str) -> bool:
     return device.startswith("cuda") and torch.cuda.is_bf16_supported()
+
+
+def bf16_autocast(asked, device: str):
+    """(use_bf16, autocast): bf16 autocast as a stage's `bf16` option asks (True, False or "auto": where the
+    device supports it); True on a device without bf16 is an error, not a silent fp32 run."""
+    use_bf16 = asked is True or (asked == "auto" and bf16_ok(device))
+    if use_bf16 and not bf16_ok(device):
+        raise StageError(f"bf16 was asked for but {device} has no bf16 support")
+
+    def autocast():
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16) if use_bf16 else nullcontext()
+
+    return use_bf16, autocast
 
 
 # Dense bf16 tensor-core peaks (FLOP/s) by device name, for the MFU estimate (nanoGPT's estimate_mfu idea).

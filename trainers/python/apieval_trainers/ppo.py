@@ -52,12 +52,12 @@ import torch.nn as nn
 from . import checkpoint as ckpt
 from .errors import StageError
 from .generate import row_seed
-from .io_utils import bf16_ok, emit, pick_device, read_jsonl, setup_distributed
+from .io_utils import bf16_autocast, emit, pick_device, read_jsonl, setup_distributed
 from .model import generate as decode
 from .model import load_state_dict_hf
 from .reward import GPT2RewardModel, load_reward_model
 from .rewards import describe, load_reward
-from .sft import _truncate_metrics, already_finished, fingerprint_of, latest_checkpoint
+from .sft import _truncate_metrics, already_finished, fingerprint_of, resume_checkpoint
 
 INVALID_LOGPROB = 1.0
 
@@ -171,12 +171,7 @@ def run(cfg_in: dict) -> None:
     device, dist, world, rank = setup_distributed(pick_device(cfg["device"]), cfg.get("threads"))
     cfg["world_size"] = world
     out = cfg["out"]
-    use_bf16 = cfg["bf16"] is True or (cfg["bf16"] == "auto" and bf16_ok(device))
-    if use_bf16 and not bf16_ok(device):
-        raise StageError(f"bf16 was asked for but {device} has no bf16 support")
-
-    def autocast():
-        return torch.autocast(device_type="cuda", dtype=torch.bfloat16) if use_bf16 else nullcontext()
+    use_bf16, autocast = bf16_autocast(cfg["bf16"], device)
 
     sft = cfg["sft"]
     policy = ckpt.load_model(sft)
@@ -252,12 +247,9 @@ def run(cfg_in: dict) -> None:
     if already_finished(out, fp):
         return
     step = 0
-    found = latest_checkpoint(out)
+    found = resume_checkpoint(out, fp)
     if found:
-        cstep, cdir = found
-        state = ckpt.read_json(os.path.join(cdir, "trainer_state.json"))
-        if state.get("fingerprint") != fp:
-            raise StageError(f"{out}: its checkpoints come from other training settings; use a new --out or the same settings")
+        cstep, cdir, state = found
         psd, src = ckpt.load_weights(cdir)
         load_state_dict_hf(policy, psd, src)
         value.load_state_dict(load_reward_model(os.path.join(cdir, "value")).state_dict())

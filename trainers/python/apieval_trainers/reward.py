@@ -20,7 +20,6 @@ scheduler, RNG, step); one process.
 """
 from __future__ import annotations
 
-from contextlib import nullcontext
 
 import json
 import math
@@ -35,9 +34,9 @@ import torch.nn.functional as F
 
 from . import checkpoint as ckpt
 from .errors import StageError
-from .io_utils import bf16_ok, emit, pick_device, read_jsonl
+from .io_utils import bf16_autocast, emit, pick_device, read_jsonl
 from .model import GPT2Config, GPT2LMHeadModel, load_state_dict_hf
-from .sft import _truncate_metrics, already_finished, fingerprint_of, latest_checkpoint, lr_factor, optimizer_step
+from .sft import _truncate_metrics, already_finished, fingerprint_of, resume_checkpoint, lr_factor, optimizer_step
 
 DEFAULTS = {
     "epochs": 1, "max_steps": None, "lr": 1e-5, "warmup_steps": None, "warmup_ratio": 0.03, "weight_decay": 0.0,
@@ -227,10 +226,7 @@ def run(cfg_in: dict) -> None:
     device = pick_device(cfg["device"])
     if device == "cpu":
         torch.set_num_threads(max(1, int(cfg.get("threads") or os.cpu_count() or 1)))
-    use_bf16 = cfg["bf16"] is True or (cfg["bf16"] == "auto" and bf16_ok(device))
-
-    def autocast():
-        return torch.autocast(device_type="cuda", dtype=torch.bfloat16) if use_bf16 else nullcontext()
+    use_bf16, autocast = bf16_autocast(cfg["bf16"], device)
 
     sft = cfg["sft"]
     cfg_model = ckpt.load_config(sft)
@@ -306,12 +302,9 @@ def run(cfg_in: dict) -> None:
     if already_finished(out, fp):
         return
     step = 0
-    found = latest_checkpoint(out)
+    found = resume_checkpoint(out, fp)
     if found:
-        cstep, cdir = found
-        state = ckpt.read_json(os.path.join(cdir, "trainer_state.json"))
-        if state.get("fingerprint") != fp:
-            raise StageError(f"{out}: its checkpoints come from other training settings; use a new --out or the same settings")
+        cstep, cdir, state = found
         resumed = load_reward_model(cdir)
         model.load_state_dict(resumed.state_dict())
         opt.load_state_dict(torch.load(os.path.join(cdir, "optimizer.pt"), map_location=device))

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from . import checkpoint as ckpt
 from .errors import StageError
-from .io_utils import bf16_ok, emit, peak_flops, pick_device, read_jsonl, setup_distributed
+from .io_utils import bf16_autocast, emit, peak_flops, pick_device, read_jsonl, setup_distributed
 from .tokenizer import GPT2Tokenizer
 
 DEFAULTS = {
@@ -152,6 +152,19 @@ def latest_checkpoint(out: str):
     return best
 
 
+def resume_checkpoint(out: str, fp: str):
+    """(step, folder, trainer_state) of the run's latest checkpoint, or None; a checkpoint written with other
+    training settings (another fingerprint) is an error, never silently continued."""
+    found = latest_checkpoint(out)
+    if not found:
+        return None
+    cstep, cdir = found
+    state = ckpt.read_json(os.path.join(cdir, "trainer_state.json"))
+    if state.get("fingerprint") != fp:
+        raise StageError(f"{out}: its checkpoints come from other training settings (fingerprint {state.get('fingerprint')}, now {fp}); use a new --out or the same settings")
+    return cstep, cdir, state
+
+
 @torch.no_grad()
 def heldout_loss(model, examples, batch_size, pad_id, device, autocast):
     if not examples:
@@ -175,12 +188,7 @@ def run(cfg_in: dict) -> None:
     device, dist, world, rank = setup_distributed(pick_device(cfg["device"]), cfg.get("threads"))
     cfg["world_size"] = world
     out = cfg["out"]
-    use_bf16 = cfg["bf16"] is True or (cfg["bf16"] == "auto" and bf16_ok(device))
-    if use_bf16 and not bf16_ok(device):
-        raise StageError(f"bf16 was asked for but {device} has no bf16 support")
-
-    def autocast():
-        return torch.autocast(device_type="cuda", dtype=torch.bfloat16) if use_bf16 else nullcontext()
+    use_bf16, autocast = bf16_autocast(cfg["bf16"], device)
 
     # Model and tokenizer.
     mspec = cfg["model"]
@@ -229,14 +237,11 @@ def run(cfg_in: dict) -> None:
     final_dir = os.path.join(out, "final")
     if already_finished(out, fp):
         return
-    found = latest_checkpoint(out)
+    found = resume_checkpoint(out, fp)
     torch.manual_seed(int(cfg["seed"]) * 1000 + rank)
     random.seed(int(cfg["seed"]) * 1000 + rank)
     if found:
-        cstep, cdir = found
-        state = ckpt.read_json(os.path.join(cdir, "trainer_state.json"))
-        if state.get("fingerprint") != fp:
-            raise StageError(f"{out}: its checkpoints come from other training settings (fingerprint {state.get('fingerprint')}, now {fp}); use a new --out or the same settings")
+        cstep, cdir, state = found
         model_sd, _ = ckpt.load_weights(cdir)
         ckpt.load_state_dict_hf(model, model_sd, cdir)
         opt.load_state_dict(torch.load(os.path.join(cdir, "optimizer.pt"), map_location=device))
