@@ -1,5 +1,5 @@
 import { DockerProvider } from './docker/provider.js';
-import { docker, ensureEngine, imageId } from './engine.js';
+import { docker, engineClient, ensureEngine, imageId, type EngineSpec } from './engine.js';
 import { RUN_LABEL } from './docker/warm-container.js';
 import type { ExecOptions, ExecResult } from './types.js';
 
@@ -189,7 +189,8 @@ export interface DoctorReport {
 }
 
 /** Proves the sandbox works here: engine, image, and each isolation limit by a probe program. */
-export async function doctor(opts: ExecOptions, onCheck: (c: Check) => void = () => {}): Promise<DoctorReport> {
+export async function doctor(opts: ExecOptions, onCheck: (c: Check) => void = () => {}, engineSpec: EngineSpec | null = null): Promise<DoctorReport> {
+  const client = engineSpec ? engineClient(engineSpec) : docker();
   const checks: Check[] = [];
   const add = (c: Check) => {
     checks.push(c);
@@ -197,7 +198,7 @@ export async function doctor(opts: ExecOptions, onCheck: (c: Check) => void = ()
   };
   let engine: { version: string; apiVersion: string };
   try {
-    engine = await ensureEngine();
+    engine = await ensureEngine(client, engineSpec?.url);
   } catch (e) {
     add({ name: 'engine reachable', ok: false, detail: (e as Error).message });
     return { checks, ok: false };
@@ -206,8 +207,8 @@ export async function doctor(opts: ExecOptions, onCheck: (c: Check) => void = ()
 
   // Small limits so that every probe finishes quickly; the mechanisms are the same at any size.
   const probeOpts: ExecOptions = { timeoutS: 3, memoryMb: 256, outputKb: 64, tmpfsMb: 32, pidsLimit: 64, ...opts, concurrency: 1, samplesPerContainer: 1000 };
-  const provider = new DockerProvider(probeOpts);
-  const id = await imageId(provider.image);
+  const provider = new DockerProvider(probeOpts, engineSpec);
+  const id = await imageId(provider.image, client);
   add({ name: 'image present', ok: id !== null, detail: id ? `${provider.image} (${id.slice(7, 19)})` : `${provider.image} not found; run \`apieval sandbox build\`` });
   if (!id) return { checks, ok: false };
 
@@ -249,7 +250,7 @@ export async function doctor(opts: ExecOptions, onCheck: (c: Check) => void = ()
   } finally {
     await provider.dispose();
   }
-  const left = await docker().listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${provider.runId}`] } });
+  const left = await client.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${provider.runId}`] } });
   add({ name: 'containers removed afterwards', ok: left.length === 0, detail: `${left.length} container(s) of the doctor run left` });
   return { checks, ok: checks.every((c) => c.ok) };
 }

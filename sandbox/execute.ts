@@ -1,5 +1,7 @@
 import { UserError } from '../core/errors.js';
 import { DockerProvider } from './docker/provider.js';
+import type { EngineStats } from './engine-stats.js';
+import { MultiEngineProvider } from './multi-provider.js';
 import { resolveLimits } from './limits.js';
 import type { SandboxProvider } from './provider.js';
 import type { ExecOptions, ExecResult, Program } from './types.js';
@@ -16,7 +18,8 @@ export class ExecInterrupted extends UserError {
  * cluster) is one more entry here implementing SandboxProvider.
  */
 export const SANDBOX_BACKENDS = {
-  docker: (opts: ExecOptions): SandboxProvider & { runId: string } => new DockerProvider(opts),
+  docker: (opts: ExecOptions): SandboxProvider & { runId: string } =>
+    opts.engines && opts.engines.length > 0 ? new MultiEngineProvider(opts, opts.engines) : new DockerProvider(opts),
 } as const;
 
 export type SandboxBackend = keyof typeof SANDBOX_BACKENDS;
@@ -66,8 +69,9 @@ export async function executePrograms(
   opts: ExecOptions,
   onResult: (r: ExecResult) => void | Promise<void>,
   provider: SandboxProvider = createProvider(opts),
-): Promise<void> {
-  const { concurrency } = resolveLimits(opts);
+): Promise<EngineStats[] | undefined> {
+  // A provider over several engines runs as many at once as all its engines together.
+  const concurrency = (provider as { concurrency?: number }).concurrency ?? resolveLimits(opts).concurrency;
   const signal = opts.signal;
   const it = toAsyncIterator(programs);
   let pulled = 0;
@@ -132,7 +136,10 @@ export async function executePrograms(
   }
   if (signal?.aborted) throw new ExecInterrupted();
   if (failure !== null) throw failure;
+  return (provider as { stats?: EngineStats[] }).stats;
 }
+
+export { addEngineStats } from './engine-stats.js';
 
 /** Convenience: runs programs and returns their results in input order. */
 export async function executeAll(programs: Iterable<Program> | AsyncIterable<Program>, opts: ExecOptions): Promise<ExecResult[]> {

@@ -1,7 +1,8 @@
 // Public API of the sandbox (see /README "Executability"). Heavy parts (dockerode) load on first use.
 export type { ExecStatus, ExecResult, ExecOptions, Program } from './types.js';
 export { EXEC_STATUSES } from './types.js';
-export { executePrograms, executeAll, ExecInterrupted, createProvider } from './execute.js';
+export { executePrograms, executeAll, ExecInterrupted, createProvider, addEngineStats } from './execute.js';
+export type { EngineStats } from './multi-provider.js';
 export { goldGate, gateFromResults, goldReport, type GoldGate } from './gold.js';
 export { executabilityRate, formatRate, type ExecutabilityRate, type RateSummary } from './rate.js';
 export { classify, missingModule } from './classify.js';
@@ -13,5 +14,5 @@ import type { ExecOptions } from './types.js';
 
 /** Identifies the execution environment of a run: image (tag and id) and every limit. */
 export async function sandboxSignature(opts: ExecOptions): Promise<string> {
-  return new DockerProvider(opts).signature();
+  return new DockerProvider(opts, opts.engines?.[0] ?? null).signature();
 }

@@ -66,6 +66,11 @@ export interface ExecOptions {
   hfCache?: string;
   /** Label value that marks every container of this run (`apieval.run`); random by default. */
   runId?: string;
+  /**
+   * The Docker engines to spread programs over (`--engine`, repeatable), each with its own concurrency;
+   * default: the one engine DOCKER_HOST or the local socket names.
+   */
+  engines?: EngineSpec[];
   /** Aborting stops taking new samples and removes the run's containers. */
   signal?: AbortSignal;
 }
@@ -73,4 +78,16 @@ export interface ExecOptions {
 export interface Program {
   id: string;
   code: string;
+}
+
+/**
+ * One Docker engine of a run (`--engine`, repeatable): `unix:///var/run/docker.sock`, `tcp://host:port`
+ * (with `,tls=DIR` holding ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH does), or `ssh://user@host`;
+ * `,concurrency=N` gives it its own number of warm containers.
+ */
+export interface EngineSpec {
+  /** As given (without the options): what logs and the manifest name it by. */
+  url: string;
+  concurrency?: number;
+  tlsDir?: string;
 }

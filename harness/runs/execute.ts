@@ -26,6 +26,7 @@ export async function runGoldGate(
   evalRecords: EvalRecord[],
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
   quiet: boolean,
+  engineStats: import('../../sandbox/index.js').EngineStats[] = [],
 ): Promise<GoldRecord[]> {
   const previous = runDir.cachedGold();
   const qids = [...new Set(tasks.map((t) => t.response.question_id))].sort((a, b) => a - b);
@@ -45,13 +46,14 @@ export async function runGoldGate(
     const appender = runDir.goldAppender();
     const byId = new Map(todo.map((t) => [t.id, t]));
     try {
-      await sandbox.executePrograms(todo.map((t) => ({ id: t.id, code: t.code })), execOptions, (res) => {
+      const stats = await sandbox.executePrograms(todo.map((t) => ({ id: t.id, code: t.code })), execOptions, (res) => {
         const t = byId.get(res.id)!;
         const rec: GoldRecord = { question_id: t.qid, status: res.status, exception: res.exception, exit_code: res.exit_code, key: t.key, ...(res.verdict ? { verdict: res.verdict } : {}) };
         results.set(t.qid, rec);
         appender.write(rec);
         progress.tick(1, res.status === 'sandbox_error' ? 1 : 0);
       });
+      sandbox.addEngineStats(engineStats, stats);
     } finally {
       appender.close();
     }

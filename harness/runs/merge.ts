@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '../../core/errors.js';
 import { summarise } from './grade.js';
+import { addEngineStats, type EngineStats } from '../../sandbox/engine-stats.js';
 import { RunDir, sampleId } from './run-dir.js';
 import type { GoldRecord, Manifest, SampleRecord, Summary } from './types.js';
 
@@ -95,7 +96,8 @@ export function mergeShards(dirs: readonly string[], outDir: string, command: st
   records.sort((a, b) => order.get(a.checkpoint)! - order.get(b.checkpoint)! || a.run - b.run || a.question_id - b.question_id);
 
   const timings = shards.map((s) => s.manifest.timings);
-  const { shard: _shard, ...rest } = first.manifest;
+  const { shard: _shard, engines: _engines, ...rest } = first.manifest;
+  const engines = shards.some((s) => s.manifest.engines) ? shards.reduce((acc, s) => addEngineStats(acc, s.manifest.engines), [] as EngineStats[]) : undefined;
   const manifest: Manifest = {
     ...rest,
     command,
@@ -107,6 +109,7 @@ export function mergeShards(dirs: readonly string[], outDir: string, command: st
       computed_samples: timings.reduce((sum, t) => sum + t.computed_samples, 0),
       reused_samples: timings.reduce((sum, t) => sum + t.reused_samples, 0),
     },
+    ...(engines ? { engines } : {}),
   };
   const out = new RunDir(outDir);
   const there = out.readManifest('use another --out folder');

@@ -47,6 +47,8 @@ export interface EvalRunOptions {
   stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Score only these eval questions (answers to others in the candidate files are left out). */
   questions?: { spec: string; label: string; ids: number[] };
+  /** The Docker engines to spread execution over (not part of the configuration: where, not what). */
+  engines?: import('../../sandbox/index.js').ExecOptions['engines'];
   /** Score only shard K of N (shard.ts); `apieval merge` joins the shards. */
   shard?: ShardSpec;
   /** Implementation versions to use instead of the built-in ones (tests: a bumped version must recompute). */
@@ -159,7 +161,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   if (rm) signatures.rm = `${rm.model.signature()}|completion:${config.rewardModel!.completion}`;
   type Sandbox = typeof import('../../sandbox/index.js');
   let sandbox: Sandbox | null = null;
-  const execOptions: import('../../sandbox/index.js').ExecOptions = { image: config.image, profile: config.profile, timeoutS: config.timeoutS, memoryMb: config.memoryMb, concurrency: config.concurrency };
+  const execOptions: import('../../sandbox/index.js').ExecOptions = { image: config.image, profile: config.profile, timeoutS: config.timeoutS, memoryMb: config.memoryMb, concurrency: config.concurrency, ...(opts.engines?.length ? { engines: opts.engines } : {}) };
   /** The exec signature as it enters cache keys (with the classification's implementation version). */
   let execKeySignature = '';
   if (config.exec) {
@@ -198,6 +200,8 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   let sinceSync = 0;
 
   let goldRecords: GoldRecord[] | undefined;
+  /** With --engine: what each engine ran (the manifest's `engines`). */
+  const engineStats: import('../../sandbox/index.js').EngineStats[] = [];
   let interrupt: Interrupt | undefined;
   const failedCount = (r: SampleRecord) => (Object.values(r.metrics).some((v) => v !== null && isFailure(v)) ? 1 : 0);
 
@@ -325,7 +329,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     }
 
     if (config.exec && config.goldGate && sandbox) {
-      goldRecords = await withNoExecHint(runGoldGate(sandbox, execOptions, execKeySignature, runDir, tasks, evalRecords, stderr, opts.quiet ?? false));
+      goldRecords = await withNoExecHint(runGoldGate(sandbox, execOptions, execKeySignature, runDir, tasks, evalRecords, stderr, opts.quiet ?? false, engineStats));
     }
 
     if (pendingExec.length > 0 && sandbox) {
@@ -344,7 +348,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
           progress.tick(1, res.status === 'sandbox_error' || failedCount(p.record) ? 1 : 0);
         },
       );
-      await withNoExecHint(execute);
+      sandbox.addEngineStats(engineStats, await withNoExecHint(execute));
     }
   } finally {
     appender.close();
@@ -368,6 +372,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     computed_samples: computed,
     reused_samples: reused,
   };
+  if (opts.engines?.length) manifest.engines = engineStats;
   runDir.writeManifest(manifest);
   return { manifest, summary, records, computed, reused };
 }

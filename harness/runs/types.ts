@@ -78,6 +78,8 @@ export interface Manifest {
   seeds: { bootstrap: number };
   /** Only in a shard's run directory (`eval --shard K/N`); `apieval merge` joins the shards. */
   shard?: import('./shard.js').ShardRecord;
+  /** With --engine: what each engine ran (programs, infrastructure failures, lost mid-run). */
+  engines?: import('../../sandbox/engine-stats.js').EngineStats[];
   timings: { started_at: string; finished_at: string | null; wall_s: number | null; computed_samples: number; reused_samples: number };
 }
 

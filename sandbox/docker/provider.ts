@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { UserError } from '../../core/errors.js';
 import { classify } from '../classify.js';
 import { rawVerdict } from '../verdict.js';
-import { ensureEngine, imageId } from '../engine.js';
+import type Docker from 'dockerode';
+import { docker, engineClient, ensureEngine, imageId, type EngineSpec } from '../engine.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import type { SandboxProvider } from '../provider.js';
 import { imageTag, loadRecipe } from '../recipe.js';
@@ -37,8 +38,17 @@ export class DockerProvider implements SandboxProvider {
   readonly runId: string;
   private readonly pool: WarmPool<WarmContainer>;
 
-  constructor(readonly opts: ExecOptions) {
-    this.limits = resolveLimits(opts);
+  readonly client: Docker;
+  /** The engine this provider runs on, as --engine named it (the default engine: null). */
+  readonly engine: EngineSpec | null;
+
+  constructor(
+    readonly opts: ExecOptions,
+    engine: EngineSpec | null = null,
+  ) {
+    this.engine = engine;
+    this.client = engine ? engineClient(engine) : docker();
+    this.limits = resolveLimits({ ...opts, concurrency: engine?.concurrency ?? opts.concurrency });
     const r = resolveImage(opts);
     this.image = r.image;
     this.preload = r.preload;
@@ -51,12 +61,12 @@ export class DockerProvider implements SandboxProvider {
   }
 
   private spec(): ContainerSpec {
-    return { image: this.image, limits: this.limits, preload: this.preload, runId: this.runId, hfCache: this.opts.hfCache };
+    return { image: this.image, limits: this.limits, preload: this.preload, runId: this.runId, hfCache: this.opts.hfCache, client: this.client };
   }
 
   async prepare(): Promise<void> {
-    await ensureEngine();
-    if (!(await imageId(this.image))) {
+    await ensureEngine(this.client, this.engine?.url);
+    if (!(await imageId(this.image, this.client))) {
       throw new UserError(
         this.profile
           ? `sandbox image ${this.image} is not built; run \`apieval sandbox build --profile ${this.profile}\``
@@ -89,7 +99,7 @@ export class DockerProvider implements SandboxProvider {
   }
 
   async signature(): Promise<string> {
-    const id = (await imageId(this.image)) ?? 'missing';
+    const id = (await imageId(this.image, this.client)) ?? 'missing';
     const l = this.limits;
     return [
       'exec',

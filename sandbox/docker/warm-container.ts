@@ -15,6 +15,8 @@ export interface ContainerSpec {
   hfCache?: string;
   /** How long the fork server may take to import `preload` and say READY. */
   startTimeoutMs?: number;
+  /** The engine's client (default: the default engine). */
+  client?: Docker;
 }
 
 export const RUN_LABEL = 'apieval.run';
@@ -117,7 +119,7 @@ export class WarmContainer {
   }
 
   static async start(spec: ContainerSpec): Promise<WarmContainer> {
-    const container = await docker()
+    const container = await (spec.client ?? docker())
       .createContainer(containerConfig(spec))
       .catch((e: Error) => {
         throw new SandboxInfraError(`cannot create a container from ${spec.image}: ${e.message}`);

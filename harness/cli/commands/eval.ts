@@ -3,6 +3,7 @@ import { UserError } from '../../../core/errors.js';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, integer, numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 import { choiceOption } from '../choice-options.js';
+import { engineOption } from '../engine-option.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -37,6 +38,7 @@ export function register(program: Command): void {
     .option('--baseline <name>', 'checkpoint the leaderboard tests others against')
     .option('--formats <list>', 'leaderboard formats: csv,latex,md,json,html', 'csv,latex,md,json,html')
     .addOption(numericOption('--jobs <n>', 'worker processes for the metrics (default: one per core); results do not depend on it', integer(1, 1024)))
+    .addOption(engineOption())
     .option('--shard <k/n>', 'score only shard K of N (by question, balanced by response length) into --out; join the shards with apieval merge (Slurm arrays, Kubernetes Indexed Jobs, CI matrices)')
     .option('--quiet', 'no progress output', false)
     .addHelpText(
@@ -88,6 +90,7 @@ Examples:
       const shard = o.shard === undefined ? undefined : parseShard(o.shard);
       const result = await runEval({
         shard,
+        ...(o.engine.length ? { engines: o.engine } : {}),
         questions,
         outDir,
         dataDir,

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 import { choiceOption } from '../choice-options.js';
+import { engineOption, type EngineSpec } from '../engine-option.js';
 
 export function register(program: Command): void {
   program
@@ -20,6 +21,7 @@ export function register(program: Command): void {
     .option('--hf-cache <dir>', 'mount this Hugging Face cache read-only at /hf (HF_HOME) — the only host mount allowed')
     .option('--run-id <label>', 'value of the apieval.run label on this run\'s containers (default: random)')
     .option('--gold <file>', 'reference programs (same ids): tasks whose reference fails here are env_unsupported')
+    .addOption(engineOption())
     .action(async (o: Record<string, unknown>) => {
       const { execCommand } = await import('../runners/exec.js');
       const { checkHostMount } = await import('../../../sandbox/mount-policy.js');
@@ -38,6 +40,7 @@ export function register(program: Command): void {
         cpus: o.cpus as number | undefined,
         preload: typeof o.preload === 'string' ? o.preload.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
         hfCache,
+        ...((o.engine as EngineSpec[]).length ? { engines: o.engine as EngineSpec[] } : {}),
         runId: o.runId as string | undefined,
       });
     });

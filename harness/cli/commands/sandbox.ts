@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 import { choiceOption } from '../choice-options.js';
+import { engineOption, type EngineSpec } from '../engine-option.js';
 
 export function register(program: Command): void {
   const sandbox = program.command('sandbox').description('build and check the execution sandbox (Docker)');
@@ -25,14 +26,20 @@ export function register(program: Command): void {
     .option('--image <name>', 'check a user-provided image instead of a built profile')
     .option('--hf-cache <dir>', 'also mount this Hugging Face cache read-only, as exec would')
     .addOption(numericOption('--timeout-s <n>', 'timeout used by the timeout probe', LIMIT_RANGES.timeoutS, 3))
-    .action(async (o: { profile: 'base' | 'ml'; image?: string; hfCache?: string; timeoutS: number }) => {
+    .addOption(engineOption())
+    .action(async (o: { profile: 'base' | 'ml'; image?: string; hfCache?: string; timeoutS: number; engine: EngineSpec[] }) => {
       const { doctor } = await import('../../../sandbox/doctor.js');
       const { checkHostMount } = await import('../../../sandbox/mount-policy.js');
       const hfCache = o.hfCache === undefined ? undefined : checkHostMount('--hf-cache', o.hfCache);
-      const r = await doctor({ profile: o.profile, image: o.image, hfCache, timeoutS: o.timeoutS }, (c) => {
-        process.stdout.write(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-      });
-      const failed = r.checks.filter((c) => !c.ok).length;
+      let failed = 0;
+      // Each engine is checked on its own: one that fails its probes is no sandbox, whatever the others do.
+      for (const engine of o.engine.length > 0 ? o.engine : [null]) {
+        if (engine) process.stdout.write(`engine ${engine.url}\n`);
+        const r = await doctor({ profile: o.profile, image: o.image, hfCache, timeoutS: o.timeoutS }, (c) => {
+          process.stdout.write(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+        }, engine);
+        failed += r.checks.filter((c) => !c.ok).length;
+      }
       process.stdout.write(failed ? `${failed} check(s) failed\n` : 'all checks passed\n');
       if (failed) process.exitCode = 1;
     });

@@ -2,7 +2,8 @@ import { inputError, UserError } from '../../../core/errors.js';
 import { refuseUnsafeOutputs } from '../../../core/output-path.js';
 import { JsonlAppender, readJsonl, readResumeLines, toJsonl, writeFileAtomic } from '../../../core/jsonl.js';
 import { missingModule } from '../../../sandbox/classify.js';
-import { executePrograms } from '../../../sandbox/execute.js';
+import { addEngineStats, executePrograms } from '../../../sandbox/execute.js';
+import type { EngineStats } from '../../../sandbox/engine-stats.js';
 import { gateFromResults, goldReport } from '../../../sandbox/gold.js';
 import { executabilityRate, formatRate } from '../../../sandbox/rate.js';
 import { sandboxSignature } from '../../../sandbox/index.js';
@@ -53,7 +54,7 @@ export function readExisting(file: string, ids: Set<string>): Map<string, ExecRe
 }
 
 /** Runs what is not done yet, appending each result as it comes, then rewrites the file in input order. */
-async function runResumable(programs: Program[], file: string, opts: ExecOptions, label: string): Promise<{ results: ExecResult[]; resumed: number }> {
+async function runResumable(programs: Program[], file: string, opts: ExecOptions, label: string, engines: EngineStats[] = []): Promise<{ results: ExecResult[]; resumed: number }> {
   const done = readExisting(file, new Set(programs.map((p) => p.id)));
   const todo = programs.filter((p) => !done.has(p.id));
   const resumed = programs.length - todo.length;
@@ -64,7 +65,7 @@ async function runResumable(programs: Program[], file: string, opts: ExecOptions
     let n = 0;
     const t0 = Date.now();
     try {
-      await executePrograms(todo, opts, (res) => {
+      const stats = await executePrograms(todo, opts, (res) => {
         const { verdict: _verdict, ...r } = res; // the raw verdict is the eval's record, not an exec output field
         app.write(r);
         done.set(r.id, r);
@@ -74,6 +75,7 @@ async function runResumable(programs: Program[], file: string, opts: ExecOptions
           process.stderr.write(`${label}: ${n}/${todo.length} (${rate.toFixed(1)}/s)${process.stderr.isTTY ? '\r' : '\n'}`);
         }
       });
+      addEngineStats(engines, stats);
     } finally {
       app.close();
       if (process.stderr.isTTY) process.stderr.write('\n');
@@ -107,16 +109,17 @@ export async function execCommand(o: ExecCliOptions): Promise<void> {
   const opts: ExecOptions = { ...o, signal: interrupt.signal };
   try {
     const lines: string[] = [];
+    const engines: EngineStats[] = [];
     let supported: Set<string> | undefined;
     if (references) {
       const goldOut = goldFileFor(o.output);
-      const g = await runResumable(references, goldOut, opts, 'gold');
+      const g = await runResumable(references, goldOut, opts, 'gold', engines);
       const gate = gateFromResults(g.results);
       supported = gate.supported;
       lines.push(`gold gate: ${gate.supported.size} of ${references.length} reference programs execute (results: ${goldOut})`);
       for (const l of goldReport(gate)) lines.push(`  ${l}`);
     }
-    const { results, resumed } = await runResumable(programs, o.output, opts, 'exec');
+    const { results, resumed } = await runResumable(programs, o.output, opts, 'exec', engines);
     const rate = executabilityRate(results, supported);
 
     const head = `apieval exec: ${results.length} programs${resumed ? ` (${resumed} from an earlier run)` : ''} -> ${o.output}`;
@@ -135,6 +138,7 @@ export async function execCommand(o: ExecCliOptions): Promise<void> {
         if (n >= Math.max(2, results.length * 0.05)) out.push(`note: ${n} of ${results.length} programs fail with import_error: ${m} — the image may lack it; run with --gold to separate env_unsupported tasks (see README)`);
       }
     }
+    for (const e of engines) out.push(`engine ${e.engine}: ${e.programs} programs (concurrency ${e.concurrency})${e.failures ? `, ${e.failures} infrastructure failure(s) retried elsewhere` : ''}${e.lost ? ', lost during the run' : ''}`);
     out.push(`signature: ${await sandboxSignature(o)}`);
     process.stdout.write(out.join('\n') + '\n');
   } finally {
