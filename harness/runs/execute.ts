@@ -7,7 +7,7 @@ import { UserError } from '../../core/errors.js';
 import { cacheKey } from '../../core/hash.js';
 import type { EvalRecord } from '../datasets/apibench.js';
 import { goldOutcome } from './grade.js';
-import { Progress } from './progress.js';
+import { Progress } from '../../core/progress.js';
 import type { RunDir } from './run-dir.js';
 import { executableProgram } from './suite.js';
 import type { GoldRecord } from './types.js';

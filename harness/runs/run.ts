@@ -23,7 +23,7 @@ import { buildSuite, evalSampleOf, executableProgram } from './suite.js';
 import { computeOnWorkers, defaultJobs, workersAvailable } from './pool.js';
 import { cacheKey, fileSha256, versionedSignature } from '../../core/hash.js';
 import { CLASSIFY_IMPLEMENTATION } from '../../sandbox/classify.js';
-import { Progress } from './progress.js';
+import { Progress } from '../../core/progress.js';
 import { interruptOnSignal, type Interrupt } from '../../core/interrupt.js';
 import { RunDir, sampleId } from './run-dir.js';
 import { runGoldGate, withNoExecHint } from './execute.js';

@@ -58,9 +58,7 @@ export const astMetric: EvalMetric = {
   id: 'ast-match',
   kind: 'sample',
   implementation: IMPLEMENTATION,
-  scorers(ctx) {
-    return scorers(ctx, IMPLEMENTATION);
-  },
+  scorers: (ctx) => scorers(ctx, IMPLEMENTATION),
   views: () => [
     { ...binaryView('ast_gorilla', 'AST acc.', 'ast_gorilla', true, (v) => v.correct as boolean), domainTable: true },
     binaryView('hallucination', 'Halluc.', 'ast_gorilla', false, (v) => v.hallucination as boolean),

@@ -3,6 +3,7 @@ import { refuseUnsafeOutputs } from '../../../core/output-path.js';
 import { JsonlAppender, readJsonl, readResumeLines, toJsonl, writeFileAtomic } from '../../../core/jsonl.js';
 import { missingModule } from '../../../sandbox/classify.js';
 import { addEngineStats, executePrograms } from '../../../sandbox/execute.js';
+import { Progress } from '../../../core/progress.js';
 import type { EngineStats } from '../../../sandbox/engine-stats.js';
 import { gateFromResults, goldReport } from '../../../sandbox/gold.js';
 import { executabilityRate, formatRate } from '../../../sandbox/rate.js';
@@ -62,23 +63,18 @@ async function runResumable(programs: Program[], file: string, opts: ExecOptions
     // Keep what is valid, drop what is not (torn tail, sandbox_error), then append.
     writeFileAtomic(file, toJsonl(programs.filter((p) => done.has(p.id)).map((p) => done.get(p.id))));
     const app = new JsonlAppender(file, 'append');
-    let n = 0;
-    const t0 = Date.now();
+    const progress = new Progress(label, todo.length, process.stderr, false);
     try {
       const stats = await executePrograms(todo, opts, (res) => {
         const { verdict: _verdict, ...r } = res; // the raw verdict is the eval's record, not an exec output field
         app.write(r);
         done.set(r.id, r);
-        n++;
-        if (process.stderr.isTTY || n % 50 === 0 || n === todo.length) {
-          const rate = n / Math.max(0.001, (Date.now() - t0) / 1000);
-          process.stderr.write(`${label}: ${n}/${todo.length} (${rate.toFixed(1)}/s)${process.stderr.isTTY ? '\r' : '\n'}`);
-        }
+        progress.tick(1, r.status === 'sandbox_error' ? 1 : 0);
       });
       addEngineStats(engines, stats);
     } finally {
       app.close();
-      if (process.stderr.isTTY) process.stderr.write('\n');
+      progress.finish();
     }
   }
   const results = programs.map((p) => done.get(p.id)!);
