@@ -10,50 +10,34 @@
  * the metrics it affects. At the end samples.jsonl is rewritten with one line per sample in a fixed order
  * (checkpoint as given, run, question_id) and summary.json is derived from it alone: a finished run is
  * byte-identical however it got there. Timings live only in manifest.json.
+ *
+ * The stages: plan.ts (dataset, candidates, shard, run directory), this file (the cache plan, computing the
+ * suite in-process or on worker processes via pool.ts, the reward model's batches), execute.ts (the
+ * sandbox: gold gate, programs), grade.ts (classification, gold gate and summary from the records),
+ * run-dir.ts (every file of the run directory).
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { UserError, inputError } from '../../core/errors.js';
+import { UserError } from '../../core/errors.js';
 import { VERSION } from '../version.js';
-import { apiDbPath, checkResponsesAgainstEval, evalPath, loadApiDbFile, loadEvalFile, loadQuestionsFile, loadResponses, questionsPath, type EvalRecord, type Response } from '../datasets/apibench.js';
+import { loadQuestionsFile, questionsPath } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
 import { isFailure } from '../../metrics/types.js';
 import { buildSuite, evalSampleOf, executableProgram } from './suite.js';
 import { computeOnWorkers, defaultJobs, workersAvailable } from './pool.js';
-import { cacheKey, fileSha256, versionedSignature } from '../../core/hash.js';
+import { cacheKey, versionedSignature } from '../../core/hash.js';
 import { CLASSIFY_IMPLEMENTATION } from '../../sandbox/classify.js';
 import { Progress } from '../../core/progress.js';
 import { interruptOnSignal, type Interrupt } from '../../core/interrupt.js';
-import { RunDir, sampleId } from './run-dir.js';
+import { sampleId } from './run-dir.js';
+import { planRun, type Task } from './plan.js';
 import { runGoldGate, withNoExecHint } from './execute.js';
 import { summarise } from './grade.js';
-import { assignShards, shardRecord, type ShardRecord, type ShardSpec } from './shard.js';
 
 export { buildSummary } from './grade.js';
-import { RUN_SCHEMA_VERSION, type CandidateSpec, type EvalConfig, type GoldRecord, type Manifest, type QuestionSubset, type SampleRecord, type Summary } from './types.js';
+import { RUN_SCHEMA_VERSION, type EvalConfig, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
 
-export interface EvalRunOptions {
-  outDir: string;
-  dataDir: string;
-  /** Human description of where the data came from (a folder, or the pinned download cache). */
-  dataSource: string;
-  candidates: CandidateSpec[];
-  config: EvalConfig;
-  command: string;
-  quiet?: boolean;
-  /** Worker threads for the metrics (default: one per core, at most 8); results do not depend on it. */
-  jobs?: number;
-  stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  /** Score only these eval questions (answers to others in the candidate files are left out). */
-  questions?: { spec: string; label: string; ids: number[] };
-  /** The Docker engines to spread execution over (not part of the configuration: where, not what). */
-  engines?: import('../../sandbox/index.js').ExecOptions['engines'];
-  /** Score only shard K of N (shard.ts); `apieval merge` joins the shards. */
-  shard?: ShardSpec;
-  /** Implementation versions to use instead of the built-in ones (tests: a bumped version must recompute). */
-  implementationVersions?: Partial<Record<string, number>>;
-}
+export type { EvalRunOptions } from './types.js';
+import type { EvalRunOptions } from './types.js';
 
 export interface EvalRunResult {
   manifest: Manifest;
@@ -65,92 +49,14 @@ export interface EvalRunResult {
 
 export { GOLD, MANIFEST, SAMPLES, SUMMARY } from './run-dir.js';
 
-interface Task {
-  checkpoint: string;
-  run: number;
-  response: Response;
-  file: string;
-  evalRecord: EvalRecord;
-}
-
-function loadCandidateFile(file: string, evalRecords: EvalRecord[]): Response[] {
-  const responses = loadResponses(file);
-  checkResponsesAgainstEval(file, responses, evalRecords);
-  const seen = new Map<number, number>();
-  for (const r of responses) {
-    const prev = seen.get(r.question_id);
-    if (prev !== undefined) throw inputError(file, r.line, `question_id ${r.question_id} answered twice (first on line ${prev})`);
-    seen.set(r.question_id, r.line);
-  }
-  return [...responses].sort((a, b) => a.question_id - b.question_id);
-}
-
 export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   const started = Date.now();
   const { config, outDir } = opts;
   const stderr = opts.stderr ?? process.stderr;
   const hub = config.hub;
 
-  // --- Dataset and candidates (all validated before anything is written).
-  const evalFile = evalPath(opts.dataDir, hub);
-  const apiFile = apiDbPath(opts.dataDir, hub);
-  for (const f of [evalFile, apiFile]) if (!existsSync(f)) throw new UserError(`${f}: no such file (is ${opts.dataDir} an APIBench data folder?)`);
-  const evalRecords = loadEvalFile(evalFile);
-  const apiDb = loadApiDbFile(apiFile);
-  const datasetFiles: Record<string, string> = { [`${hub}_eval`]: fileSha256(evalFile), [`${hub}_api`]: fileSha256(apiFile) };
-  const datasetKey = Object.values(datasetFiles).join(',');
-
-  const tasks: Task[] = [];
-  const keep = opts.questions ? new Set(opts.questions.ids) : null;
-  const subset: QuestionSubset | undefined = opts.questions && {
-    spec: opts.questions.spec,
-    label: opts.questions.label,
-    n: keep!.size,
-    ids_sha256: createHash('sha256').update([...keep!].sort((a, b) => a - b).join(',')).digest('hex'),
-  };
-  const manifestCandidates: Manifest['candidates'] = [];
-  for (const c of opts.candidates) {
-    const runs: Manifest['candidates'][number]['runs'] = [];
-    c.files.forEach((file, i) => {
-      const all = loadCandidateFile(file, evalRecords);
-      const responses = keep ? all.filter((r) => keep.has(r.question_id)) : all;
-      if (keep && responses.length === 0) throw new UserError(`${file}: answers none of the ${keep.size} questions of ${opts.questions!.spec}`);
-      runs.push({ run: i + 1, file, sha256: fileSha256(file), responses: responses.length, ...(keep ? { left_out: all.length - responses.length } : {}) });
-      for (const response of responses) {
-        tasks.push({ checkpoint: c.name, run: i + 1, response, file, evalRecord: evalRecords[response.question_id - 1] });
-      }
-    });
-    manifestCandidates.push({ name: c.name, runs });
-  }
-
-  // --- Sharding (shard.ts): only this shard's questions, all their checkpoints and runs.
-  let shard: ShardRecord | undefined;
-  if (opts.shard) {
-    const cost = new Map<number, number>();
-    for (const t of tasks) cost.set(t.response.question_id, (cost.get(t.response.question_id) ?? 0) + t.response.text.length + 1);
-    const shardOf = assignShards(cost, opts.shard.n);
-    const mine = new Set([...cost.keys()].filter((q) => shardOf.get(q) === opts.shard!.k));
-    shard = shardRecord(opts.shard, [...mine]);
-    const kept = tasks.filter((t) => mine.has(t.response.question_id));
-    tasks.length = 0;
-    tasks.push(...kept);
-  }
-
-  // --- The run directory: refuse to mix datasets or schema versions in one folder.
-  const runDir = new RunDir(outDir);
-  const previous = runDir.readManifest('use another --out folder');
-  if (previous) {
-    if (JSON.stringify(previous.shard ?? null) !== JSON.stringify(shard ?? null)) {
-      const what = (r?: ShardRecord) => (r ? `shard ${r.k}/${r.n}` : 'an unsharded run');
-      throw new UserError(`${outDir} holds ${what(previous.shard)}, not ${what(shard)}; use another --out folder`);
-    }
-    if (previous.dataset?.hub !== hub || JSON.stringify(previous.dataset?.files) !== JSON.stringify(datasetFiles)) {
-      throw new UserError(`${outDir} holds a run on another dataset (${previous.dataset?.hub}); use another --out folder`);
-    }
-    if ((previous.dataset.questions?.ids_sha256 ?? null) !== (subset?.ids_sha256 ?? null)) {
-      throw new UserError(`${outDir} holds a run on ${previous.dataset.questions?.label ?? 'all eval questions'}, not ${subset?.label ?? 'all eval questions'}; use another --out folder`);
-    }
-  }
+  // --- Plan (plan.ts): dataset, candidates, this shard's samples, the run directory; nothing written yet.
+  const { evalRecords, apiDb, datasetFiles, datasetKey, tasks, manifestCandidates, subset, shard, runDir } = planRun(opts);
 
   // --- Metrics and their signatures.
   const suite = buildSuite(apiDb, { hub, codebleuVariant: config.codebleuVariant, rougeStemmer: config.rougeStemmer });

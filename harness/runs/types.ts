@@ -125,3 +125,26 @@ export interface QuestionSubset {
   /** sha256 of the sorted ids joined by commas: what makes two subsets the same. */
   ids_sha256: string;
 }
+
+/** What `runEval` is asked to do (the CLI's `apieval eval` builds it). */
+export interface EvalRunOptions {
+  outDir: string;
+  dataDir: string;
+  /** Human description of where the data came from (a folder, or the pinned download cache). */
+  dataSource: string;
+  candidates: CandidateSpec[];
+  config: EvalConfig;
+  command: string;
+  quiet?: boolean;
+  /** Worker threads for the metrics (default: one per core, at most 8); results do not depend on it. */
+  jobs?: number;
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Score only these eval questions (answers to others in the candidate files are left out). */
+  questions?: { spec: string; label: string; ids: number[] };
+  /** The Docker engines to spread execution over (not part of the configuration: where, not what). */
+  engines?: import('../../sandbox/index.js').ExecOptions['engines'];
+  /** Score only shard K of N (shard.ts); `apieval merge` joins the shards. */
+  shard?: import('./shard.js').ShardSpec;
+  /** Implementation versions to use instead of the built-in ones (tests: a bumped version must recompute). */
+  implementationVersions?: Partial<Record<string, number>>;
+}
