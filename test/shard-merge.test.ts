@@ -120,3 +120,11 @@ describe.skipIf(SKIP_DOCKER)('sharded with the sandbox', () => {
     expect(JSON.parse(read(join(out, 'report'), 'leaderboard.json')).metrics.map((m: { key: string }) => m.key)).toContain('exec');
   }, 300_000);
 });
+
+describe('--shard on the command line', () => {
+  it('is refused at parse time, before any data is looked for', () => {
+    const r = runCli(['eval', '--gorilla-responses', '--no-exec', '--shard', '0/3', '--out', join(tmp, 'never')], { env: { ...process.env, APIEVAL_DATA_DIR: '/nonexistent' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("apieval: --shard '0/3': expected K/N with 1 ≤ K ≤ N ≤ 10000 (e.g. 3/8)\n");
+  });
+});

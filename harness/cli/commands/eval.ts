@@ -1,9 +1,10 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UserError } from '../../../core/errors.js';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, integer, numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 import { choiceOption } from '../choice-options.js';
 import { engineOption } from '../engine-option.js';
+import { parseShard, type ShardSpec } from '../../runs/shard.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -39,7 +40,7 @@ export function register(program: Command): void {
     .option('--formats <list>', 'leaderboard formats: csv,latex,md,json,html', 'csv,latex,md,json,html')
     .addOption(numericOption('--jobs <n>', 'worker processes for the metrics (default: one per core); results do not depend on it', integer(1, 1024)))
     .addOption(engineOption())
-    .option('--shard <k/n>', 'score only shard K of N (by question, balanced by response length) into --out; join the shards with apieval merge (Slurm arrays, Kubernetes Indexed Jobs, CI matrices)')
+    .addOption(new Option('--shard <k/n>', 'score only shard K of N (by question, balanced by response length) into --out; join the shards with apieval merge (Slurm arrays, Kubernetes Indexed Jobs, CI matrices)').argParser((v: string) => parseShard(v)))
     .option('--quiet', 'no progress output', false)
     .addHelpText(
       'after',
@@ -86,8 +87,7 @@ Examples:
       );
       const { selectQuestions } = await import('../../datasets/question-subset.js');
       const questions = o.questions === undefined ? undefined : selectQuestions(o.questions, dataDir, hub);
-      const { parseShard } = await import('../../runs/shard.js');
-      const shard = o.shard === undefined ? undefined : parseShard(o.shard);
+      const shard = o.shard as ShardSpec | undefined;
       const result = await runEval({
         shard,
         ...(o.engine.length ? { engines: o.engine } : {}),
