@@ -8,7 +8,7 @@
  */
 import { UserError } from '../core/errors.js';
 import { copyImage, imageId, type EngineSpec } from './engine.js';
-import { DockerProvider } from './docker/provider.js';
+import { DockerProvider, newRunId } from './docker/provider.js';
 import type { EngineStats } from './engine-stats.js';
 import type { SandboxProvider } from './provider.js';
 
@@ -35,7 +35,7 @@ export class MultiEngineProvider implements SandboxProvider {
       if (seen.has(e.url)) throw new UserError(`--engine ${e.url} given twice`);
       seen.add(e.url);
     }
-    this.runId = opts.runId ?? `${Date.now().toString(36)}-${Math.random().toString(16).slice(2, 10)}`;
+    this.runId = opts.runId ?? newRunId();
     this.members = engines.map((e) => {
       const provider = new DockerProvider({ ...opts, runId: this.runId }, e);
       return { provider, inflight: 0, stats: { engine: e.url, concurrency: provider.limits.concurrency, programs: 0, failures: 0, lost: false } };

@@ -14,3 +14,25 @@ export async function parseFormats(list: string): Promise<import('../../reports/
   if (out.length === 0) throw new UserError('--formats: give at least one format');
   return out as import('../../reports/index.js').ReportFormat[];
 }
+
+/**
+ * The leaderboard of run directories written as reports (eval, merge and leaderboard end alike): the files in
+ * `formats` under `outDir`, the table on stdout and the file list on stderr unless `quiet`.
+ */
+export async function writeLeaderboardReports(
+  dirs: string[],
+  lbOpts: import('../runs/leaderboard.js').LeaderboardOptions,
+  outDir: string,
+  formats: import('../../reports/index.js').ReportFormat[],
+  quiet: boolean,
+): Promise<void> {
+  const { buildLeaderboard } = await import('../runs/leaderboard.js');
+  const { writeReports } = await import('../../reports/index.js');
+  const { leaderboardMarkdown } = await import('../../reports/markdown.js');
+  const lb = buildLeaderboard(dirs, lbOpts);
+  const files = writeReports(lb, outDir, formats);
+  if (!quiet) {
+    process.stdout.write(leaderboardMarkdown({ ...lb, domains: null }) + '\n');
+    process.stderr.write(`leaderboard: ${files.join(', ')}\n`);
+  }
+}

@@ -6,13 +6,12 @@
  * a run directory someone sent. The eval itself ends through the same `summarise`.
  */
 import { existsSync } from 'node:fs';
-import { UserError } from '../../core/errors.js';
 import { classifyVerdict } from '../../sandbox/classify.js';
 import { gateFromResults, goldReport } from '../../sandbox/gold-report.js';
 import type { ExecResult, ExecStatus } from '../../sandbox/types.js';
 import type { RawVerdict } from '../../sandbox/verdict.js';
 import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
-import { RunDir } from './run-dir.js';
+import { finishedManifest, RunDir } from './run-dir.js';
 import { RUN_SCHEMA_VERSION, type EvalConfig, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
 import { buildViews } from './views.js';
 
@@ -100,9 +99,7 @@ export interface GradeResult {
  */
 export function grade(dir: string): GradeResult {
   const rd = new RunDir(dir);
-  const manifest = rd.readManifest(`re-create it with 'apieval eval --out ${dir}'`);
-  if (!manifest) throw new UserError(`${dir}: not a run directory (no manifest.json; create one with 'apieval eval --out ${dir}')`);
-  if (manifest.timings?.finished_at === null) throw new UserError(`${dir}: the run did not finish; run the same 'apieval eval' command again to complete it`);
+  const manifest = finishedManifest(rd);
   let reclassifiedSamples = 0;
   const records = rd.readSamples().map((r) => {
     const exec = r.metrics.exec as Classified | null | undefined;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../../core/errors.js';
 import { summarise } from './grade.js';
 import { addEngineStats, type EngineStats } from '../../sandbox/engine-stats.js';
-import { RunDir, sampleId } from './run-dir.js';
+import { finishedManifest, RunDir, sampleId } from './run-dir.js';
 import type { GoldRecord, Manifest, SampleRecord, Summary } from './types.js';
 
 interface Shard {
@@ -31,10 +31,8 @@ export function mergeShards(dirs: readonly string[], outDir: string, command: st
   if (dirs.length === 0) throw new UserError('give the shard run directories (apieval eval --shard K/N --out DIR)');
   const shards: Shard[] = dirs.map((dir) => {
     const rd = new RunDir(dir);
-    const manifest = rd.readManifest(`re-create it with 'apieval eval --shard K/N --out ${dir}'`);
-    if (!manifest) throw new UserError(`${dir}: not a run directory (no manifest.json)`);
+    const manifest = finishedManifest(rd, (m) => (m.shard ? `shard ${m.shard.k}/${m.shard.n} did not finish; run its 'apieval eval --shard' command again to complete it` : 'the run did not finish'));
     if (!manifest.shard) throw new UserError(`${dir}: not a shard (a whole run, made without --shard); only shards are merged`);
-    if (manifest.timings?.finished_at === null) throw new UserError(`${dir}: shard ${manifest.shard.k}/${manifest.shard.n} did not finish; run its 'apieval eval --shard' command again to complete it`);
     return { dir, manifest: manifest as Shard['manifest'], rd };
   });
 

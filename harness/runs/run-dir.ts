@@ -254,11 +254,20 @@ export interface FinishedRun {
   goldNotes: string[];
 }
 
+/**
+ * The manifest of a run directory that must exist and be finished (leaderboard, grade, merge); `unfinished`
+ * says what to do about one that did not finish.
+ */
+export function finishedManifest(rd: RunDir, unfinished: (m: Manifest) => string = () => "the run did not finish; run the same 'apieval eval' command again to complete it"): Manifest {
+  const manifest = rd.readManifest(`re-create it with 'apieval eval --out ${rd.dir}'`);
+  if (!manifest) throw new UserError(`${rd.dir}: not a run directory (no ${MANIFEST}; create one with 'apieval eval --out ${rd.dir}')`);
+  if (manifest.timings?.finished_at === null) throw new UserError(`${rd.dir}: ${unfinished(manifest)}`);
+  return manifest;
+}
+
 export function loadFinishedRun(dir: string): FinishedRun {
   const rd = new RunDir(dir);
-  const manifest = rd.readManifest(`re-create it with 'apieval eval --out ${dir}'`);
-  if (!manifest) throw new UserError(`${dir}: not a run directory (no ${MANIFEST}; create one with 'apieval eval --out ${dir}')`);
-  if (manifest.timings?.finished_at === null) throw new UserError(`${dir}: the run did not finish; run the same 'apieval eval' command again to complete it`);
+  const manifest = finishedManifest(rd);
   if (manifest.shard) throw new UserError(`${dir}: shard ${manifest.shard.k}/${manifest.shard.n} of a sharded run, not a whole one; join the shards first with 'apieval merge SHARD_DIR... --out RUN'`);
   if (!existsSync(rd.samplesFile)) throw new UserError(`${dir}: no ${SAMPLES}`);
   const records = rd.readSamples();

@@ -10,9 +10,9 @@
  *    (trailing quote dropped, literal escapes decoded). Not applicable (null) when the eval record has no
  *    `<<<code>>>` section (23 of the 911 HF records).
  */
-import { astQuestionOf, type ApiRecord, type EvalRecord, type Hub } from '../datasets/apibench.js';
+import { astQuestionOf, type ApiRecord, type EvalRecord } from '../datasets/apibench.js';
 import { extractResponse, type ExtractedResponse } from '../datasets/extract.js';
-import type { EvalSample, SampleScorer } from '../../metrics/metric.js';
+import type { EvalSample, SampleScorer, SuiteContext } from '../../metrics/metric.js';
 import { sampleImplementations, sampleScorers } from '../../metrics/registry.js';
 
 export type SuiteMetric = SampleScorer;
@@ -20,11 +20,8 @@ export type SuiteMetric = SampleScorer;
 /** The implementation version of each sample value (from the registry): part of every cache key. */
 export const IMPLEMENTATION: Readonly<Record<string, number>> = sampleImplementations();
 
-export interface SuiteOptions {
-  hub: Hub;
-  codebleuVariant: 'k4black' | 'codexglue';
-  rougeStemmer: boolean;
-}
+/** The suite's configuration: the registry's SuiteContext without the API database (loaded from the data). */
+export type SuiteOptions = Omit<SuiteContext, 'apiDb'>;
 
 export function buildSuite(apiDb: ApiRecord[], opts: SuiteOptions): SuiteMetric[] {
   return sampleScorers({ hub: opts.hub, apiDb, codebleuVariant: opts.codebleuVariant, rougeStemmer: opts.rougeStemmer });

@@ -7,16 +7,13 @@
  * worker loads the dataset and builds its suite once from its first message; later messages carry only
  * question ids and response texts.
  */
-import { apiDbPath, evalPath, loadApiDbFile, loadEvalFile, type Hub } from '../datasets/apibench.js';
+import { apiDbPath, evalPath, loadApiDbFile, loadEvalFile } from '../datasets/apibench.js';
 import { extractResponse } from '../datasets/extract.js';
-import { buildSuite, evalSampleOf } from './suite.js';
+import { buildSuite, evalSampleOf, type SuiteOptions } from './suite.js';
 import type { MetricValue } from './types.js';
 
-export interface WorkerInit {
+export interface WorkerInit extends SuiteOptions {
   dataDir: string;
-  hub: Hub;
-  codebleuVariant: 'k4black' | 'codexglue';
-  rougeStemmer: boolean;
 }
 export interface WorkerJob {
   batch: number;

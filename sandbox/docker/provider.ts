@@ -19,6 +19,11 @@ import { checkHostMount } from '../mount-policy.js';
  */
 const BREACHES = new Set(['timeout', 'memory_limit', 'output_limit']);
 
+/** The `apieval.run` label value of a run that did not name one: time-ordered and unique. */
+export function newRunId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
 /** Resolves which image a run uses: --image as given, else the profile's recipe tag. */
 export function resolveImage(opts: ExecOptions): { image: string; preload: string[]; profile: string | null } {
   if (opts.image) return { image: opts.image, preload: opts.preload ?? [], profile: null };
@@ -54,7 +59,7 @@ export class DockerProvider implements SandboxProvider {
     this.preload = r.preload;
     this.profile = r.profile;
     if (opts.hfCache !== undefined) checkHostMount('--hf-cache', opts.hfCache);
-    this.runId = opts.runId ?? `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    this.runId = opts.runId ?? newRunId();
     // `concurrency` containers plus a spare: when one is retired (limit breach, every N samples) the spare
     // takes over at once while its replacement warms up — with the ml image that start (torch) takes seconds.
     this.pool = new WarmPool(() => WarmContainer.start(this.spec()), this.limits.concurrency + (opts.spares ?? 1), this.limits.samplesPerContainer);

@@ -121,13 +121,8 @@ Examples:
       say(`eval: ${result.records.length} samples (${result.computed} computed, ${result.reused} reused) in ${result.manifest.timings.wall_s?.toFixed(1)} s → ${outDir}`);
       if (shard) say(`eval: shard ${shard.k}/${shard.n} of ${result.manifest.shard!.questions} questions; join the shards with 'apieval merge SHARD_DIR... --out RUN'`);
       else if (o.report !== false) {
-        const { buildLeaderboard } = await import('../../runs/leaderboard.js');
-        const { writeReports } = await import('../../../reports/index.js');
-        const { leaderboardMarkdown } = await import('../../../reports/markdown.js');
-        const lb = buildLeaderboard([outDir], { baseline: o.baseline });
-        const files = writeReports(lb, reportDir, formats);
-        if (!o.quiet) process.stdout.write(leaderboardMarkdown({ ...lb, domains: null }) + '\n');
-        say(`leaderboard: ${files.join(', ')}`);
+        const { writeLeaderboardReports } = await import('../report-formats.js');
+        await writeLeaderboardReports([outDir], { baseline: o.baseline }, reportDir, formats, !!o.quiet);
       }
     });
 }

@@ -17,18 +17,10 @@ export function register(program: Command): void {
 Example:
   apieval leaderboard runs/gorilla-hf --baseline Gorilla_FT_0_shot --out reports/hf --formats csv,latex,md,json,html`)
     .action(async (dirs: string[], o) => {
-      const { parseFormats } = await import('../report-formats.js');
-      const { buildLeaderboard } = await import('../../runs/leaderboard.js');
-      const { writeReports } = await import('../../../reports/index.js');
-      const { leaderboardMarkdown } = await import('../../../reports/markdown.js');
+      const { parseFormats, writeLeaderboardReports } = await import('../report-formats.js');
       const formats = await parseFormats(o.formats);
       const { refuseUnsafeOutputs } = await import('../../../core/output-path.js');
       refuseUnsafeOutputs([{ flag: '--out', path: o.out, dir: true }], dirs.map((d) => ({ flag: 'the run directory', path: d })));
-      const lb = buildLeaderboard(dirs, { baseline: o.baseline, alpha: o.alpha, seed: o.seed, nResamples: o.bootstrap });
-      const files = writeReports(lb, o.out, formats);
-      if (!o.quiet) {
-        process.stdout.write(leaderboardMarkdown({ ...lb, domains: null }) + '\n');
-        process.stderr.write(`leaderboard: ${files.join(', ')}\n`);
-      }
+      await writeLeaderboardReports(dirs, { baseline: o.baseline, alpha: o.alpha, seed: o.seed, nResamples: o.bootstrap }, o.out, formats, !!o.quiet);
     });
 }

@@ -31,15 +31,8 @@ Example:
       const r = mergeShards(dirs.map((d) => resolve(d)), outDir, ['apieval', ...process.argv.slice(2)].join(' '));
       if (!o.quiet) process.stderr.write(`merge: ${dirs.length} shards, ${r.records.length} samples → ${outDir}\n`);
       if (o.report !== false) {
-        const { buildLeaderboard } = await import('../../runs/leaderboard.js');
-        const { writeReports } = await import('../../../reports/index.js');
-        const { leaderboardMarkdown } = await import('../../../reports/markdown.js');
-        const lb = buildLeaderboard([outDir], { baseline: o.baseline });
-        const files = writeReports(lb, reportDir, formats);
-        if (!o.quiet) {
-          process.stdout.write(leaderboardMarkdown({ ...lb, domains: null }) + '\n');
-          process.stderr.write(`leaderboard: ${files.join(', ')}\n`);
-        }
+        const { writeLeaderboardReports } = await import('../report-formats.js');
+        await writeLeaderboardReports([outDir], { baseline: o.baseline }, reportDir, formats, !!o.quiet);
       }
     });
 }
