@@ -6,22 +6,22 @@
 import { describe, expect, it } from 'vitest';
 import { runsStatistic } from '../harness/runs/aggregate.js';
 import { buildViews, corpusNumber, type Item, type View } from '../harness/runs/views.js';
-import { Rng } from '../metrics/stats/index.js';
+import { MT19937 } from '../metrics/random/mt19937.js';
 import type { CodeBleuStats } from '../metrics/codebleu/index.js';
 
 const views = buildViews({ codebleuVariant: 'k4black', exec: false });
 const view = (key: string): View => views.find((v) => v.key === key)!;
 
 /** A CodeBLEU stats item with non-integer weighted counts (their sums depend on the order of addition). */
-function randomStats(rng: Rng): CodeBleuStats {
-  const hyp = 1 + rng.int(200);
+function randomStats(rng: MT19937): CodeBleuStats {
+  const hyp = 1 + rng.randintOne(0, 200);
   const den = [0, 1, 2, 3].map((k) => Math.max(1, hyp - k));
-  const num = den.map((d) => rng.int(d + 1));
-  const w = () => rng.int(40) * 0.2 + rng.int(7) * 1.1;
+  const num = den.map((d) => rng.randintOne(0, d + 1));
+  const w = () => rng.randintOne(0, 40) * 0.2 + rng.randintOne(0, 7) * 1.1;
   return {
-    ngram: { num, den, hyp_len: hyp, ref_len: 1 + rng.int(50) },
+    ngram: { num, den, hyp_len: hyp, ref_len: 1 + rng.randintOne(0, 50) },
     weighted_ngram: { num: [w(), num[1], num[2], num[3]], den: [w() + 0.1, den[1], den[2], den[3]], hyp_len: hyp, ref_len: 2 },
-    syntax: { matched: rng.int(10), total: 10 + rng.int(10) },
+    syntax: { matched: rng.randintOne(0, 10), total: 10 + rng.randintOne(0, 10) },
     dataflow: { matched: 0, total: 0 },
   };
 }
@@ -54,13 +54,13 @@ function plainStatistic(v: View, items: (Item | null)[][]): (idx: Int32Array) =>
 }
 
 function resamples(n: number, count: number, seed: number): Int32Array[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: count }, () => Int32Array.from({ length: n }, () => rng.int(n)));
+  const rng = new MT19937(seed);
+  return Array.from({ length: count }, () => Int32Array.from({ length: n }, () => rng.randintOne(0, n)));
 }
 
 describe('runsStatistic', () => {
   it('CodeBLEU (additive): every replicate equals the ordered field-wise sum exactly, with missing items and several runs', () => {
-    const rng = new Rng(7);
+    const rng = new MT19937(7);
     const Q = 120;
     const items: (Item | null)[][] = [0, 1].map((r) => Array.from({ length: Q }, (_, q) => (r === 1 && q % 9 === 0 ? null : randomStats(rng))));
     const fast = runsStatistic(view('codebleu_code'), items);
@@ -71,10 +71,10 @@ describe('runsStatistic', () => {
   });
 
   it('mean views: the same replicates with and without missing items', () => {
-    const rng = new Rng(3);
+    const rng = new MT19937(3);
     const Q = 150;
-    const complete: (Item | null)[][] = [Array.from({ length: Q }, () => rng.int(1000) / 7)];
-    const gappy: (Item | null)[][] = [complete[0].map((x, q) => (q % 5 === 0 ? null : x)), complete[0].map((x, q) => (q % 3 === 0 ? x : rng.int(2)))];
+    const complete: (Item | null)[][] = [Array.from({ length: Q }, () => rng.randintOne(0, 1000) / 7)];
+    const gappy: (Item | null)[][] = [complete[0].map((x, q) => (q % 5 === 0 ? null : x)), complete[0].map((x, q) => (q % 3 === 0 ? x : rng.randintOne(0, 2)))];
     for (const items of [complete, gappy]) {
       const fast = runsStatistic(view('rougeL_code'), items);
       const plain = plainStatistic(view('rougeL_code'), items);
@@ -85,7 +85,7 @@ describe('runsStatistic', () => {
   it('a resample that draws only missing items is NaN', () => {
     const items: (Item | null)[][] = [[null, null, 0.5]];
     expect(runsStatistic(view('rougeL_code'), items)(Int32Array.from([0, 1, 0]))).toBeNaN();
-    const rng = new Rng(1);
+    const rng = new MT19937(1);
     const cb: (Item | null)[][] = [[null, randomStats(rng), null]];
     expect(runsStatistic(view('codebleu_code'), cb)(Int32Array.from([0, 2, 2]))).toBeNaN();
   });

@@ -1,8 +1,8 @@
 /**
- * The eval's 95% interval pinned against an independent computation (issue 16): the same bootstrap
- * written in Python (test/helpers/bootstrap_reference.py: xoshiro128** from its published reference, numpy's
- * percentile) over the per-sample AST verdicts `apieval eval` stored, must give the interval in summary.json
- * bit for bit.
+ * The eval's 95% interval pinned against an independent computation (issue 16): numpy itself
+ * (test/helpers/bootstrap_reference.py: np.random.RandomState(seed).randint(0, n, size=(B, n)) and
+ * np.percentile — the README's recipe) over the per-sample AST verdicts `apieval eval` stored must give the
+ * interval in summary.json bit for bit.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { MT19937 } from '../metrics/random/mt19937.js';
 import {
-  Rng,
   percentile,
   bootstrapInterval,
   pairedBootstrap,
@@ -30,27 +30,6 @@ function exactMcNemarBigInt(b: number, c: number): number {
   const top = Number(num >> BigInt(e));
   return top * 2 ** (e - n + 60) * 2 ** -60;
 }
-
-describe('Rng', () => {
-  it('is deterministic per seed and different across seeds', () => {
-    const a = new Rng(42);
-    const b = new Rng(42);
-    const c = new Rng(43);
-    const xs = Array.from({ length: 5 }, () => a.nextUint32());
-    expect(Array.from({ length: 5 }, () => b.nextUint32())).toEqual(xs);
-    expect(Array.from({ length: 5 }, () => c.nextUint32())).not.toEqual(xs);
-  });
-  it('draws integers uniformly in [0, n)', () => {
-    const r = new Rng(7);
-    const counts = new Array(10).fill(0);
-    const N = 100_000;
-    for (let i = 0; i < N; i++) counts[r.int(10)]++;
-    // Each bucket: mean 10,000, sd ≈ 95; 6 sd is a loose bound that a biased generator still fails.
-    for (const k of counts) expect(Math.abs(k - N / 10)).toBeLessThan(600);
-    expect(() => r.int(0)).toThrow(RangeError);
-    expect(() => new Rng(-1)).toThrow(RangeError);
-  });
-});
 
 describe('percentile (numpy linear)', () => {
   it('matches values computed by hand with numpy semantics', () => {
@@ -265,8 +244,8 @@ describe('resample index cache', () => {
     // Statistic that records its indices; compare the first resample with the stream drawn by hand.
     const seen: number[][] = [];
     bootstrapInterval(6, (idx) => (seen.push(Array.from(idx)), 0), { seed: 77, nResamples: 3 });
-    const rng = new Rng(77);
-    const want = Array.from({ length: 3 }, () => Array.from({ length: 6 }, () => rng.int(6)));
+    const rng = new MT19937(77);
+    const want = Array.from({ length: 3 }, () => Array.from({ length: 6 }, () => rng.randintOne(0, 6)));
     expect(seen.slice(1)).toEqual(want);
     // A second call (cache hit) sees the same resamples.
     const again: number[][] = [];

@@ -61,7 +61,7 @@ export function buildSummary(records: SampleRecord[], candidates: { name: string
     schema_version: RUN_SCHEMA_VERSION,
     hub: config.hub,
     level,
-    bootstrap: { seed: config.seed, n_resamples: config.nResamples, method: 'percentile bootstrap over questions, corpus score recomputed from per-sample statistics' },
+    bootstrap: { seed: config.seed, n_resamples: config.nResamples, method: 'percentile bootstrap over questions, corpus score recomputed from per-sample statistics; resample b = row b of numpy RandomState(seed).randint(0, n, size=(B, n))' },
     signatures,
     ...(gold ? { gold: { tasks: gold.tasks, supported: gold.supported.size, notes: gold.notes } } : {}),
     checkpoints: candidates.map((c) => {

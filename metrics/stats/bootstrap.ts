@@ -1,8 +1,13 @@
-import { Rng } from './rng.js';
+import { MT19937 } from '../random/mt19937.js';
 import { percentileSorted } from './percentile.js';
 
 /**
  * Bootstrap over per-sample sufficient statistics.
+ *
+ * The resample indices are numpy's: resample b is row b of `np.random.RandomState(seed).randint(0, n,
+ * size=(B, n))` (legacy MT19937 with masked rejection, metrics/random/mt19937.ts), so an interval can be
+ * reproduced with numpy alone (README, "Intervals"). The same stream serves every metric and the paired
+ * tests, which is what makes the tests paired.
  *
  * The caller supplies a statistic that maps a resample — an array of indices into its own per-sample data —
  * to a corpus score. Resampling indices rather than per-sample scores is what makes intervals right for
@@ -62,8 +67,7 @@ function resampleMatrix(n: number, B: number, seed: number): Int32Array | null {
   let m = INDEX_CACHE.get(key);
   if (!m) {
     m = new Int32Array(n * B);
-    const rng = new Rng(seed);
-    for (let k = 0; k < m.length; k++) m[k] = rng.int(n);
+    new MT19937(seed).randintInto(0, n, m);
     if (INDEX_CACHE.size >= INDEX_CACHE_MAX) INDEX_CACHE.delete(INDEX_CACHE.keys().next().value!);
     INDEX_CACHE.set(key, m);
   }
@@ -72,7 +76,7 @@ function resampleMatrix(n: number, B: number, seed: number): Int32Array | null {
 
 /**
  * Draws B resamples of n indices (with replacement) from one seeded stream, calling `visit` on each. The
- * b-th resample is always draws b·n … b·n + n − 1 of the stream, cached or not.
+ * b-th resample is always draws b·n … b·n + n − 1 of the stream, cached or not (numpy's row b).
  */
 export function forEachResample(n: number, B: number, seed: number, visit: (indices: Int32Array, b: number) => void): void {
   const m = resampleMatrix(n, B, seed);
@@ -80,10 +84,10 @@ export function forEachResample(n: number, B: number, seed: number, visit: (indi
     for (let b = 0; b < B; b++) visit(m.subarray(b * n, b * n + n), b);
     return;
   }
-  const rng = new Rng(seed);
+  const rng = new MT19937(seed);
   const idx = new Int32Array(n);
   for (let b = 0; b < B; b++) {
-    for (let i = 0; i < n; i++) idx[i] = rng.int(n);
+    rng.randintInto(0, n, idx);
     visit(idx, b);
   }
 }

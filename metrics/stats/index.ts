@@ -1,7 +1,6 @@
 // Statistics for runs and leaderboards: seeded bootstrap intervals over per-sample sufficient statistics,
 // paired significance tests (paired bootstrap, exact McNemar), Holm correction, mean ± sd of runs.
 // Pure functions, no I/O.
-export { Rng } from './rng.js';
 export { percentile, percentileSorted } from './percentile.js';
 export {
   bootstrapInterval,
