@@ -19,6 +19,8 @@ import { extractResponse } from '../harness/datasets/extract.js';
 import { readScoreInput } from '../harness/score/input.js';
 import { computeItems } from '../harness/score/compute.js';
 
+const PAIR_CTX = { codebleu: { variant: 'k4black' as const, weights: [0.25, 0.25, 0.25, 0.25] as [number, number, number, number] }, rougeStemmer: false };
+
 const REPO = resolve(import.meta.dirname, '..');
 const APIBENCH = resolve(process.env.APIEVAL_SHARED ?? resolve(REPO, '../shared'), 'apibench');
 
@@ -64,10 +66,10 @@ if (w >= 0) {
     .add(`CLI score, ${n} pairs, codebleu+rouge, main thread + parsing worker`, () => cli('2'))
     .add(`CLI score, ${n} pairs, codebleu+rouge, main thread only`, () => cli('1'))
     .add(`in-process CodeBLEU stats, ${n} pairs, 1 thread (fresh caches only on 1st run)`, () => {
-      computeItems(items, { codebleu: { variant: 'k4black' }, rouge: null });
+      computeItems(items, { metrics: ['codebleu'], ctx: PAIR_CTX });
     })
     .add(`in-process ROUGE, ${n} pairs, 1 thread`, () => {
-      computeItems(items, { codebleu: null, rouge: { useStemmer: false } });
+      computeItems(items, { metrics: ['rouge'], ctx: PAIR_CTX });
     });
   await bench.run();
   console.table(bench.table());

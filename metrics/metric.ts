@@ -15,6 +15,7 @@
  */
 import type { AstApiRecord, AstQuestion, Hub } from './ast-match/index.js';
 import type { CodeBleuStats, CodeBleuVariant } from './codebleu/index.js';
+import type { GoldenFormat } from './golden.js';
 import { isFailure } from './types.js';
 
 /** A stored per-sample value (samples.jsonl `metrics[name]`): fields, `{error}`, or null = not applicable. */
@@ -95,6 +96,41 @@ export interface ViewContext {
   supported?: ReadonlySet<number>;
 }
 
+/** One line of `apieval score`'s input: a prediction against one or more references. */
+export interface TextPair {
+  references: string[];
+  /** The input gave a list (ROUGE then uses score_multi, as HF evaluate does). */
+  multi: boolean;
+  prediction: string;
+}
+
+/** What `apieval score` configures pair metrics with (each reads its own options). */
+export interface PairContext {
+  codebleu: { variant: CodeBleuVariant; weights: [number, number, number, number] };
+  rougeStemmer: boolean;
+}
+
+/**
+ * `apieval score`'s side of a metric: text pairs scored at the sentence or the corpus level (sacrebleu's
+ * sentence_score / corpus_score), the corpus value computed from per-pair statistics.
+ */
+export interface PairMetric {
+  /** The `score --metrics` name, and the key of its values in score's output. */
+  name: string;
+  /**
+   * One pair's statistics (structured-clone safe: any thread may compute them) or a `{error}` failure; a
+   * throw is that pair's failure too (a JavaScript stack overflow excepted, which stops the run).
+   */
+  stats(pair: TextPair, ctx: PairContext): unknown;
+  /** The sentence-level value of one pair's statistics (which are not a failure); may be a failure. */
+  sentence(stats: unknown, ctx: PairContext): unknown;
+  /** The corpus value from every pair's statistics (none a failure); `warn` says what a user should know. */
+  corpus(stats: unknown[], ctx: PairContext, warn: (message: string) => void): unknown;
+  signature(ctx: PairContext, level: 'sentence' | 'corpus'): string;
+  /** The texts `stats` parses with tree-sitter: `score` has them parsed ahead on a second thread. */
+  parseTexts?(pair: TextPair, ctx: PairContext): string[];
+}
+
 export interface EvalMetric {
   /** The metric's name (its folder under metrics/). */
   id: string;
@@ -110,6 +146,10 @@ export interface EvalMetric {
   scorers?(ctx: SuiteContext): SampleScorer[];
   /** The corpus columns, in the order they are reported. */
   views(ctx: ViewContext): View[];
+  /** `apieval score`: the metric over text pairs (absent: not offered by score). */
+  pairs?: PairMetric;
+  /** `apieval verify`: the golden-file formats it recomputes. */
+  golden?: readonly GoldenFormat[];
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 // Shared body of the two CodeBLEU golden test files (one per variant, so vitest runs them in parallel).
 import { expect, it } from 'vitest';
 import { GOLDEN, sharedPath } from './helpers/shared.js';
-import { readGolden, type GoldenCorpusRecord, type GoldenPair } from '../harness/score/golden.js';
-import { verifyCodeBleuCorpus, verifyCodeBleuPairs } from '../harness/score/verify-codebleu.js';
+import { readGolden } from '../harness/score/golden-files.js';
+import type { GoldenCorpusRecord, GoldenPair } from '../metrics/golden.js';
+import { verifyCodeBleuCorpus, verifyCodeBleuPairs } from '../metrics/codebleu/golden.js';
 import { codeBleuFromStats, type CodeBleuVariant } from '../metrics/codebleu/index.js';
 import { isFailure } from '../metrics/types.js';
 import { resolve } from 'node:path';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameValue } from '../harness/score/golden.js';
+import { sameValue } from '../metrics/golden.js';
 
 describe('sameValue (every golden comparison)', () => {
   it('compares booleans strictly: a missing or numeric value is not false', () => {

@@ -7,7 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { METRICS, metricViews, sampleImplementations, sampleScorers } from '../metrics/registry.js';
+import { goldenFormats, METRICS, metricViews, pairMetrics, sampleImplementations, sampleScorers } from '../metrics/registry.js';
+import { readGolden } from '../harness/score/golden-files.js';
+import { detectFormat } from '../harness/score/verify-run.js';
+import { parseMetrics } from '../harness/score/options.js';
+import { GOLDEN } from './helpers/shared.js';
 import { apiDbPath, loadApiDbFile } from '../harness/datasets/apibench.js';
 import { buildSuite, IMPLEMENTATION } from '../harness/runs/suite.js';
 import { buildViews } from '../harness/runs/views.js';
@@ -52,5 +56,27 @@ describe('metric registry', () => {
       'ast_gorilla', 'hallucination', 'ast_strict', 'codebleu_api', 'codebleu_code',
       'rouge1_code', 'rouge2_code', 'rougeL_code', 'rougeLsum_code', 'rm_p', 'rm_logit', 'exec', 'exec_supported',
     ]);
+  });
+
+  it('score and verify: pair metrics and golden formats come from the registry, each golden file is one format', async () => {
+    const names = pairMetrics().map((m) => m.name);
+    expect(new Set(names).size).toBe(names.length);
+    // --metrics keeps registry order whatever order it is given in, and refuses what the registry lacks.
+    expect(parseMetrics([...names].reverse().join(','))).toEqual(names);
+    expect(() => parseMetrics('codebleu,bleurt')).toThrow(/unknown metric 'bleurt' \(expected codebleu, rouge\)/);
+    const kinds = goldenFormats().map((f) => f.kind);
+    expect(new Set(kinds).size).toBe(kinds.length);
+    const files: Record<string, string> = {
+      'codebleu_pairs.jsonl.gz': 'codebleu-pairs',
+      'codebleu_corpus.jsonl.gz': 'codebleu-corpus',
+      'rouge_pairs.jsonl.gz': 'rouge-pairs',
+      'rouge_corpus.jsonl.gz': 'rouge-corpus',
+    };
+    for (const [file, kind] of Object.entries(files)) {
+      const first = (await readGolden<Record<string, unknown>>(join(GOLDEN, file)))[0];
+      // Exactly one format recognises each file, so the registry's order never decides.
+      expect(goldenFormats().filter((f) => f.detect(first)).map((f) => f.kind), file).toEqual([kind]);
+      expect(detectFormat(first)?.kind).toBe(kind);
+    }
   });
 });

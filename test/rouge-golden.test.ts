@@ -137,7 +137,7 @@ describe('aggregation (golden corpus subsets)', () => {
 
 describe("apieval verify's ROUGE code on the same golden files", () => {
   it('checks every pair and every usable subset with no disagreement', async () => {
-    const { verifyRougePairs, verifyRougeCorpus } = await import('../harness/score/verify-rouge.js');
+    const { verifyRougePairs, verifyRougeCorpus } = await import('../metrics/rouge/golden.js');
     const p = verifyRougePairs(pairs as never);
     expect(p.checked).toBe(pairs.length);
     expect(p.disagreements.slice(0, 5)).toEqual([]);
@@ -148,7 +148,7 @@ describe("apieval verify's ROUGE code on the same golden files", () => {
   });
 
   it('reports a field missing from a golden record as a disagreement, never a silent pass', async () => {
-    const { verifyRougePairs, verifyRougeCorpus } = await import('../harness/score/verify-rouge.js');
+    const { verifyRougePairs, verifyRougeCorpus } = await import('../metrics/rouge/golden.js');
     const rec = structuredClone(pairs[0]) as unknown as Record<string, Record<string, Record<string, unknown>>>;
     delete rec.rouge_score.use_stemmer_true.rougeL;
     delete rec.hf_use_aggregator_false.use_stemmer_false;

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO, runCli } from './helpers/cli.js';
 import { sharedPath } from './helpers/shared.js';
-import { readGolden, sameValue, type GoldenCorpusRecord, type GoldenPair } from '../harness/score/golden.js';
+import { readGolden } from '../harness/score/golden-files.js';
+import { sameValue, type GoldenCorpusRecord, type GoldenPair } from '../metrics/golden.js';
 
 let dir: string;
 let pairs: GoldenPair[];

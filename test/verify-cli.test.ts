@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli } from './helpers/cli.js';
 import { sharedPath } from './helpers/shared.js';
-import { readGolden, type GoldenPair } from '../harness/score/golden.js';
+import { readGolden } from '../harness/score/golden-files.js';
+import type { GoldenPair } from '../metrics/golden.js';
 
 let dir: string;
 let pairs: GoldenPair[];

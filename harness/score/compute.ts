@@ -1,60 +1,53 @@
 /**
- * The pure scoring step of `apieval score`, shared by the main thread and the worker threads: per item,
- * CodeBLEU sufficient statistics and ROUGE scores. Everything returned is structured-clone safe.
+ * The pure scoring step of `apieval score`, shared by the main thread and the worker thread: per item, the
+ * statistics of each requested pair metric (metrics/registry.ts, `pairs`). Everything returned is
+ * structured-clone safe.
  */
-import { codeBleuStats, type CodeBleuOptions, type CodeBleuStats } from '../../metrics/codebleu/index.js';
-import { RougeScorer, type RougeScores } from '../../metrics/rouge/index.js';
+import type { PairContext, PairMetric, TextPair } from '../../metrics/metric.js';
+import { pairMetric } from '../../metrics/registry.js';
 import type { MetricFailure } from '../../metrics/types.js';
 
 export interface ComputeOptions {
-  codebleu: CodeBleuOptions | null;
-  rouge: { useStemmer: boolean } | null;
+  /** The `score --metrics` names, in registry order. */
+  metrics: string[];
+  ctx: PairContext;
 }
 
-export interface ComputeItem {
-  references: string[];
-  multi: boolean;
-  prediction: string;
-}
+export type ComputeItem = TextPair;
 
-export interface ComputedItem {
-  codebleu?: CodeBleuStats | MetricFailure;
-  rouge?: RougeScores | MetricFailure;
-}
-
-let scorer: { key: string; s: RougeScorer } | null = null;
-
-function rougeScorer(useStemmer: boolean): RougeScorer {
-  const key = String(useStemmer);
-  if (!scorer || scorer.key !== key) scorer = { key, s: new RougeScorer({ useStemmer }) };
-  return scorer.s;
-}
+/** Per metric name: the item's statistics, or its failure. */
+export type ComputedItem = Record<string, unknown>;
 
 function asFailure(e: unknown): MetricFailure {
   const err = e as Error;
   return { error: `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}` };
 }
 
-export function computeItems(items: readonly ComputeItem[], opts: ComputeOptions): ComputedItem[] {
+/** The registry's pair metrics of these names. */
+export function pairMetricsNamed(names: readonly string[]): PairMetric[] {
+  return names.map((n) => {
+    const m = pairMetric(n);
+    if (!m) throw new Error(`no pair metric '${n}' in the registry`);
+    return m;
+  });
+}
+
+/** The statistics of `names` (default: every metric of `opts`) for each item. */
+export function computeItems(items: readonly ComputeItem[], opts: ComputeOptions, names: readonly string[] = opts.metrics): ComputedItem[] {
+  const metrics = pairMetricsNamed(names);
   const out: ComputedItem[] = [];
   for (const it of items) {
     const r: ComputedItem = {};
-    if (opts.codebleu) r.codebleu = codeBleuStats(it.references, it.prediction, opts.codebleu);
-    if (opts.rouge) {
+    for (const m of metrics) {
       try {
-        const s = rougeScorer(opts.rouge.useStemmer);
-        r.rouge = it.multi ? s.scoreMulti(it.references, it.prediction) : s.score(it.references[0], it.prediction);
+        r[m.name] = m.stats(it, opts.ctx);
       } catch (e) {
+        // A stack overflow is not this pair's failure but the process's: let it stop the run.
         if (e instanceof RangeError && /call stack/i.test(e.message)) throw e;
-        r.rouge = asFailure(e);
+        r[m.name] = asFailure(e);
       }
     }
     out.push(r);
   }
   return out;
-}
-
-/** ROUGE alone for each item (a batch whose CodeBLEU is computed elsewhere). */
-export function rougeOfItems(items: readonly ComputeItem[], rouge: NonNullable<ComputeOptions['rouge']>): ComputedItem['rouge'][] {
-  return computeItems(items, { codebleu: null, rouge }).map((c) => c.rouge);
 }

@@ -1,13 +1,20 @@
 /** Parsing and checking of the metric options shared by `score` and `verify`. */
 import { UserError } from '../../core/errors.js';
 import { CODEBLEU_VARIANTS, type CodeBleuVariant } from '../../metrics/codebleu/index.js';
-import { METRICS, type MetricName } from './run.js';
+import { pairMetrics } from '../../metrics/registry.js';
 
-export function parseMetrics(s: string): MetricName[] {
+/** The names `score --metrics` accepts (the registry's pair metrics), comma-separated. */
+export function pairMetricNames(): string {
+  return pairMetrics().map((m) => m.name).join(',');
+}
+
+/** `--metrics a,b`: known names, each once, in registry order (the order of the output's fields). */
+export function parseMetrics(s: string): string[] {
+  const known = pairMetrics().map((m) => m.name);
   const names = s.split(',').map((x) => x.trim()).filter(Boolean);
-  if (names.length === 0) throw new UserError('--metrics: give at least one of codebleu, rouge');
-  for (const n of names) if (!METRICS.includes(n as MetricName)) throw new UserError(`--metrics: unknown metric '${n}' (expected codebleu, rouge)`);
-  return [...new Set(names)] as MetricName[];
+  if (names.length === 0) throw new UserError(`--metrics: give at least one of ${known.join(', ')}`);
+  for (const n of names) if (!known.includes(n)) throw new UserError(`--metrics: unknown metric '${n}' (expected ${known.join(', ')})`);
+  return known.filter((n) => names.includes(n));
 }
 
 export function parseVariant(s: string, flag = '--codebleu-variant'): CodeBleuVariant {

@@ -1,7 +1,9 @@
 /**
  * Spreads `apieval score` over two threads: one worker thread parses with tree-sitter (WebAssembly) and
- * scores ROUGE, for the next batches of items, while the main thread computes the rest of CodeBLEU
- * for the current batch.
+ * scores the metrics that parse nothing (ROUGE), for the next batches of items, while the main thread
+ * computes the rest of the parsing metrics (CodeBLEU) for the current batch. Which metric is which comes
+ * from the registry: a pair metric with `parseTexts` is a parsing metric; any other is one of the "others".
+ * No metric is named here.
  *
  * Why this split rather than several threads each scoring a share of the items: each JavaScript thread
  * pays V8's optimising compiler on its own (about 1.7 s of CPU for this code on the Gorilla pairs) and
@@ -13,20 +15,19 @@
  *   function of them (on the Gorilla pairs, 16% of the items repeat an earlier one).
  * - Each distinct text is sent to the parser once; the main thread strips comments first (that decides
  *   what is parsed, and fills the caches CodeBLEU then reads) and keeps a few batches in flight.
- * - ROUGE goes where there is room, batch by batch: whichever thread claims a batch's ROUGE first (an
+ * - The others go where there is room, batch by batch: whichever thread claims a batch's others first (an
  *   atomic compare-and-swap on a shared word per batch) scores it. The main thread claims the batch it
  *   is about to need before waiting for its parse; the worker claims the oldest unclaimed batch whenever
- *   it has parsed everything sent to it. So neither thread waits while the other has ROUGE it could do,
+ *   it has parsed everything sent to it. So neither thread waits while the other has work it could do,
  *   however their speeds vary with the text and the machine (a fixed split left one thread idle for
  *   hundreds of milliseconds).
  * - Anything not parsed ahead (a text evicted from CodeBLEU's caches and needed again) is parsed on the
  *   main thread as usual: the worker only saves time, it never changes a result.
- * Small inputs, and runs without CodeBLEU, stay on the main thread.
+ * Small inputs, and runs without a parsing metric, stay on the main thread.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { computeItems, rougeOfItems, type ComputeItem, type ComputedItem, type ComputeOptions } from './compute.js';
-import { codeBleuParseTexts } from '../../metrics/codebleu/index.js';
+import { computeItems, pairMetricsNamed, type ComputeItem, type ComputedItem, type ComputeOptions } from './compute.js';
 import { compiledModule, forgetProvided, provideParsed, type ParsedColumns } from '../../metrics/tree-sitter/parser.js';
 import { CLAIMED_BY_MAIN, CTL_CLOSING, CTL_POSTED, CTL_WORDS, UNCLAIMED, type WorkerData, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
@@ -67,12 +68,23 @@ function dedupeItems(items: readonly ComputeItem[]): { unique: ComputeItem[]; sl
   return { unique, slot };
 }
 
-/** Whether a worker can help at all: CodeBLEU asked for, and more than one thread allowed. */
+/** The metrics asked for that parse (with the texts they parse) and the others. */
+function splitMetrics(opts: ComputeOptions): { parsing: string[]; others: string[]; parseTexts: (it: ComputeItem) => string[] } {
+  const metrics = pairMetricsNamed(opts.metrics);
+  const parsers = metrics.filter((m) => m.parseTexts);
+  return {
+    parsing: parsers.map((m) => m.name),
+    others: metrics.filter((m) => !m.parseTexts).map((m) => m.name),
+    parseTexts: (it) => parsers.flatMap((m) => m.parseTexts!(it, opts.ctx)),
+  };
+}
+
+/** Whether a worker can help at all: a parsing metric asked for, and more than one thread allowed. */
 function workerWanted(opts: ComputeOptions, threads?: number): boolean {
   // APIEVAL_SCORE_THREADS=1 keeps everything on the main thread (benchmarks, constrained machines).
   const env = Number(process.env.APIEVAL_SCORE_THREADS);
   const want = threads ?? (Number.isInteger(env) && env > 0 ? env : availableParallelism());
-  return opts.codebleu !== null && want > 1;
+  return splitMetrics(opts).parsing.length > 0 && want > 1;
 }
 
 /**
@@ -137,18 +149,18 @@ export class Helper {
   private worker: Worker;
   private requests: MessagePort;
   private control = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
-  private replies: Record<WorkerReply['kind'], Map<number, Pending<unknown>>> = { parsed: new Map(), rouge: new Map() };
+  private replies: Record<WorkerReply['kind'], Map<number, Pending<unknown>>> = { parsed: new Map(), others: new Map() };
   private failure: Error | null = null;
 
   constructor() {
     const { port1, port2 } = new MessageChannel();
     this.requests = port1;
     const workerData: WorkerData = { wasm: compiledModule(), requests: port2, control: this.control.buffer as SharedArrayBuffer };
-    // A small young generation for the worker (its JavaScript is ROUGE and message data): about 8 MB less
+    // A small young generation for the worker (its JavaScript is the other metrics and message data): about 8 MB less
     // peak memory on the Gorilla workload, same speed, which keeps the process under 300 MB.
     this.worker = new Worker(parseWorkerUrl(), { workerData, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     this.worker.on('message', (reply: WorkerReply) => {
-      this.meet(reply.kind, reply.batch).resolve(reply.kind === 'parsed' ? reply.parsed : reply.rouge);
+      this.meet(reply.kind, reply.batch).resolve(reply.kind === 'parsed' ? reply.parsed : reply.computed);
     });
     const fail = (e: Error): void => {
       this.failure ??= e;
@@ -187,9 +199,9 @@ export class Helper {
     return this.meet('parsed', batch).promise as Promise<ParsedColumns[]>;
   }
 
-  /** The ROUGE of batch `batch`'s items, once the worker has claimed it. */
-  rouge(batch: number): Promise<ComputedItem['rouge'][]> {
-    return this.meet('rouge', batch).promise as Promise<ComputedItem['rouge'][]>;
+  /** The other metrics of batch `batch`'s items, once the worker has claimed it. */
+  others(batch: number): Promise<ComputedItem[]> {
+    return this.meet('others', batch).promise as Promise<ComputedItem[]>;
   }
 
   async close(): Promise<void> {
@@ -212,15 +224,17 @@ async function computeWithHelper(
     // A small first batch, so that the worker has work as soon as possible.
     const batches: ComputeItem[][] = [items.slice(0, FIRST_BATCH_ITEMS)];
     for (let i = FIRST_BATCH_ITEMS; i < items.length; i += BATCH_ITEMS) batches.push(items.slice(i, i + BATCH_ITEMS));
-    // Who scores each batch's ROUGE: whichever thread claims it first (see the module comment).
+    // Who scores each batch's other metrics: whichever thread claims it first (see the module comment).
+    const { parsing, others, parseTexts } = splitMetrics(opts);
+    const hasOthers = others.length > 0;
     const claims = new Int32Array(new SharedArrayBuffer(batches.length * 4));
-    helper.post({ kind: 'run', claims: claims.buffer as SharedArrayBuffer, rouge: opts.rouge });
+    helper.post({ kind: 'run', claims: claims.buffer as SharedArrayBuffer, others: hasOthers ? { metrics: others, ctx: opts.ctx } : null });
     const sent = new Set<string>();
     const texts: string[][] = [];
     const request = (k: number): void => {
       const batchTexts: string[] = [];
       for (const it of batches[k]) {
-        for (const t of codeBleuParseTexts(it.references, it.prediction, opts.codebleu!)) {
+        for (const t of parseTexts(it)) {
           if (!sent.has(t)) {
             sent.add(t);
             batchTexts.push(t);
@@ -228,27 +242,27 @@ async function computeWithHelper(
         }
       }
       texts[k] = batchTexts;
-      helper.post({ kind: 'batch', batch: k, texts: batchTexts, items: opts.rouge ? batches[k] : [] });
+      helper.post({ kind: 'batch', batch: k, texts: batchTexts, items: hasOthers ? batches[k] : [] });
     };
     let requested = 0;
     while (requested < Math.min(BATCHES_AHEAD, batches.length)) request(requested++);
 
     for (let k = 0; k < batches.length; k++) {
       const batch = batches[k];
-      // The worker takes ROUGE only when it has parsed everything sent; if it has not taken this batch's,
-      // score it here, before waiting for the parse (that is when the worker is the slower one).
-      let rouge: ComputedItem['rouge'][] | null = null;
-      if (opts.rouge && Atomics.compareExchange(claims, k, UNCLAIMED, CLAIMED_BY_MAIN) === UNCLAIMED) {
-        rouge = rougeOfItems(batch, opts.rouge);
+      // The worker takes the others only when it has parsed everything sent; if it has not taken this
+      // batch's, score them here, before waiting for the parse (that is when the worker is the slower one).
+      let rest: ComputedItem[] | null = null;
+      if (hasOthers && Atomics.compareExchange(claims, k, UNCLAIMED, CLAIMED_BY_MAIN) === UNCLAIMED) {
+        rest = computeItems(batch, opts, others);
       }
       const parsed = await helper.parsed(k);
       texts[k].forEach((t, j) => provideParsed(t, parsed[j]));
       delete texts[k];
-      const codebleu = computeItems(batch, { codebleu: opts.codebleu, rouge: null });
+      const scored = computeItems(batch, opts, parsing);
       forgetProvided();
-      if (opts.rouge && rouge === null) rouge = await helper.rouge(k);
+      if (hasOthers && rest === null) rest = await helper.others(k);
       const done: ComputedItem[] = [];
-      for (let j = 0; j < batch.length; j++) done.push(rouge ? { codebleu: codebleu[j].codebleu, rouge: rouge[j] } : codebleu[j]);
+      for (let j = 0; j < batch.length; j++) done.push(rest ? Object.assign(scored[j], rest[j]) : scored[j]);
       onBatch(done);
       if (requested < batches.length) request(requested++);
     }

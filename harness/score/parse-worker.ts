@@ -1,14 +1,14 @@
 /**
  * The second thread of `apieval score` (see parallel.ts). It parses each batch's texts with tree-sitter
  * as soon as the batch arrives and posts the columns back (their buffers transferred, not copied); when it
- * has nothing left to parse, it takes the ROUGE of the oldest batch nobody has claimed yet.
+ * has nothing left to parse, it takes the other metrics (ROUGE) of the oldest batch nobody has claimed yet.
  *
  * It runs one synchronous loop: requests are read with receiveMessageOnPort, and when there is neither a
- * request nor ROUGE to take it blocks on Atomics.wait until the main thread posts again (or closes).
+ * request nor a batch to take it blocks on Atomics.wait until the main thread posts again (or closes).
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { parseToColumns, useCompiledModule } from '../../metrics/tree-sitter/parser.js';
-import { rougeOfItems, type ComputeItem, type ComputeOptions } from './compute.js';
+import { computeItems, type ComputeItem, type ComputeOptions } from './compute.js';
 import { CLAIMED_BY_WORKER, CTL_CLOSING, CTL_POSTED, UNCLAIMED, type WorkerData, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
 const data = workerData as WorkerData;
@@ -17,31 +17,30 @@ useCompiledModule(data.wasm);
 const control = new Int32Array(data.control);
 
 let claims: Int32Array | null = null;
-let rougeOptions: NonNullable<ComputeOptions['rouge']> | null = null;
-/** Batches whose ROUGE may still be unclaimed, oldest first. */
-let rougeQueue: { batch: number; items: ComputeItem[] }[] = [];
+let others: ComputeOptions | null = null;
+/** Batches whose other metrics may still be unclaimed, oldest first. */
+let queue: { batch: number; items: ComputeItem[] }[] = [];
 let handled = 0;
 
 function handle(req: WorkerRequest): void {
   if (req.kind === 'run') {
     claims = new Int32Array(req.claims);
-    rougeOptions = req.rouge;
-    rougeQueue = [];
+    others = req.others;
+    queue = [];
     return;
   }
   const parsed = req.texts.map(parseToColumns);
   const reply: WorkerReply = { kind: 'parsed', batch: req.batch, parsed };
   parentPort!.postMessage(reply, parsed.map((p) => p.columns.buffer as ArrayBuffer));
-  if (rougeOptions) rougeQueue.push({ batch: req.batch, items: req.items });
+  if (others) queue.push({ batch: req.batch, items: req.items });
 }
 
-/** Scores the ROUGE of the oldest batch still unclaimed; false when there is none. */
-function takeRouge(): boolean {
-  while (rougeQueue.length > 0) {
-    const { batch, items } = rougeQueue.shift()!;
+/** Scores the other metrics of the oldest batch still unclaimed; false when there is none. */
+function takeOthers(): boolean {
+  while (queue.length > 0) {
+    const { batch, items } = queue.shift()!;
     if (Atomics.compareExchange(claims!, batch, UNCLAIMED, CLAIMED_BY_WORKER) !== UNCLAIMED) continue;
-    const rouge = rougeOfItems(items, rougeOptions!);
-    const reply: WorkerReply = { kind: 'rouge', batch, rouge };
+    const reply: WorkerReply = { kind: 'others', batch, computed: computeItems(items, others!) };
     parentPort!.postMessage(reply);
     return true;
   }
@@ -56,7 +55,7 @@ for (;;) {
     continue;
   }
   if (Atomics.load(control, CTL_CLOSING) === 1) break;
-  if (takeRouge()) continue;
+  if (takeOthers()) continue;
   // Nothing to do: sleep until the main thread posts another request (or closes).
   Atomics.wait(control, CTL_POSTED, handled);
 }

@@ -7,23 +7,19 @@ import { writeFileAtomic, writeStdout } from '../../core/jsonl.js';
 /** `--output -` writes the scores to standard output. */
 export const STDOUT = '-';
 import { UserError } from '../../core/errors.js';
-import { codeBleuFromStats, codeBleuComponents, codeBleuSignature, type CodeBleuOptions, type CodeBleuStats, type CodeBleuVariant } from '../../metrics/codebleu/index.js';
-import { RougeScorer, rougeMean, rougeAggregateSignature, type RougeScores } from '../../metrics/rouge/index.js';
+import type { PairContext, PairMetric } from '../../metrics/metric.js';
 import { DEFAULT_MAX_TEXT_BYTES, isFailure, textTooLong, type MetricFailure } from '../../metrics/types.js';
 import { readScoreInput, type ScoreItem } from './input.js';
 import { computeDescribed, computeParallel, startWorkerEarly } from './parallel.js';
-import type { ComputedItem, ComputeOptions } from './compute.js';
-
-export type MetricName = 'codebleu' | 'rouge';
-export const METRICS: readonly MetricName[] = ['codebleu', 'rouge'];
+import { pairMetricsNamed, type ComputedItem, type ComputeOptions } from './compute.js';
 
 export interface ScoreOptions {
   input: string;
   output: string;
-  metrics: MetricName[];
-  variant: CodeBleuVariant;
-  weights: [number, number, number, number];
-  rougeStemmer: boolean;
+  /** `--metrics`: names of the registry's pair metrics (metrics/registry.ts), in registry order. */
+  metrics: string[];
+  /** Every pair metric's options (`--codebleu-variant`, `--codebleu-weights`, `--rouge-stemmer`). */
+  ctx: PairContext;
   level: 'sentence' | 'corpus';
   threads?: number;
   /** Longest text (UTF-8 bytes) a metric scores; a pair with a longer one gets {"error"} (default 1 MiB). */
@@ -37,41 +33,35 @@ export interface ScoreSummary {
 }
 
 /** The values of one metric over the corpus, or the first failure among them; every failure is counted. */
-function valuesOrFirstFailure<T>(values: readonly (T | MetricFailure | undefined)[], countFailure: () => void): T[] | MetricFailure {
-  const ok: T[] = [];
+function valuesOrFirstFailure(values: readonly unknown[], countFailure: () => void): unknown[] | MetricFailure {
+  const ok: unknown[] = [];
   let fail: MetricFailure | null = null;
   for (const v of values) {
     if (isFailure(v)) {
       fail ??= v;
       countFailure();
-    } else ok.push(v!);
+    } else ok.push(v);
   }
   return fail ?? ok;
 }
 
 /** One sentence-level result as the rest of its JSON line after the id (`,"codebleu":…,"rouge":…}`), and which metrics failed. */
-function sentenceFields(c: ComputedItem, wantCb: boolean, wantRouge: boolean, cbOpts: CodeBleuOptions): { fields: string; failed: string[] } {
+function sentenceFields(c: ComputedItem, metrics: readonly PairMetric[], ctx: PairContext): { fields: string; failed: string[] } {
   const rec: Record<string, unknown> = {};
   const failed: string[] = [];
-  if (wantCb) {
-    const st = c.codebleu!;
-    const v = isFailure(st) ? st : codeBleuFromStats([st], cbOpts);
-    if (isFailure(v)) failed.push('codebleu');
-    rec.codebleu = v;
-  }
-  if (wantRouge) {
-    if (isFailure(c.rouge)) failed.push('rouge');
-    rec.rouge = c.rouge;
+  for (const m of metrics) {
+    const st = c[m.name];
+    const v = isFailure(st) ? st : m.sentence(st, ctx);
+    if (isFailure(v)) failed.push(m.name);
+    rec[m.name] = v;
   }
   const body = JSON.stringify(rec);
   return { fields: body === '{}' ? '}' : ',' + body.slice(1), failed };
 }
 
 export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
-  const cbOpts: CodeBleuOptions = { variant: o.variant, weights: o.weights };
-  const wantCb = o.metrics.includes('codebleu');
-  const wantRouge = o.metrics.includes('rouge');
-  const computeOpts: ComputeOptions = { codebleu: wantCb ? cbOpts : null, rouge: wantRouge ? { useStemmer: o.rougeStemmer } : null };
+  const metrics = pairMetricsNamed(o.metrics);
+  const computeOpts: ComputeOptions = { metrics: o.metrics, ctx: o.ctx };
   const early = startWorkerEarly(computeOpts, o.threads);
   let items: ScoreItem[];
   try {
@@ -86,23 +76,18 @@ export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
   const maxBytes = o.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
   const tooLong = items.map((it) => textTooLong([it.prediction, ...it.references], maxBytes, ['the prediction', ...it.references.map((_, i) => (it.multi ? `reference ${i}` : 'the reference'))]));
   const fits = items.filter((_, k) => tooLong[k] === null);
-  const refused = (f: MetricFailure): ComputedItem => ({ ...(wantCb ? { codebleu: f } : {}), ...(wantRouge ? { rouge: f } : {}) });
+  const refused = (f: MetricFailure): ComputedItem => Object.fromEntries(metrics.map((m) => [m.name, f]));
   const merge = <T>(done: T[], forRefused: (f: MetricFailure) => T): T[] => {
     if (fits.length === items.length) return done;
     let j = 0;
     return tooLong.map((f) => (f === null ? done[j++] : forRefused(f)));
   };
   const sentence = o.level === 'sentence';
-  const describe = (c: ComputedItem) => sentenceFields(c, wantCb, wantRouge, cbOpts);
+  const describe = (c: ComputedItem) => sentenceFields(c, metrics, o.ctx);
   const described = sentence ? merge(await computeDescribed(fits, computeOpts, describe, o.threads, early), (f) => describe(refused(f))) : null;
   const computed = sentence ? [] : merge(await computeParallel(fits, computeOpts, o.threads, early), refused);
 
-  const signatures: Record<string, string> = {};
-  if (wantCb) signatures.codebleu = codeBleuSignature(cbOpts, o.level);
-  if (wantRouge) {
-    const base = new RougeScorer({ useStemmer: o.rougeStemmer }).signature();
-    signatures.rouge = o.level === 'corpus' ? rougeAggregateSignature(base, { kind: 'mean' }) : base;
-  }
+  const signatures: Record<string, string> = Object.fromEntries(metrics.map((m) => [m.name, m.signature(o.ctx, o.level)]));
   const failures: Record<string, number> = {};
   const countFailure = (m: string): void => {
     failures[m] = (failures[m] ?? 0) + 1;
@@ -118,20 +103,9 @@ export async function runScore(o: ScoreOptions): Promise<ScoreSummary> {
     })();
   } else {
     const out: Record<string, unknown> = { level: 'corpus', n: items.length };
-    if (wantCb) {
-      const stats = valuesOrFirstFailure<CodeBleuStats>(computed.map((c) => c.codebleu), () => countFailure('codebleu'));
-      if (isFailure(stats)) out.codebleu = stats;
-      else {
-        const comp = codeBleuComponents(stats, cbOpts);
-        out.codebleu = codeBleuFromStats(stats, cbOpts);
-        if (comp.dataflow_degenerate) {
-          process.stderr.write('apieval: warning: no reference data-flows were extracted from the whole corpus; dataflow_match degenerates to 0 (consider ignoring it)\n');
-        }
-      }
-    }
-    if (wantRouge) {
-      const scores = valuesOrFirstFailure<RougeScores>(computed.map((c) => c.rouge), () => countFailure('rouge'));
-      out.rouge = isFailure(scores) ? scores : rougeMean(scores);
+    for (const m of metrics) {
+      const stats = valuesOrFirstFailure(computed.map((c) => c[m.name]), () => countFailure(m.name));
+      out[m.name] = isFailure(stats) ? stats : m.corpus(stats, o.ctx, (message) => process.stderr.write(`apieval: warning: ${message}\n`));
     }
     out.signatures = signatures;
     text = JSON.stringify(out) + '\n';

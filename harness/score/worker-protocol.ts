@@ -11,7 +11,7 @@ export const CTL_POSTED = 0; // requests the main thread has posted so far
 export const CTL_CLOSING = 1; // 1: stop
 export const CTL_WORDS = 2;
 
-/** ROUGE claims, one word per batch. */
+/** Claims of a batch's other metrics (those that parse nothing: ROUGE), one word per batch. */
 export const UNCLAIMED = 0;
 export const CLAIMED_BY_MAIN = 1;
 export const CLAIMED_BY_WORKER = 2;
@@ -25,11 +25,11 @@ export interface WorkerData {
 }
 
 export type WorkerRequest =
-  /** Once per run, before its batches: the ROUGE claim words, and ROUGE's options (null: no ROUGE). */
-  | { kind: 'run'; claims: SharedArrayBuffer; rouge: NonNullable<ComputeOptions['rouge']> | null }
-  /** Parse these texts; `items` are batch `batch`'s items, for its ROUGE if the worker gets to it. */
+  /** Once per run, before its batches: the claim words, and the other metrics with their options (null: none). */
+  | { kind: 'run'; claims: SharedArrayBuffer; others: ComputeOptions | null }
+  /** Parse these texts; `items` are batch `batch`'s items, for its other metrics if the worker gets to them. */
   | { kind: 'batch'; batch: number; texts: string[]; items: ComputeItem[] };
 
 export type WorkerReply =
   | { kind: 'parsed'; batch: number; parsed: ParsedColumns[] }
-  | { kind: 'rouge'; batch: number; rouge: ComputedItem['rouge'][] };
+  | { kind: 'others'; batch: number; computed: ComputedItem[] };

@@ -2,9 +2,10 @@
  * The CodeBLEU metric of `apieval eval` (metrics/metric.ts): on the API call and on the code, micro-averaged
  * over the corpus from per-sample sufficient statistics. See CARD.md.
  */
-import { errorText, failureOf, type EvalMetric, type EvalSample, type SampleScorer, type View } from '../metric.js';
+import { errorText, failureOf, type EvalMetric, type EvalSample, type PairMetric, type SampleScorer, type View } from '../metric.js';
 import { DEFAULT_MAX_TEXT_BYTES, isFailure, textTooLong } from '../types.js';
-import { codeBleuFromStats, codeBleuSignature, codeBleuStats, type CodeBleuOptions, type CodeBleuStats, type CodeBleuVariant } from './index.js';
+import { CODEBLEU_GOLDEN } from './golden.js';
+import { codeBleuComponents, codeBleuFromStats, codeBleuParseTexts, codeBleuSignature, codeBleuStats, type CodeBleuOptions, type CodeBleuStats, type CodeBleuVariant } from './index.js';
 
 function scorer(name: string, implementation: number, opts: CodeBleuOptions, pick: (s: EvalSample) => [string, string] | null): SampleScorer {
   return {
@@ -53,6 +54,22 @@ function view(key: string, label: string, variant: CodeBleuVariant): View {
   };
 }
 
+/** `apieval score --metrics codebleu`: the four components and their weighted sum, per pair or micro-averaged. */
+const pairs: PairMetric = {
+  name: 'codebleu',
+  stats: (p, ctx) => codeBleuStats(p.references, p.prediction, ctx.codebleu),
+  sentence: (st, ctx) => codeBleuFromStats([st as CodeBleuStats], ctx.codebleu),
+  corpus(stats, ctx, warn) {
+    const all = stats as CodeBleuStats[];
+    if (codeBleuComponents(all, ctx.codebleu).dataflow_degenerate) {
+      warn('no reference data-flows were extracted from the whole corpus; dataflow_match degenerates to 0 (consider ignoring it)');
+    }
+    return codeBleuFromStats(all, ctx.codebleu);
+  },
+  signature: (ctx, level) => codeBleuSignature(ctx.codebleu, level),
+  parseTexts: (p, ctx) => codeBleuParseTexts(p.references, p.prediction, ctx.codebleu),
+};
+
 /** apieval's implementation version of each value (bump in the commit that changes what it produces). */
 const IMPLEMENTATION = { codebleu_api: 1, codebleu_code: 1 };
 
@@ -70,4 +87,6 @@ export const codeBleuMetric: EvalMetric = {
     ];
   },
   views: (ctx) => [view('codebleu_api', 'CodeBLEU api', ctx.codebleuVariant), view('codebleu_code', 'CodeBLEU code', ctx.codebleuVariant)],
+  pairs,
+  golden: CODEBLEU_GOLDEN,
 };

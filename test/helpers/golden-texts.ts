@@ -1,4 +1,5 @@
-import { readGolden, type GoldenPair } from '../../harness/score/golden.js';
+import { readGolden } from '../../harness/score/golden-files.js';
+import type { GoldenPair } from '../../metrics/golden.js';
 import { sharedPath } from './shared.js';
 
 /** Every reference and prediction text of the golden CodeBLEU pairs, once each (after `map`). */

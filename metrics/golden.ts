@@ -1,10 +1,10 @@
 /**
- * Reading the golden-file formats of `../shared/golden/` (CodeBLEU and ROUGE, pair and corpus files) and
- * comparing recomputed values with them. Used by `apieval verify` and by the golden tests, so both check
- * exactly the same thing.
+ * The golden-file records of `../shared/golden/` (pair and corpus files) and the comparison of recomputed
+ * values with them: what every metric's golden formats (metrics/<metric>/golden.ts) share. `apieval verify`
+ * and the golden tests both use them, so both check exactly the same thing. Pure: reading the files is the
+ * harness's (harness/score/golden-files.ts).
  */
-import { readJsonlAll } from '../../core/jsonl.js';
-import { isFailure, type MetricFailure } from '../../metrics/types.js';
+import { isFailure, type MetricFailure } from './types.js';
 
 export const TOLERANCE = 1e-9;
 
@@ -46,10 +46,6 @@ export function sameValue(actual: unknown, expected: unknown): boolean {
   return Math.abs(actual - expected) <= TOLERANCE;
 }
 
-export async function readGolden<T>(file: string): Promise<T[]> {
-  return readJsonlAll<T>(file);
-}
-
 /**
  * The items of a corpus subset. Subsets are lists of pair ids; `edge/empty_predictions` is built by the
  * oracle scripts from those pairs with an empty prediction (its name says so, and its golden values are
@@ -64,4 +60,39 @@ export function corpusItems(rec: GoldenCorpusRecord, pairs: ReadonlyMap<string, 
     const p = pairs.get(id)!;
     return rec.subset === 'edge/empty_predictions' ? { ...p, prediction: '' } : p;
   });
+}
+
+/** What one check of a golden file found. */
+export interface GoldenCheckResult {
+  checked: number;
+  disagreements: Disagreement[];
+  /** Corpus subsets that could not be recomputed (ids the pairs file lacks). */
+  skipped?: { subset: string; missing: number }[];
+}
+
+/** One check `apieval verify` runs and reports on a line of its own (`OK  codebleu/k4black: …`). */
+export interface GoldenCheck {
+  name: string;
+  unit: 'pairs' | 'subsets';
+  run(): GoldenCheckResult;
+}
+
+/** A golden-file format one metric verifies (its folder's golden.ts; listed by the metric in the registry). */
+export interface GoldenFormat {
+  /** e.g. `codebleu-pairs`. */
+  kind: string;
+  /** Recognises the format from the file's first record. */
+  detect(first: Record<string, unknown>): boolean;
+  /** A corpus format takes its items from a pairs file: the file's usual name beside it. */
+  pairsFile?: string;
+  /**
+   * The checks of `records` (`pairs`: the pairs file by id, for a corpus format; `variants`: `verify
+   * --variant`, for metrics that have variants). None: the file holds nothing this format can verify.
+   */
+  checks(records: Record<string, unknown>[], pairs: ReadonlyMap<string, GoldenPair> | null, opts: { variants?: readonly string[] }): GoldenCheck[];
+}
+
+/** Whether a golden record is a corpus record (a subset with its ids) rather than a pair. */
+export function isCorpusRecord(first: Record<string, unknown>): boolean {
+  return typeof first.subset === 'string' && Array.isArray(first.ids);
 }

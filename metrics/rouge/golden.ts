@@ -3,8 +3,8 @@
  * every disagreement: rouge-score 0.1.2 per pair (stemmer off and on, HF evaluate's per-item fmeasure),
  * and per subset the plain means and HF evaluate's seeded bootstrap (low/mid/high × P/R/F).
  */
-import { RougeScorer, rougeBootstrap, rougeMean, ROUGE_TYPES, type RougeScores, type RougeType } from '../../metrics/rouge/index.js';
-import { corpusItems, sameValue, type Disagreement, type GoldenCorpusRecord, type GoldenPair } from './golden.js';
+import { RougeScorer, rougeBootstrap, rougeMean, ROUGE_TYPES, type RougeScores, type RougeType } from './index.js';
+import { corpusItems, isCorpusRecord, sameValue, type Disagreement, type GoldenCorpusRecord, type GoldenFormat, type GoldenPair } from '../golden.js';
 
 const STEMS = [
   ['use_stemmer_false', false],
@@ -100,3 +100,18 @@ export function verifyRougeCorpus(
   }
   return { checked, disagreements, skipped };
 }
+
+/** The golden formats of ROUGE (`apieval verify`). */
+export const ROUGE_GOLDEN: readonly GoldenFormat[] = [
+  {
+    kind: 'rouge-pairs',
+    detect: (first) => 'rouge_score' in first,
+    checks: (records) => [{ name: 'rouge', unit: 'pairs', run: () => verifyRougePairs(records as unknown as GoldenPair[]) }],
+  },
+  {
+    kind: 'rouge-corpus',
+    detect: (first) => isCorpusRecord(first) && ('use_stemmer_false' in first || 'use_stemmer_true' in first),
+    pairsFile: 'rouge_pairs.jsonl.gz',
+    checks: (records, pairs) => [{ name: 'rouge', unit: 'subsets', run: () => verifyRougeCorpus(records as unknown as GoldenCorpusRecord[], pairs!) }],
+  },
+];

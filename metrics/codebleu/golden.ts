@@ -4,9 +4,9 @@
  * `cxg_modern` (CodeXGLUE's algorithm on the same tree-sitter-python 0.23.6 grammar; see
  * metrics/codebleu/index.ts for why the 2020-grammar `codexglue` key cannot be reproduced).
  */
-import { codeBleuComponents, codeBleuStats, type CodeBleuStats, type CodeBleuVariant } from '../../metrics/codebleu/index.js';
-import { isFailure } from '../../metrics/types.js';
-import { corpusItems, sameValue, type Disagreement, type GoldenCorpusRecord, type GoldenPair } from './golden.js';
+import { CODEBLEU_VARIANTS, codeBleuComponents, codeBleuStats, type CodeBleuStats, type CodeBleuVariant } from './index.js';
+import { isFailure } from '../types.js';
+import { corpusItems, isCorpusRecord, sameValue, type Disagreement, type GoldenCorpusRecord, type GoldenFormat, type GoldenPair } from '../golden.js';
 
 export const CODEBLEU_FIELDS = ['ngram_match', 'weighted_ngram_match', 'syntax_match', 'dataflow_match', 'codebleu'] as const;
 
@@ -91,3 +91,27 @@ export function verifyCodeBleuCorpus(
   }
   return { checked, disagreements, skipped };
 }
+
+const hasOracle = (first: Record<string, unknown>): boolean => CODEBLEU_VARIANTS.some((v) => goldenKey(v) in first);
+
+/** `verify --variant` if given, else every variant whose oracle key the file has. */
+function variantsOf(first: Record<string, unknown>, opts: { variants?: readonly string[] }): CodeBleuVariant[] {
+  return (opts.variants as CodeBleuVariant[] | undefined) ?? CODEBLEU_VARIANTS.filter((v) => goldenKey(v) in first);
+}
+
+/** The golden formats of CodeBLEU (`apieval verify`). */
+export const CODEBLEU_GOLDEN: readonly GoldenFormat[] = [
+  {
+    kind: 'codebleu-pairs',
+    detect: (first) => !isCorpusRecord(first) && hasOracle(first) && 'prediction' in first && 'reference' in first,
+    checks: (records, _pairs, opts) =>
+      variantsOf(records[0], opts).map((v) => ({ name: `codebleu/${v}`, unit: 'pairs', run: () => verifyCodeBleuPairs(records as unknown as GoldenPair[], v) })),
+  },
+  {
+    kind: 'codebleu-corpus',
+    detect: (first) => isCorpusRecord(first) && hasOracle(first),
+    pairsFile: 'codebleu_pairs.jsonl.gz',
+    checks: (records, pairs, opts) =>
+      variantsOf(records[0], opts).map((v) => ({ name: `codebleu/${v}`, unit: 'subsets', run: () => verifyCodeBleuCorpus(records as unknown as GoldenCorpusRecord[], pairs!, v) })),
+  },
+];
