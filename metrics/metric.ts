@@ -3,7 +3,8 @@
  * statistics, a corpus score computed from the statistics (so that intervals resample statistics, not
  * averages), and the columns it shows. Everything that reports metrics — the eval's suite and its worker
  * processes, summary.json, the leaderboard with its comparability checks and domain table, the report
- * writers — iterates over `METRICS` (metrics/registry.ts); none names a metric.
+ * writers — iterates over `METRICS` (metrics/registry.ts); none names a metric. So do `apieval score` (a
+ * metric's `pairs` facet) and `apieval verify` (its `golden` formats).
  *
  * Two kinds:
  * - `sample`: computed per response, synchronously, from the texts alone (`scorers`); cached per sample
