@@ -1,16 +1,10 @@
 /**
- * A training stage's progress on stderr, from its events. On a terminal: one line rewritten in place (step,
- * loss, learning rate, tokens/s, ETA). Otherwise (CI logs, pipes): a line at each held-out evaluation,
- * checkpoint and tenth of the run. `quiet` prints nothing.
+ * A training stage's progress on stderr, from its events, in the one progress style (core/progress.ts). On a
+ * terminal: one line rewritten in place (step, loss, learning rate, tokens/s, ETA). Otherwise (CI logs,
+ * pipes): a line at each held-out evaluation, checkpoint and tenth of the run. `quiet` prints nothing.
  */
+import { formatDuration, StatusLine, type ProgressStream } from '../core/progress.js';
 import type { StageEvent } from './stage-runner.js';
-
-function fmtSecs(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 60) return `${Math.round(s)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
 
 function fmtRate(x: number): string {
   return x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0);
@@ -21,27 +15,24 @@ export class TrainProgress {
   private startStep = 0;
   private started = Date.now();
   private lastTenth = -1;
-  private inPlace = false;
+  private readonly status: StatusLine;
 
   constructor(
     private readonly label: string,
-    private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+    out: ProgressStream,
     private readonly quiet: boolean,
-  ) {}
-
-  private say(line: string): void {
-    if (this.quiet) return;
-    if (this.inPlace) this.out.write('\n');
-    this.inPlace = false;
-    this.out.write(line + '\n');
+  ) {
+    this.status = new StatusLine(out, quiet);
   }
 
-  /** A progress line: rewritten in place on a terminal, else printed once per tenth of `total`. */
+  private say(line: string): void {
+    this.status.say(line);
+  }
+
+  /** A progress line: redrawn in place on a terminal, else printed once per tenth of `total`. */
   private live(line: string, done: number, total: number): void {
-    if (this.out.isTTY) {
-      const cols = (this.out.columns ?? 0) > 20 ? this.out.columns! : 120;
-      this.out.write(`\r${line.slice(0, cols - 1).padEnd(cols - 1)}`);
-      this.inPlace = true;
+    if (this.status.tty) {
+      this.status.draw(line, done >= total);
       return;
     }
     const tenth = total ? Math.floor((10 * done) / total) : 10;
@@ -80,7 +71,7 @@ export class TrainProgress {
         const what = typeof e['objective/scores'] === 'number'
           ? `score ${Number(e['objective/scores']).toFixed(4)} KL ${Number(e['objective/kl']).toFixed(3)}`
           : `loss ${Number(e.loss).toFixed(4)}`;
-        const line = `${this.label}: step ${step}/${this.total} (${this.total ? Math.floor((100 * step) / this.total) : 100}%) ${what} lr ${Number(e.lr).toExponential(2)} ${fmtRate(Number(e.tokens_per_s))} tok/s${mfu} ETA ${fmtSecs(eta)}`;
+        const line = `${this.label}: step ${step}/${this.total} (${this.total ? Math.floor((100 * step) / this.total) : 100}%) ${what} lr ${Number(e.lr).toExponential(2)} ${fmtRate(Number(e.tokens_per_s))} tok/s${mfu} ETA ${formatDuration(eta)}`;
         this.live(line, step, this.total);
         return;
       }
@@ -92,7 +83,7 @@ export class TrainProgress {
         this.say(`${this.label}: step ${e.step}: held-out loss ${Number(e.heldout_loss).toFixed(4)}${typeof e.accuracy === 'number' ? `, accuracy ${e.accuracy.toFixed(3)}` : ''}${typeof e.auc === 'number' ? `, AUC ${e.auc.toFixed(3)}` : ''}`);
         return;
       case 'checkpoint':
-        if (!this.out.isTTY) this.say(`${this.label}: checkpoint at step ${e.step}`);
+        if (!this.status.tty) this.say(`${this.label}: checkpoint at step ${e.step}`);
         return;
       case 'resume':
         this.say(`${this.label}: resuming from ${e.checkpoint}`);
@@ -114,7 +105,6 @@ export class TrainProgress {
   }
 
   finish(): void {
-    if (this.inPlace && !this.quiet) this.out.write('\n');
-    this.inPlace = false;
+    this.status.finish();
   }
 }
