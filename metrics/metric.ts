@@ -88,6 +88,12 @@ export interface View {
   additive?: boolean;
 }
 
+/** The corpus score as a number, NaN on failure (what the statistics functions expect). */
+export function corpusNumber(view: View, items: Item[]): number {
+  const r = view.corpus(items);
+  return typeof r === 'number' ? r : NaN;
+}
+
 /** What decides a run's columns. */
 export interface ViewContext {
   codebleuVariant: CodeBleuVariant;

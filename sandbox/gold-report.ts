@@ -5,18 +5,21 @@
 import { missingModule } from './classify.js';
 import type { ExecResult } from './types.js';
 
-export interface GoldGate {
+/** What the gate reads of a reference's result: a fresh ExecResult, or a gold.jsonl record's fields. */
+export type GoldVerdict = Pick<ExecResult, 'id' | 'status' | 'exception'>;
+
+export interface GoldGate<R extends GoldVerdict = ExecResult> {
   /** Tasks whose reference program runs to `ok` in this image. */
   supported: Set<string>;
   /** Tasks whose reference fails here (env_unsupported), with the reason; sandbox_error ones included. */
-  unsupported: ExecResult[];
+  unsupported: R[];
   /** Every reference result, in input order. */
-  results: ExecResult[];
+  results: R[];
 }
 
-export function gateFromResults(results: ExecResult[]): GoldGate {
+export function gateFromResults<R extends GoldVerdict>(results: R[]): GoldGate<R> {
   const supported = new Set<string>();
-  const unsupported: ExecResult[] = [];
+  const unsupported: R[] = [];
   for (const r of results) {
     if (r.status === 'ok') supported.add(r.id);
     else unsupported.push(r);
@@ -29,7 +32,7 @@ export function gateFromResults(results: ExecResult[]): GoldGate {
  * as "the image lacks transformers", not as a 0 % executability rate. `keepModules`: with more missing modules than that (plus one), the
  * most frequent `keepModules` keep their lines and the rest fold into one (HF references import dozens).
  */
-export function goldReport(gate: GoldGate, opts: { keepModules?: number } = {}): string[] {
+export function goldReport(gate: GoldGate<GoldVerdict>, opts: { keepModules?: number } = {}): string[] {
   const total = gate.results.length;
   const lines: string[] = [];
   const byModule = new Map<string, number>();

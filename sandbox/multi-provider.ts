@@ -13,7 +13,6 @@ import type { EngineStats } from './engine-stats.js';
 import type { SandboxProvider } from './provider.js';
 
 export type { EngineStats } from './engine-stats.js';
-import { SandboxInfraError } from './session.js';
 import type { ExecOptions, ExecResult, Program } from './types.js';
 
 interface Member {

@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runsStatistic } from '../harness/runs/aggregate.js';
-import { buildViews, corpusNumber, type Item, type View } from '../harness/runs/views.js';
+import { corpusNumber, type Item, type View } from '../metrics/metric.js';
+import { metricViews } from '../metrics/registry.js';
 import { MT19937 } from '../metrics/random/mt19937.js';
 import type { CodeBleuStats } from '../metrics/codebleu/index.js';
 
-const views = buildViews({ codebleuVariant: 'k4black', exec: false });
+const views = metricViews({ codebleuVariant: 'k4black', exec: false });
 const view = (key: string): View => views.find((v) => v.key === key)!;
 
 /** A CodeBLEU stats item with non-integer weighted counts (their sums depend on the order of addition). */

@@ -4,7 +4,7 @@
  */
 import { bootstrapInterval, meanSd, type Statistic } from '../../metrics/stats/index.js';
 import type { Estimate, SampleRecord } from './types.js';
-import { corpusNumber, type Item, type View } from './views.js';
+import { corpusNumber, type Item, type View } from '../../metrics/metric.js';
 
 /** Records of one checkpoint: run number → question_id → record. */
 export type CheckpointRuns = Map<number, Map<number, SampleRecord>>;

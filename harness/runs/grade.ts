@@ -8,12 +8,12 @@
 import { existsSync } from 'node:fs';
 import { classifyVerdict } from '../../sandbox/classify.js';
 import { gateFromResults, goldReport } from '../../sandbox/gold-report.js';
-import type { ExecResult, ExecStatus } from '../../sandbox/types.js';
+import type { ExecStatus } from '../../sandbox/types.js';
 import type { RawVerdict } from '../../sandbox/verdict.js';
 import { groupByCheckpoint, meanOfRuns, runEstimate } from './aggregate.js';
 import { finishedManifest, RunDir } from './run-dir.js';
 import { RUN_SCHEMA_VERSION, type EvalConfig, type GoldRecord, type Manifest, type SampleRecord, type Summary } from './types.js';
-import { buildViews } from './views.js';
+import { metricViews } from '../../metrics/registry.js';
 
 export interface GoldOutcome {
   supported: Set<number>;
@@ -23,9 +23,7 @@ export interface GoldOutcome {
 
 /** The gold gate from its records: supported questions and the report (`questionIds`: every task's). */
 export function goldOutcome(gold: readonly GoldRecord[], questionIds: readonly number[]): GoldOutcome {
-  const gate = gateFromResults(
-    gold.map((r) => ({ id: String(r.question_id), status: r.status as ExecStatus, exception: r.exception, exit_code: r.exit_code, duration_ms: 0, stdout: '', stderr: '' }) satisfies ExecResult),
-  );
+  const gate = gateFromResults(gold.map((r) => ({ id: String(r.question_id), status: r.status as ExecStatus, exception: r.exception })));
   const supported = new Set([...gate.supported].map(Number));
   const noRef = questionIds.length - gold.length;
   const notes = goldReport(gate, { keepModules: 5 });
@@ -54,7 +52,7 @@ export function reclassified<T extends Classified>(v: T): T {
 
 /** summary.json of a run: every view of every checkpoint and run, with intervals; the gold gate's line. */
 export function buildSummary(records: SampleRecord[], candidates: { name: string }[], config: EvalConfig, signatures: Record<string, string>, gold?: GoldOutcome): Summary {
-  const views = buildViews({ codebleuVariant: config.codebleuVariant, exec: config.exec, rm: config.rewardModel !== undefined, supported: gold?.supported });
+  const views = metricViews({ codebleuVariant: config.codebleuVariant, exec: config.exec, rm: config.rewardModel !== undefined, supported: gold?.supported });
   const level = 0.95;
   const groups = groupByCheckpoint(records);
   return {

@@ -10,7 +10,6 @@
  *    resampling questions with the same indices for both checkpoints.
  * All p-values of the table form one Holm family at level α.
  */
-import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { VERSION } from '../version.js';
 import { bootstrapInterval, holm, mcnemar, meanSd, pairedBootstrap } from '../../metrics/stats/index.js';
@@ -19,7 +18,8 @@ import { commonQuestions, finiteOrNull, groupByCheckpoint, intervalKey, itemMatr
 import { loadFinishedRun } from './run-dir.js';
 import type { SampleRecord } from './types.js';
 import { IMPLEMENTATION } from './suite.js';
-import { buildViews, type Item, type View } from './views.js';
+import type { Item, View } from '../../metrics/metric.js';
+import { metricViews } from '../../metrics/registry.js';
 
 export interface LeaderboardOptions {
   baseline?: string;
@@ -77,7 +77,7 @@ export function buildLeaderboard(runDirs: string[], opts: LeaderboardOptions = {
   const gated = runs.filter((r) => r.supported);
   let supported: Set<number> | undefined;
   if (anyExec && gated.length > 0) supported = new Set([...gated[0].supported!].filter((q) => gated.every((r) => r.supported!.has(q))));
-  const views = buildViews({ codebleuVariant: first.config.codebleuVariant, exec: anyExec, rm: anyRm, supported }).filter((v) => v.leaderboard);
+  const views = metricViews({ codebleuVariant: first.config.codebleuVariant, exec: anyExec, rm: anyRm, supported }).filter((v) => v.leaderboard);
   const signatures: Record<string, string> = { ...first.signatures, ...(anyExec ? { exec: [...execSigs][0] } : {}), ...(anyRm ? { rm: [...rmSigs][0] } : {}) };
   const metrics: MetricColumn[] = views.map((v) => ({ key: v.key, label: v.label, kind: v.kind, higherIsBetter: v.higherIsBetter, signature: (signatures[v.metric] ?? '') + (v.signatureSuffix ?? '') }));
   const notes: string[] = [...new Set(runs.flatMap((r) => r.goldNotes))];

@@ -51,7 +51,7 @@ export { GOLD, MANIFEST, SAMPLES, SUMMARY } from './run-dir.js';
 
 export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   const started = Date.now();
-  const { config, outDir } = opts;
+  const { config } = opts;
   const stderr = opts.stderr ?? process.stderr;
   const hub = config.hub;
 
