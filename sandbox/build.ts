@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { docker, ensureEngine, imageExists } from './engine.js';
 import { debianMirror } from './mirror.js';
 import { cacheDir } from './paths.js';
-import { imageRepo, imageTag, loadRecipe, recipeHash, type Profile, type Recipe } from './recipe.js';
+import { hubRuntimeFiles, imageRepo, imageTag, isLayer, loadRecipe, recipeHash, type DebianRecipe, type LayerRecipe, type Profile } from './recipe.js';
 
 export interface BuildResult {
   tag: string;
@@ -20,6 +20,8 @@ export interface BuildOptions {
   force?: boolean;
   mirror?: string;
   log?: (line: string) => void;
+  /** The hub profile: the model ids its `from_pretrained` accepts (written into the image). */
+  hubModelIds?: readonly string[];
 }
 
 /**
@@ -42,8 +44,16 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     log(`sandbox build: ${tag} is up to date`);
     return { tag, built: false, rootfs: tarball, seconds: (Date.now() - t0) / 1000 };
   }
+  if (isLayer(recipe)) {
+    const base = await buildImage({ profile: recipe.base, mirror: opts.mirror, log });
+    await buildLayer(recipe, base.tag, hash, dir, opts, log);
+    await docker().getImage(tag).tag({ repo: imageRepo(recipe.profile), tag: 'latest' });
+    const seconds = (Date.now() - t0) / 1000;
+    log(`sandbox build: built ${tag} in ${seconds.toFixed(1)} s`);
+    return { tag, built: true, rootfs: base.rootfs, seconds };
+  }
   if (!existsSync(tarball) || opts.force) {
-    await bootstrapRootfs(recipe, hash, dir, tarball, opts.mirror, log);
+    await bootstrapRootfs(recipe as DebianRecipe, hash, dir, tarball, opts.mirror, log);
   } else {
     log(`sandbox build: reusing cached root filesystem ${tarball}`);
   }
@@ -56,7 +66,51 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   return { tag, built: true, rootfs: tarball, seconds };
 }
 
-async function bootstrapRootfs(recipe: Recipe, hash: string, dir: string, tarball: string, mirrorOpt: string | undefined, log: (l: string) => void): Promise<void> {
+/**
+ * A layered image: the base profile's image plus the hub runtime (its Python package and surfaces, in
+ * dist-packages, started by a .pth file) and the model ids it accepts. Built with the engine's own image
+ * builder from a context folder; no registry is involved (the base image is local).
+ */
+async function buildLayer(recipe: LayerRecipe, baseTag: string, hash: string, dir: string, opts: BuildOptions, log: (l: string) => void): Promise<void> {
+  if (!opts.hubModelIds || opts.hubModelIds.length === 0) {
+    throw new UserError('sandbox build --profile hub needs the model ids it accepts (the dataset: pass --data-dir or let apieval download APIBench)');
+  }
+  const ctx = join(dir, 'work', `${recipe.profile}-${hash}`);
+  rmSync(ctx, { recursive: true, force: true });
+  for (const f of hubRuntimeFiles()) {
+    const target = join(ctx, f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.data);
+  }
+  writeFileSync(join(ctx, 'apieval_hub', 'model_ids.json'), JSON.stringify([...new Set(opts.hubModelIds)].sort()) + '\n');
+  writeFileSync(join(ctx, 'apieval_hub.pth'), 'import apieval_hub; apieval_hub.install()\n');
+  writeFileSync(
+    join(ctx, 'Dockerfile'),
+    [`FROM ${baseTag}`, 'COPY apieval_hub /usr/lib/python3/dist-packages/apieval_hub', 'COPY apieval_hub.pth /usr/lib/python3/dist-packages/apieval_hub.pth', ''].join('\n'),
+  );
+  const logFile = join(dir, 'logs', `${recipe.profile}-${hash}.log`);
+  mkdirSync(dirname(logFile), { recursive: true });
+  const contextTar = `${ctx}.tar`;
+  await run('tar', ['-C', ctx, '--numeric-owner', '--owner=0', '--group=0', '-cf', contextTar, '.'], logFile);
+  log(`sandbox build: ${imageRepo(recipe.profile)}:${hash} = ${baseTag} + the hub runtime (${opts.hubModelIds.length} model ids); log: ${logFile}`);
+  const d = docker();
+  const stream = await d.buildImage(contextTar, { t: `${imageRepo(recipe.profile)}:${hash}`, rm: true, forcerm: true, networkmode: 'none' } as object);
+  await new Promise<void>((resolve, reject) => {
+    d.modem.followProgress(stream, (err: Error | null, res: { error?: string; errorDetail?: { message?: string }; stream?: string }[]) => {
+      const out = createWriteStream(logFile, { flags: 'a' });
+      for (const r of res ?? []) if (r.stream) out.write(r.stream);
+      out.end();
+      const failed = err ?? res.find((r) => r.error || r.errorDetail);
+      if (failed) reject(new UserError(`building the ${recipe.profile} layer failed: ${(failed as Error).message ?? JSON.stringify(failed)}`));
+      else resolve();
+    });
+  });
+  rmSync(ctx, { recursive: true, force: true });
+  rmSync(contextTar, { force: true });
+  if (!(await imageExists(`${imageRepo(recipe.profile)}:${hash}`))) throw new UserError('the image build reported success but the image is missing');
+}
+
+async function bootstrapRootfs(recipe: DebianRecipe, hash: string, dir: string, tarball: string, mirrorOpt: string | undefined, log: (l: string) => void): Promise<void> {
   if (process.getuid && process.getuid() !== 0) {
     throw new UserError('sandbox build needs root (debootstrap creates device nodes and chowns files); run it with sudo, or bring an image with --image');
   }

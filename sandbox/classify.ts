@@ -7,7 +7,7 @@ import type { RawVerdict, SampleReport, ServerVerdict } from './verdict.js';
  * the commit that changes any status it gives**: run directories then re-execute on their next run instead
  * of keeping verdicts classified the old way (the fork server's own changes are in the signature's `server:`).
  */
-export const CLASSIFY_IMPLEMENTATION = 1;
+export const CLASSIFY_IMPLEMENTATION = 2;
 
 /**
  * Turns what the fork server observed into exactly one status. Order matters: limits the server
@@ -47,6 +47,9 @@ function isA(rep: SampleReport, name: string): boolean {
 }
 
 export function statusOfException(rep: SampleReport): ExecStatus {
+  // The hub profile's input rule (sandbox/hub/runtime/apieval_hub/inputs.py): the task does not provide this
+  // input (a network resource, a placeholder file, standard input).
+  if (rep.type === 'EnvInputError' && rep.module === 'apieval_hub.inputs') return 'env_input';
   if (isA(rep, 'MemoryError')) return 'memory_limit';
   // torch reports a failed allocation as RuntimeError("... DefaultCPUAllocator: can't allocate memory ...").
   if (isA(rep, 'RuntimeError') && /can't allocate memory|DefaultCPUAllocator: not enough memory/.test(rep.message ?? '')) return 'memory_limit';

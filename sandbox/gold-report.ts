@@ -38,10 +38,14 @@ export function goldReport(gate: GoldGate<GoldVerdict>, opts: { keepModules?: nu
   const byModule = new Map<string, number>();
   const other = new Map<string, number>();
   let infra = 0;
+  let input = 0;
+  let gpu = 0;
   for (const r of gate.unsupported) {
     const mod = r.status === 'import_error' ? missingModule(r.exception) : null;
     if (mod) byModule.set(mod, (byModule.get(mod) ?? 0) + 1);
     else if (r.status === 'sandbox_error') infra++;
+    else if (r.status === 'env_input') input++;
+    else if (/Torch not compiled with CUDA enabled|Found no NVIDIA driver/.test(r.exception ?? '')) gpu++;
     else other.set(r.status, (other.get(r.status) ?? 0) + 1);
   }
   const modules = [...byModule].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -54,6 +58,8 @@ export function goldReport(gate: GoldGate<GoldVerdict>, opts: { keepModules?: nu
     const programs = folded.reduce((s, [, n]) => s + n, 0);
     lines.push(`${programs} more reference programs fail with import_error on ${folded.length} other modules (${folded.map(([m]) => m).join(', ')})`);
   }
+  if (input) lines.push(`${input} of ${total} reference programs need an input the task does not provide (env_input: a network resource, a placeholder file or standard input)`);
+  if (gpu) lines.push(`${gpu} of ${total} reference programs need a CUDA GPU`);
   if (other.size) {
     const parts = [...other].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`);
     const n = [...other.values()].reduce((a, b) => a + b, 0);

@@ -14,12 +14,13 @@ export type ExecStatus =
   | 'memory_limit'
   | 'output_limit'
   | 'crashed'
+  | 'env_input'
   | 'no_code'
   | 'sandbox_error';
 
 export const EXEC_STATUSES: readonly ExecStatus[] = [
   'ok', 'syntax_error', 'import_error', 'name_error', 'attribute_error', 'type_error', 'runtime_error',
-  'exit_nonzero', 'timeout', 'memory_limit', 'output_limit', 'crashed', 'no_code', 'sandbox_error',
+  'exit_nonzero', 'timeout', 'memory_limit', 'output_limit', 'crashed', 'env_input', 'no_code', 'sandbox_error',
 ];
 
 /** One line of `apieval exec` output. `exit_code` is null when the process was killed by a signal. */
@@ -43,7 +44,7 @@ export interface ExecOptions {
   /** Any image with python3 (overrides `profile`). */
   image?: string;
   /** Built image profile (`apieval sandbox build`); default base. */
-  profile?: 'base' | 'ml';
+  profile?: 'base' | 'ml' | 'hub';
   timeoutS?: number;
   /** Address space a sample may add to the pre-imported server (RLIMIT_AS), MiB. */
   memoryMb?: number;

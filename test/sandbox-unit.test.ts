@@ -12,7 +12,7 @@ import { debianMirror } from '../sandbox/mirror.js';
 import { encodeFrame, FrameParser } from '../sandbox/protocol.js';
 import type { SandboxProvider } from '../sandbox/provider.js';
 import { executabilityRate } from '../sandbox/rate.js';
-import { loadRecipe, recipeHash, imageTag } from '../sandbox/recipe.js';
+import { hubLibraries, hubRuntimeFiles, isLayer, loadRecipe, recipeHash, imageTag, type DebianRecipe } from '../sandbox/recipe.js';
 import type { ExecResult, ExecStatus, Program } from '../sandbox/types.js';
 import type { ServerVerdict } from '../sandbox/verdict.js';
 
@@ -141,7 +141,7 @@ describe('gold gate report', () => {
 
 describe('image recipe and mirror', () => {
   it('hashes what determines the image, not the order of packages or the runtime preload list', () => {
-    const r = loadRecipe('ml');
+    const r = loadRecipe('ml') as DebianRecipe;
     const h = recipeHash(r);
     expect(h).toMatch(/^[0-9a-f]{12}$/);
     expect(recipeHash({ ...r, packages: [...r.packages].reverse(), preload: [] })).toBe(h);
@@ -149,6 +149,18 @@ describe('image recipe and mirror', () => {
     expect(imageTag(r)).toBe(`apieval-sandbox-ml:${h}`);
     expect(recipeHash(loadRecipe('base'))).not.toBe(h);
     expect(() => loadRecipe('gpu')).toThrow(/unknown sandbox profile 'gpu'/);
+  });
+  it('the hub profile is the ml image plus the runtime: its hash follows both', () => {
+    const hub = loadRecipe('hub');
+    expect(isLayer(hub) && hub.base).toBe('ml');
+    expect(recipeHash(hub)).toMatch(/^[0-9a-f]{12}$/);
+    expect(recipeHash(hub)).not.toBe(recipeHash(loadRecipe('ml')));
+    // The runtime's files and every surface, nothing generated (model ids) or cached (__pycache__).
+    const files = hubRuntimeFiles().map((f) => f.path);
+    expect(files).toContain('apieval_hub/__init__.py');
+    expect(files).toContain('apieval_hub/surfaces/transformers-4.41.2.json');
+    expect(files.some((f) => /model_ids|__pycache__/.test(f))).toBe(false);
+    expect(hubLibraries().map((l) => `${l.library}-${l.version}`).sort()).toEqual(['datasets-2.20.0', 'diffusers-0.29.2', 'huggingface_hub-0.23.4', 'sentence-transformers-3.0.1', 'transformers-4.41.2']);
   });
   it('reads the mirror apt uses from deb822 and one-line sources', () => {
     const root = mkdtempSync(join(tmpdir(), 'apt-'));

@@ -51,7 +51,7 @@ export interface EvalConfig {
   rougeStemmer: boolean;
   exec: boolean;
   image?: string;
-  profile?: 'base' | 'ml';
+  profile?: 'base' | 'ml' | 'hub';
   timeoutS?: number;
   memoryMb?: number;
   concurrency?: number;

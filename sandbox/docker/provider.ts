@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { docker, engineClient, ensureEngine, imageId, type EngineSpec } from '../engine.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import type { SandboxProvider } from '../provider.js';
-import { imageTag, loadRecipe } from '../recipe.js';
+import { hubEnvSignature, imageTag, loadRecipe } from '../recipe.js';
 import type { ExecOptions, ExecResult, Program } from '../types.js';
 import { forkServerHash, WarmContainer, type ContainerSpec } from './warm-container.js';
 import { WarmPool } from '../pool.js';
@@ -117,6 +117,7 @@ export class DockerProvider implements SandboxProvider {
       `tmpfs:${l.tmpfsMb}M`,
       'net:none',
       `preload:${this.preload.length ? this.preload.join(',') : 'none'}`,
+      ...(this.profile === 'hub' ? [hubEnvSignature()] : []),
       `server:${forkServerHash()}`,
     ].join('|');
   }

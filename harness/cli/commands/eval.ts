@@ -3,6 +3,7 @@ import { UserError } from '../../../core/errors.js';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, integer, numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 import { choiceOption } from '../choice-options.js';
+import { PROFILE_CHOICES } from '../profile-option.js';
 import { engineOption } from '../engine-option.js';
 import { parseShard, type ShardSpec } from '../../runs/shard.js';
 
@@ -24,7 +25,7 @@ export function register(program: Command): void {
     .option('--no-exec', 'skip executability (no sandbox needed)')
     .option('--no-gold-gate', "with execution: skip running each task's reference program first")
     .option('--image <name>', 'sandbox image (default: the built base profile)')
-    .addOption(choiceOption('--profile <profile>', 'sandbox profile built by apieval sandbox build', ['base', 'ml']))
+    .addOption(choiceOption('--profile <profile>', 'sandbox profile built by apieval sandbox build', [...PROFILE_CHOICES]))
     .addOption(numericOption('--timeout-s <n>', 'per-sample wall-clock limit, seconds', LIMIT_RANGES.timeoutS))
     .addOption(numericOption('--memory-mb <n>', 'per-sample memory limit, MiB', LIMIT_RANGES.memoryMb))
     .addOption(numericOption('--concurrency <n>', 'warm sandbox containers', LIMIT_RANGES.concurrency))

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 import { choiceOption } from '../choice-options.js';
+import { PROFILE_CHOICES } from '../profile-option.js';
 import { engineOption, type EngineSpec } from '../engine-option.js';
 
 export function register(program: Command): void {
@@ -11,7 +12,7 @@ export function register(program: Command): void {
     .requiredOption('--input <file>', 'JSONL of {"id","code"}')
     .requiredOption('--output <file>', 'JSONL results, one per input line in input order; rerunning resumes')
     .option('--image <name>', 'run in this image (any image with python3) instead of a built profile')
-    .addOption(choiceOption('--profile <name>', 'built sandbox image to use (apieval sandbox build)', ['base', 'ml']).default('base'))
+    .addOption(choiceOption('--profile <name>', 'built sandbox image to use (apieval sandbox build)', [...PROFILE_CHOICES]).default('base'))
     .addOption(numericOption('--timeout-s <n>', 'wall-clock limit per program, seconds (default 20)', LIMIT_RANGES.timeoutS))
     .addOption(numericOption('--memory-mb <n>', 'memory a program may allocate, MiB (default 2048)', LIMIT_RANGES.memoryMb))
     .addOption(numericOption('--concurrency <n>', 'warm containers running programs in parallel (default 2)', LIMIT_RANGES.concurrency))
@@ -32,7 +33,7 @@ export function register(program: Command): void {
         output: o.output as string,
         gold: o.gold as string | undefined,
         image: o.image as string | undefined,
-        profile: o.profile as 'base' | 'ml',
+        profile: o.profile as 'base' | 'ml' | 'hub',
         timeoutS: o.timeoutS as number | undefined,
         memoryMb: o.memoryMb as number | undefined,
         concurrency: o.concurrency as number | undefined,

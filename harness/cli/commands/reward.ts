@@ -2,6 +2,7 @@ import { type Command } from 'commander';
 import { integer, numericOption } from '../numeric-options.js';
 import { LIMIT_RANGES } from '../../../sandbox/limits.js';
 import { choiceOption } from '../choice-options.js';
+import { PROFILE_CHOICES } from '../profile-option.js';
 
 export function register(program: Command): void {
   const reward = program.command('reward').description('Reward models made by apieval train reward, run in this process (onnxruntime-node)');
@@ -31,7 +32,7 @@ Example:
     .addOption(numericOption('--threads <n>', 'onnxruntime intra-op threads (default: every core)', integer(1, 1024)))
     .addOption(numericOption('--batch-size <n>', 'sequences per onnxruntime call', integer(1, 4096), 16))
     .addOption(numericOption('--max-body-mb <n>', 'largest request body', integer(1, 4096), 64))
-    .addOption(choiceOption('--profile <profile>', 'exec term: sandbox profile built by apieval sandbox build', ['base', 'ml']))
+    .addOption(choiceOption('--profile <profile>', 'exec term: sandbox profile built by apieval sandbox build', [...PROFILE_CHOICES]))
     .option('--image <name>', 'exec term: sandbox image (overrides --profile)')
     .addOption(numericOption('--timeout-s <n>', 'exec term: per-program wall-clock limit, seconds', LIMIT_RANGES.timeoutS))
     .addOption(numericOption('--memory-mb <n>', 'exec term: per-program memory limit, MiB', LIMIT_RANGES.memoryMb))

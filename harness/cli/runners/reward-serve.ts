@@ -50,9 +50,9 @@ function parseSamples(body: string): RewardSample[] {
   });
 }
 
-function parseProfile(p: string | undefined): 'base' | 'ml' | undefined {
-  if (p === undefined || p === 'base' || p === 'ml') return p;
-  throw new UserError(`--profile must be base or ml, got '${p}'`);
+function parseProfile(p: string | undefined): 'base' | 'ml' | 'hub' | undefined {
+  if (p === undefined || p === 'base' || p === 'ml' || p === 'hub') return p;
+  throw new UserError(`--profile must be base, ml or hub, got '${p}'`);
 }
 
 export async function runRewardServe(o: RewardServeOptions): Promise<void> {

@@ -2,12 +2,15 @@
 The hub profile's input rule (docs/hub-profile.md): what a task cannot provide ends the program with
 `EnvInputError`, classified `env_input` — identically for reference and candidate programs:
 
-- any network access (`socket.connect`, `socket.create_connection`, `socket.getaddrinfo`): refused before the
-  system call, so no program ever makes a real connection (the container has no network either);
-- reading a relative path that does not exist (placeholders such as `image.jpg`, `audio.wav`, `data.csv`),
-  through `open`, `io.open`, `os.open` (`O_RDONLY`), `PIL.Image.open`, `torchaudio.load`, `soundfile.read`.
+- any network access: `socket.connect`, `socket.create_connection`, `socket.getaddrinfo`, and every request
+  made with `requests` or `urllib.request` (a placeholder URL such as 'your_image_url_here' included), refused
+  before anything is sent, so no program ever makes a real connection (the container has no network either);
+- reading a file that does not exist (placeholders such as `image.jpg`, `path/to/audio.wav`,
+  `/path/to/data.csv`): a relative path, or an absolute one outside the system's own folders, through `open`,
+  `io.open`, `os.open` (`O_RDONLY`), `PIL.Image.open`, `torchaudio.load`, `soundfile.read`;
+- reading standard input (`input()`): the task gives the program none.
 
-Absolute paths, files the program wrote itself, and writes are untouched.
+Files the program wrote itself, system files and writes are untouched.
 """
 import builtins
 import io
@@ -19,14 +22,21 @@ class EnvInputError(Exception):
     """The program needs an input the task does not provide (a network resource or a placeholder file)."""
 
 
+# Absolute paths under these are the system's: a missing one there is not a task input.
+_SYSTEM = ("/usr/", "/lib", "/etc/", "/proc/", "/sys/", "/dev/", "/bin/", "/sbin/", "/opt/", "/var/lib/", "/run/")
+
+
 def _missing_relative(path):
+    """Whether `path` names a task input that is not there (a missing file outside the system's folders)."""
     try:
         p = os.fspath(path)
     except TypeError:
         return False
     if isinstance(p, bytes):
         p = p.decode("utf-8", "surrogateescape")
-    return isinstance(p, str) and p != "" and not os.path.isabs(p) and not os.path.exists(p)
+    if not isinstance(p, str) or p == "" or os.path.exists(p):
+        return False
+    return not os.path.isabs(p) or not p.startswith(_SYSTEM)
 
 
 def _refuse_file(path):
@@ -91,17 +101,32 @@ def _patch_socket():
     socket.getaddrinfo = getaddrinfo
 
 
+def _refuse_request(*args, **kwargs):
+    url = kwargs.get("url", args[1] if len(args) > 1 and not isinstance(args[0], str) else args[0] if args else "?")
+    _refuse_network("request %r" % (getattr(url, "full_url", url),))
+
+
+def _refuse_input(*args, **kwargs):
+    raise EnvInputError("standard input is not provided by the task (input() was called)")
+
+
 class _LibraryHook:
-    """Wraps a library's path readers when (and only if) the program imports it."""
+    """Wraps a library's readers when (and only if) the program imports it."""
 
     TARGETS = {
         "PIL.Image": ["open"],
         "torchaudio": ["load", "info"],
         "soundfile": ["read", "info"],
+        "torchvision.io": ["read_image", "read_file", "read_video", "decode_image"],
+    }
+    # Replaced outright: every call is a network request.
+    REFUSE = {
+        "requests.sessions": [("Session", "request")],
+        "urllib.request": [(None, "urlopen"), (None, "urlretrieve")],
     }
 
     def find_spec(self, name, path=None, target=None):
-        if name not in self.TARGETS:
+        if name not in self.TARGETS and name not in self.REFUSE:
             return None
         import importlib.machinery
         import importlib.util
@@ -115,7 +140,8 @@ class _LibraryHook:
         else:
             return None
         loader = spec.loader
-        targets = self.TARGETS[name]
+        targets = self.TARGETS.get(name, [])
+        refuse = self.REFUSE.get(name, [])
 
         class Loader(importlib.abc.Loader):
             def create_module(self_inner, spec_):
@@ -123,10 +149,7 @@ class _LibraryHook:
 
             def exec_module(self_inner, module):
                 loader.exec_module(module)
-                for attr in targets:
-                    fn = getattr(module, attr, None)
-                    if callable(fn):
-                        setattr(module, attr, _wrap_path_reader(fn))
+                _patch_module(module, targets, refuse)
 
         spec.loader = Loader()
         return spec
@@ -136,17 +159,26 @@ import sys  # noqa: E402
 import importlib.abc  # noqa: E402
 
 
+def _patch_module(module, targets, refuse):
+    for attr in targets:
+        fn = getattr(module, attr, None)
+        if callable(fn) and not hasattr(fn, "__wrapped__"):
+            setattr(module, attr, _wrap_path_reader(fn))
+    for owner, attr in refuse:
+        holder = getattr(module, owner, None) if owner else module
+        if holder is not None and hasattr(holder, attr):
+            setattr(holder, attr, _refuse_request)
+
+
 def install():
     builtins.open = _guarded_open
     io.open = _guarded_open
     os.open = _guarded_os_open
+    builtins.input = _refuse_input
     _patch_socket()
     sys.meta_path.insert(0, _LibraryHook())
     # A library imported before install (the fork server preloads some) is wrapped now.
-    for name, attrs in _LibraryHook.TARGETS.items():
+    for name in set(_LibraryHook.TARGETS) | set(_LibraryHook.REFUSE):
         module = sys.modules.get(name)
         if module is not None:
-            for attr in attrs:
-                fn = getattr(module, attr, None)
-                if callable(fn) and not hasattr(fn, "__wrapped__"):
-                    setattr(module, attr, _wrap_path_reader(fn))
+            _patch_module(module, _LibraryHook.TARGETS.get(name, []), _LibraryHook.REFUSE.get(name, []))

@@ -13,7 +13,13 @@ import sys
 import types
 
 SURFACES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "surfaces")
-LIBRARIES = {"transformers": "transformers-4.41.2.json"}
+LIBRARIES = {
+    "transformers": "transformers-4.41.2.json",
+    "diffusers": "diffusers-0.29.2.json",
+    "huggingface_hub": "huggingface_hub-0.23.4.json",
+    "sentence_transformers": "sentence-transformers-3.0.1.json",
+    "datasets": "datasets-2.20.0.json",
+}
 
 _surfaces = {}
 
@@ -31,12 +37,11 @@ def _layout(library):
     """{module name: set of public names} for the library and every submodule (parents included)."""
     s = surface(library)
     layout = {library: set()}
-    for sub, names in s["modules"].items():
-        parts = sub.split(".")
+    for module, names in s["modules"].items():
+        parts = module.split(".")
         for i in range(1, len(parts)):
-            layout.setdefault(library + "." + ".".join(parts[:i]), set())
-        layout.setdefault(library + "." + sub, set()).update(names)
-        layout[library].update(names)
+            layout.setdefault(".".join(parts[:i]), set())
+        layout.setdefault(module, set()).update(names)
     return layout
 
 
@@ -54,7 +59,7 @@ class _SurfaceModule(types.ModuleType):
         lib = self.__name__.split(".")[0]
         names = layout(lib).get(self.__name__, ())
         if name in names:
-            value = _factory(lib)(name)
+            value = _factory(lib)(self.__name__, name)
             setattr(self, name, value)
             return value
         # Submodules are attributes once imported (as for any package).
@@ -77,7 +82,11 @@ def _factory(lib):
         if lib == "transformers":
             from . import tf_objects
 
-            f = tf_objects.make
+            f = lambda module, name: tf_objects.make(name)  # noqa: E731 (one object per name, whatever the module)
+        else:
+            from . import libraries
+
+            f = libraries.factory(lib)
         _factories[lib] = f
     return f
 
@@ -90,6 +99,7 @@ class _Loader(importlib.abc.Loader):
         lib = module.__name__.split(".")[0]
         if module.__name__ == lib:
             module.__version__ = surface(lib)["version"]
+        module.__file__ = "/usr/lib/python3/dist-packages/%s/__init__.py" % module.__name__.replace(".", "/")
         module.__path__ = []  # every surface module is a package: its submodules resolve through the finder
 
 

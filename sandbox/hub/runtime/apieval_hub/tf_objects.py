@@ -174,7 +174,39 @@ _CONFIG_DEFAULTS = {
     "tie_word_embeddings": True,
     "use_cache": True,
     "task_specific_params": None,
+    "tubelet_size": 2,
+    "num_mel_bins": 80,
+    "num_queries": 100,
+    "d_model": 768,
+    "n_positions": 1024,
+    "n_embd": 768,
+    "n_head": 12,
+    "n_layer": 12,
+    "hidden_act": "gelu",
+    "layer_norm_eps": 1e-12,
+    "hidden_dropout_prob": 0.1,
+    "attention_probs_dropout_prob": 0.1,
+    "type_vocab_size": 2,
+    "initializer_range": 0.02,
+    "max_length": 20,
+    "forced_bos_token_id": None,
+    "encoder_layers": 12,
+    "decoder_layers": 12,
+    "projection_dim": 512,
 }
+
+# Heads whose number of labels is a published fact of the model family (what `config.id2label` says).
+_LABELS_BY_ID = [
+    (re.compile(r"(^|/)cross-encoder/|ms-marco", re.I), {0: "LABEL_0"}),
+    (re.compile(r"[mx]?nli", re.I), {0: "contradiction", 1: "neutral", 2: "entailment"}),
+]
+
+
+def labels_for(model_id):
+    for pattern, labels in _LABELS_BY_ID:
+        if pattern.search(model_id or ""):
+            return dict(labels)
+    return None
 
 
 class PretrainedConfig:
@@ -317,6 +349,8 @@ class PreTrainedTokenizerBase:
                  return_token_type_ids=None, return_attention_mask=None, return_overflowing_tokens=False,
                  return_special_tokens_mask=False, return_offsets_mapping=False, return_length=False, verbose=True, **kwargs):
         if text is None and text_target is None:
+            text = kwargs.pop("query", None) or kwargs.pop("queries", None) or kwargs.pop("answer", None)
+        if text is None and text_target is None:
             raise ValueError("You need to specify either `text` or `text_target`.")
         src = text if text is not None else text_target
         batched = isinstance(src, (list, tuple)) and not (is_split_into_words and src and isinstance(src[0], str))
@@ -405,9 +439,32 @@ class TapasTokenizerMixin:
         return coords, [0] * batch
 
 
+class LanguageCodesMixin:
+    """The language-code API of the multilingual translation tokenizers (M2M100, NLLB, MBart-50)."""
+
+    @property
+    def lang_code_to_id(self):
+        return _LangIds()
+
+    def get_lang_id(self, lang):
+        return _token_id("__%s__" % lang, self.vocab_size)
+
+    def get_lang_token(self, lang):
+        return "__%s__" % lang
+
+
+class _LangIds(dict):
+    def __missing__(self, key):
+        return _token_id("__%s__" % key, 32000)
+
+
 def _tokenizer_class(name):
-    bases = (TapasTokenizerMixin, PreTrainedTokenizerBase) if name.startswith("Tapas") else (PreTrainedTokenizerBase,)
-    return type(name, bases, {"__module__": "transformers"})
+    bases = [PreTrainedTokenizerBase]
+    if name.startswith("Tapas"):
+        bases.insert(0, TapasTokenizerMixin)
+    if re.match(r"(M2M100|Nllb|MBart50|MBart)Tokenizer", name):
+        bases.insert(0, LanguageCodesMixin)
+    return type(name, tuple(bases), {"__module__": "transformers"})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -455,7 +512,8 @@ class ProcessorMixin:
         if images is not None or videos is not None:
             imgs = videos if videos is not None else images
             n = len(imgs) if isinstance(imgs, (list, tuple)) else 1
-            if videos is not None or re.search(r"VideoMAE|Timesformer|Vivit|XCLIP|TVLT|Tvlt", self._kind):
+            frames = isinstance(imgs, (list, tuple)) and n >= 8 and all(getattr(f, "ndim", 0) == 3 for f in imgs[:8])
+            if videos is not None or frames or re.search(r"VideoMAE|Timesformer|Vivit|XCLIP|TVLT|Tvlt", self._kind):
                 out["pixel_values"] = _randn(1, 16, 3, 224, 224)
             else:
                 out["pixel_values"] = _randn(n, 3, 224, 224)
@@ -628,6 +686,8 @@ def _model_base():
             if kwargs.pop("from_tf", False):
                 raise ImportError(_BACKEND_ERRORS["tf"].format("Loading a TensorFlow model in PyTorch"))
             cfg_kwargs = {k: kwargs[k] for k in ("num_labels", "id2label", "label2id") if k in kwargs}
+            if not cfg_kwargs and labels_for(model_id):
+                cfg_kwargs = {"id2label": labels_for(model_id)}
             if config is None or isinstance(config, str):
                 config = PretrainedConfig(**cfg_kwargs)
             config._name_or_path = model_id
