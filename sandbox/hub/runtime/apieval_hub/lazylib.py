@@ -12,7 +12,12 @@ import os
 import sys
 import types
 
-SURFACES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "surfaces")
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# In the image the surfaces ship inside the package; in apieval's source tree they sit in sandbox/hub/surfaces.
+SURFACES = next(
+    (d for d in (os.path.join(_HERE, "surfaces"), os.path.join(_HERE, "..", "..", "surfaces")) if os.path.isdir(d)),
+    os.path.join(_HERE, "surfaces"),
+)
 LIBRARIES = {
     "transformers": "transformers-4.41.2.json",
     "diffusers": "diffusers-0.29.2.json",
