@@ -12,7 +12,8 @@ import { debianMirror } from '../sandbox/mirror.js';
 import { encodeFrame, FrameParser } from '../sandbox/protocol.js';
 import type { SandboxProvider } from '../sandbox/provider.js';
 import { executabilityRate } from '../sandbox/rate.js';
-import { hubLibraries, hubRuntimeFiles, isLayer, loadRecipe, recipeHash, imageTag, type DebianRecipe } from '../sandbox/recipe.js';
+import { hubLibraries, hubRuntimeFiles, isLayer, loadRecipe, recipeHash, imageTag, PROFILES, type DebianRecipe } from '../sandbox/recipe.js';
+import { PROFILE_CHOICES } from '../harness/cli/profile-option.js';
 import type { ExecResult, ExecStatus, Program } from '../sandbox/types.js';
 import type { ServerVerdict } from '../sandbox/verdict.js';
 
@@ -149,6 +150,9 @@ describe('image recipe and mirror', () => {
     expect(imageTag(r)).toBe(`apieval-sandbox-ml:${h}`);
     expect(recipeHash(loadRecipe('base'))).not.toBe(h);
     expect(() => loadRecipe('gpu')).toThrow(/unknown sandbox profile 'gpu'/);
+  });
+  it('the command line offers exactly the recipes\' profiles', () => {
+    expect([...PROFILE_CHOICES]).toEqual([...PROFILES]);
   });
   it('the hub profile is the ml image plus the runtime: its hash follows both', () => {
     const hub = loadRecipe('hub');
