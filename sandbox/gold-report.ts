@@ -40,9 +40,13 @@ export function goldReport(gate: GoldGate<GoldVerdict>, opts: { keepModules?: nu
   let infra = 0;
   let input = 0;
   let gpu = 0;
+  const missingNames = new Map<string, number>();
   for (const r of gate.unsupported) {
-    const mod = r.status === 'import_error' ? missingModule(r.exception) : null;
-    if (mod) byModule.set(mod, (byModule.get(mod) ?? 0) + 1);
+    // "cannot import name 'X' from 'lib'": the library is there and does not export X (a name the release lacks).
+    const name = r.status === 'import_error' ? /cannot import name '([^']+)' from '([^'.]+)/.exec(r.exception ?? '') : null;
+    const mod = r.status === 'import_error' && !name ? missingModule(r.exception) : null;
+    if (name) missingNames.set(`${name[2]}.${name[1]}`, (missingNames.get(`${name[2]}.${name[1]}`) ?? 0) + 1);
+    else if (mod) byModule.set(mod, (byModule.get(mod) ?? 0) + 1);
     else if (r.status === 'sandbox_error') infra++;
     else if (r.status === 'env_input') input++;
     else if (/Torch not compiled with CUDA enabled|Found no NVIDIA driver/.test(r.exception ?? '')) gpu++;
@@ -57,6 +61,11 @@ export function goldReport(gate: GoldGate<GoldVerdict>, opts: { keepModules?: nu
   if (folded.length) {
     const programs = folded.reduce((s, [, n]) => s + n, 0);
     lines.push(`${programs} more reference programs fail with import_error on ${folded.length} other modules (${folded.map(([m]) => m).join(', ')})`);
+  }
+  if (missingNames.size) {
+    const n = [...missingNames.values()].reduce((a, b) => a + b, 0);
+    const names = [...missingNames].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
+    lines.push(`${n} of ${total} reference programs import a name their library does not export (${names.join(', ')})`);
   }
   if (input) lines.push(`${input} of ${total} reference programs need an input the task does not provide (env_input: a network resource, a placeholder file or standard input)`);
   if (gpu) lines.push(`${gpu} of ${total} reference programs need a CUDA GPU`);

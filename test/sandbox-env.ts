@@ -6,7 +6,7 @@ import { imageTag, loadRecipe } from '../sandbox/recipe.js';
 
 export const SKIP_DOCKER = process.env.APIEVAL_SKIP_DOCKER === '1';
 
-export async function requireSandbox(profile: 'base' | 'ml' = 'base'): Promise<string> {
+export async function requireSandbox(profile: 'base' | 'ml' | 'hub' = 'base'): Promise<string> {
   try {
     await ensureEngine();
   } catch (e) {

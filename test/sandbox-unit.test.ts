@@ -133,6 +133,20 @@ describe('gold gate report', () => {
     expect(goldReport(gate, { keepModules: 3 })).toEqual([line(4, 'a'), line(3, 'b'), line(2, 'c'), line(1, 'd'), '10 of 11 tasks are env_unsupported in this image']);
     expect(goldReport(gate)).toEqual(goldReport(gate, { keepModules: 3 }));
   });
+  it('names what the hub profile finds: names a library lacks, inputs the task does not give, a GPU', () => {
+    const lines = goldReport(gateFromResults([
+      res('1', 'ok', null),
+      res('2', 'import_error', "ImportError: cannot import name 'XClipModel' from 'transformers' (/usr/lib/python3/dist-packages/transformers/__init__.py)"),
+      res('3', 'env_input', "apieval_hub.inputs.EnvInputError: network access (request 'http://x') is not available: the task's inputs are not provided"),
+      res('4', 'runtime_error', 'AssertionError: Torch not compiled with CUDA enabled'),
+    ]));
+    expect(lines).toEqual([
+      '1 of 4 reference programs import a name their library does not export (transformers.XClipModel)',
+      '1 of 4 reference programs need an input the task does not provide (env_input: a network resource, a placeholder file or standard input)',
+      '1 of 4 reference programs need a CUDA GPU',
+      '3 of 4 tasks are env_unsupported in this image',
+    ]);
+  });
   it('when nothing executes it says the supported rate is undefined', () => {
     const lines = goldReport(gateFromResults([res('1', 'import_error', "ModuleNotFoundError: No module named 'transformers'")]));
     expect(lines[0]).toBe('1 of 1 reference programs fail with import_error: transformers — the image lacks them; see README (bring your own image)');
