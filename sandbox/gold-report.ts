@@ -40,6 +40,7 @@ export function goldReport(gate: GoldGate<GoldVerdict>, opts: { keepModules?: nu
   let infra = 0;
   let input = 0;
   let gpu = 0;
+  let placeholders = 0;
   const missingNames = new Map<string, number>();
   for (const r of gate.unsupported) {
     // "cannot import name 'X' from 'lib'": the library is there and does not export X (a name the release lacks).
@@ -49,6 +50,7 @@ export function goldReport(gate: GoldGate<GoldVerdict>, opts: { keepModules?: nu
     else if (mod) byModule.set(mod, (byModule.get(mod) ?? 0) + 1);
     else if (r.status === 'sandbox_error') infra++;
     else if (r.status === 'env_input') input++;
+    else if (r.status === 'name_error' && /^NameError: name '[^']+' is not defined/.test(r.exception ?? '')) placeholders++;
     else if (/Torch not compiled with CUDA enabled|Found no NVIDIA driver/.test(r.exception ?? '')) gpu++;
     else other.set(r.status, (other.get(r.status) ?? 0) + 1);
   }
@@ -68,6 +70,7 @@ export function goldReport(gate: GoldGate<GoldVerdict>, opts: { keepModules?: nu
     lines.push(`${n} of ${total} reference programs import a name their library does not export (${names.join(', ')})`);
   }
   if (input) lines.push(`${input} of ${total} reference programs need an input the task does not provide (env_input: a network resource, a placeholder file or standard input)`);
+  if (placeholders) lines.push(`${placeholders} of ${total} reference programs read a name they never define (an input the task leaves as a placeholder: name_error)`);
   if (gpu) lines.push(`${gpu} of ${total} reference programs need a CUDA GPU`);
   if (other.size) {
     const parts = [...other].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`);

@@ -139,12 +139,14 @@ describe('gold gate report', () => {
       res('2', 'import_error', "ImportError: cannot import name 'XClipModel' from 'transformers' (/usr/lib/python3/dist-packages/transformers/__init__.py)"),
       res('3', 'env_input', "apieval_hub.inputs.EnvInputError: network access (request 'http://x') is not available: the task's inputs are not provided"),
       res('4', 'runtime_error', 'AssertionError: Torch not compiled with CUDA enabled'),
+      res('5', 'name_error', "NameError: name 'medical_term' is not defined"),
     ]));
     expect(lines).toEqual([
-      '1 of 4 reference programs import a name their library does not export (transformers.XClipModel)',
-      '1 of 4 reference programs need an input the task does not provide (env_input: a network resource, a placeholder file or standard input)',
-      '1 of 4 reference programs need a CUDA GPU',
-      '3 of 4 tasks are env_unsupported in this image',
+      '1 of 5 reference programs import a name their library does not export (transformers.XClipModel)',
+      '1 of 5 reference programs need an input the task does not provide (env_input: a network resource, a placeholder file or standard input)',
+      '1 of 5 reference programs read a name they never define (an input the task leaves as a placeholder: name_error)',
+      '1 of 5 reference programs need a CUDA GPU',
+      '4 of 5 tasks are env_unsupported in this image',
     ]);
   });
   it('when nothing executes it says the supported rate is undefined', () => {

@@ -198,15 +198,19 @@ def _images(n=1, size=512):
 def _scheduler_class():
     def from_config(cls, config, **kwargs):
         obj = cls.__new__(cls)
-        obj.config = AttrDict(dict(config or {}, **kwargs))
-        obj.timesteps = _torch().arange(999, -1, -20)
+        obj.__dict__["_config"] = AttrDict(dict(config or {}, **kwargs))
+        obj.__dict__["timesteps"] = _torch().arange(999, -1, -20)
         return obj
 
     def from_pretrained(cls, pretrained_model_name_or_path=None, subfolder=None, **kwargs):
         check_model_id(pretrained_model_name_or_path)
         return from_config(cls, {"num_train_timesteps": 1000})
 
-    return {"from_config": classmethod(from_config), "from_pretrained": classmethod(from_pretrained)}
+    return {
+        "from_config": classmethod(from_config),
+        "from_pretrained": classmethod(from_pretrained),
+        "config": property(lambda self: self.__dict__.get("_config", AttrDict())),
+    }
 
 
 _COMPONENTS = ("vae", "text_encoder", "tokenizer", "unet", "controlnet", "safety_checker", "feature_extractor", "image_encoder")
@@ -215,7 +219,7 @@ _COMPONENTS = ("vae", "text_encoder", "tokenizer", "unet", "controlnet", "safety
 def _pipe_from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
     model_id = check_model_id(pretrained_model_name_or_path)
     pipe = cls.__new__(cls)
-    pipe.name_or_path = model_id
+    pipe.__dict__["_name_or_path"] = model_id
     sched_cls = type("PNDMScheduler", (), _scheduler_class())
     pipe.scheduler = sched_cls.from_config({"num_train_timesteps": 1000, "_class_name": "PNDMScheduler"})
     for k in _COMPONENTS:
@@ -283,6 +287,10 @@ def _diffusers_classes():
         "__call__": lambda self, *a, **k: _pipe_call(self, *a, **k),
         "to": _to,
         "__init__": lambda self, *a, **k: None,
+        "name_or_path": property(lambda self: self.__dict__.get("_name_or_path")),
+        "device": property(lambda self: _torch().device("cpu")),
+        "dtype": property(lambda self: _torch().float32),
+        "components": property(lambda self: {k: v for k, v in self.__dict__.items() if not k.startswith("_")}),
     }
     model = {
         "__bases__": (torch.nn.Module,),

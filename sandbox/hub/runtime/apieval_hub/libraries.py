@@ -63,7 +63,7 @@ def _class_entry(lib, module, name):
     direct = module + "." + name
     if direct in classes:
         return direct, classes[direct]
-    candidates = sorted((k for k in classes if k.endswith("." + name)), key=lambda k: (not k.startswith(module + "."), len(k)))
+    candidates = sorted((k for k in classes if k.endswith("." + name) and ".dummy_" not in k), key=lambda k: (not k.startswith(module + "."), len(k)))
     return (candidates[0], classes[candidates[0]]) if candidates else (None, None)
 
 
@@ -72,7 +72,7 @@ def _function_entry(lib, module, name):
     direct = module + "." + name
     if direct in functions:
         return direct, functions[direct]
-    candidates = sorted((k for k in functions if k.endswith("." + name)), key=lambda k: (not k.startswith(module + "."), len(k)))
+    candidates = sorted((k for k in functions if k.endswith("." + name) and ".dummy_" not in k), key=lambda k: (not k.startswith(module + "."), len(k)))
     return (candidates[0], functions[candidates[0]]) if candidates else (None, None)
 
 

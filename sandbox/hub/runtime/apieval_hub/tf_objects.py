@@ -403,6 +403,12 @@ class PreTrainedTokenizerBase:
             sequences = sequences.tolist()
         return [self.decode(s, skip_special_tokens=skip_special_tokens) for s in sequences]
 
+    def prepare_seq2seq_batch(self, src_texts, tgt_texts=None, max_length=None, max_target_length=None, padding="longest", return_tensors=None, truncation=True, **kwargs):
+        enc = self(src_texts, padding=padding, truncation=truncation, max_length=max_length, return_tensors=return_tensors)
+        if tgt_texts is not None:
+            enc["labels"] = self(tgt_texts, padding=padding, truncation=truncation, max_length=max_target_length, return_tensors=return_tensors)["input_ids"]
+        return enc
+
     def pad(self, encoded_inputs, padding=True, max_length=None, return_tensors=None, **kwargs):
         return encoded_inputs
 
