@@ -187,17 +187,19 @@ def p_comments(code, tree, rng):
 
 
 def p_renamed(code, tree, rng):
-    stores = {}
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-            stores.setdefault(n.id, 0)
-    # Only names that are plain module-level variables (not attributes, keywords, globals of functions).
-    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Global, ast.Nonlocal))]
-    if funcs or not stores:
+    """A module-level variable renamed everywhere it appears (one not used inside functions or classes)."""
+    inner = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            inner.update(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name))
+            inner.update(n.arg for n in ast.walk(stmt) if isinstance(n, ast.arg))
+    if any(isinstance(n, (ast.Global, ast.Nonlocal, ast.Lambda)) for n in ast.walk(tree)):
         return None
-    old = rng.choice(sorted(stores))
-    if old.startswith("_") or any(isinstance(n, ast.Attribute) and n.attr == old for n in ast.walk(tree)):
+    stores = sorted({n.id for n in live(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} - inner)
+    stores = [n for n in stores if not n.startswith("_") and not any(isinstance(a, ast.Attribute) and a.attr == n for a in ast.walk(tree))]
+    if not stores:
         return None
+    old = rng.choice(stores)
     new = "renamed_" + old
 
     class R(ast.NodeTransformer):
@@ -206,9 +208,6 @@ def p_renamed(code, tree, rng):
                 return ast.copy_location(ast.Name(id=new, ctx=node.ctx), node)
             return node
 
-    for n in ast.walk(tree):
-        if isinstance(n, ast.keyword) and n.arg == old:
-            pass  # keyword names are not variables: left as they are
     return ast.unparse(R().visit(tree))
 
 
