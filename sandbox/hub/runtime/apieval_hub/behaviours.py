@@ -9,6 +9,7 @@ import re
 from .hub_ids import check_model_id
 from .inputs import _refuse_network, _missing_relative, _refuse_file
 from . import lazylib
+from .tf_objects import FieldDict
 
 
 def _torch():
@@ -62,14 +63,8 @@ def _bound(lib, cls_name, method, fn, kind="method"):
     return m
 
 
-class AttrDict(dict):
+class AttrDict(FieldDict):
     """diffusers' FrozenDict as configs are used: mapping and attributes."""
-
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name)) from None
 
 
 def _to(self, *args, **kwargs):
@@ -181,12 +176,8 @@ def _ce_predict(self, sentences, *args, **kwargs):
 # diffusers
 
 
-class _Output(dict):
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name)) from None
+class _Output(FieldDict):
+    """diffusers' pipeline outputs (`images`, `frames`, …)."""
 
 
 def _images(n=1, size=512):

@@ -57,23 +57,22 @@ def _bind(sig, qualname, args, kwargs):
 # Classes and functions of a surface.
 
 
-def _class_entry(lib, module, name):
-    """The surface's record of the class `name` as exported by `module` (its defining module, found by name)."""
-    classes = lazylib.surface(lib)["classes"]
+def _entry(table, module, name):
+    """(key, record) of `name` as exported by `module` in a surface table keyed by defining module: the module's
+    own definition, else the nearest one of that name (never a missing backend's dummy), else (None, None)."""
     direct = module + "." + name
-    if direct in classes:
-        return direct, classes[direct]
-    candidates = sorted((k for k in classes if k.endswith("." + name) and ".dummy_" not in k), key=lambda k: (not k.startswith(module + "."), len(k)))
-    return (candidates[0], classes[candidates[0]]) if candidates else (None, None)
+    if direct in table:
+        return direct, table[direct]
+    candidates = sorted((k for k in table if k.endswith("." + name) and ".dummy_" not in k), key=lambda k: (not k.startswith(module + "."), len(k)))
+    return (candidates[0], table[candidates[0]]) if candidates else (None, None)
+
+
+def _class_entry(lib, module, name):
+    return _entry(lazylib.surface(lib)["classes"], module, name)
 
 
 def _function_entry(lib, module, name):
-    functions = lazylib.surface(lib)["functions"]
-    direct = module + "." + name
-    if direct in functions:
-        return direct, functions[direct]
-    candidates = sorted((k for k in functions if k.endswith("." + name) and ".dummy_" not in k), key=lambda k: (not k.startswith(module + "."), len(k)))
-    return (candidates[0], functions[candidates[0]]) if candidates else (None, None)
+    return _entry(lazylib.surface(lib)["functions"], module, name)
 
 
 def _all_methods(lib, key, seen=None):

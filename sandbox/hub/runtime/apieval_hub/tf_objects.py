@@ -92,8 +92,8 @@ def _randint(high, *shape):
 # Output containers (transformers.utils.ModelOutput, BatchEncoding, BatchFeature).
 
 
-class ModelOutput(dict):
-    """An ordered mapping whose fields are also attributes and whose integer index is the field's position."""
+class FieldDict(dict):
+    """A mapping whose keys are also attributes (a missing one is the AttributeError of a missing attribute)."""
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -102,6 +102,10 @@ class ModelOutput(dict):
             return self[name]
         except KeyError:
             raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name)) from None
+
+
+class ModelOutput(FieldDict):
+    """An ordered mapping whose fields are also attributes and whose integer index is the field's position."""
 
     def __getitem__(self, k):
         if isinstance(k, (int, slice)):
@@ -112,15 +116,7 @@ class ModelOutput(dict):
         return tuple(self[k] for k in self.keys())
 
 
-class BatchEncoding(dict):
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError("'BatchEncoding' object has no attribute '%s'" % name) from None
-
+class BatchEncoding(FieldDict):
     @property
     def data(self):
         return dict(self)
