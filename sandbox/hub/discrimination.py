@@ -3,6 +3,8 @@ The hub profile's discrimination corpus (issue 13): from reference programs that
 programs that must fail — and with which outcome — and rewrites that must still run.
 
     python3 sandbox/hub/discrimination.py REFERENCES_JSONL OK_IDS_FILE [--seed 0] > corpus.jsonl
+    apieval exec --profile hub --input corpus.jsonl --output results.jsonl
+    python3 sandbox/hub/discrimination.py --score corpus.jsonl results.jsonl
 
 REFERENCES_JSONL holds {"qid", "code"}; OK_IDS_FILE one question id per line (the references that ran ok).
 Each output line is {"id", "qid", "kind", "expected", "split", "code"}: `expected` is an outcome class for a
@@ -266,7 +268,30 @@ def corpus(programs, ok_ids, seed=0):
                 yield {"id": "%d-%s" % (p["qid"], kind), "qid": p["qid"], "kind": kind, "expected": "ok", "split": split, "code": code}
 
 
+def score(corpus_file, results_file):
+    """Per split and kind: programs, share with the expected outcome, share not ok (broken kinds); then totals."""
+    corpus = [json.loads(l) for l in open(corpus_file, encoding="utf-8") if l.strip()]
+    results = {r["id"]: r for r in (json.loads(l) for l in open(results_file, encoding="utf-8") if l.strip())}
+    rows = {}
+    for c in corpus:
+        status = results[c["id"]]["status"]
+        for key in ((c["split"], c["kind"]), (c["split"], "ALL broken" if c["expected"] != "ok" else "ALL preserving")):
+            r = rows.setdefault(key, [0, 0, 0])
+            r[0] += 1
+            r[1] += status == c["expected"]
+            r[2] += status != "ok"
+    lines = ["| split | kind | programs | expected outcome | not ok |", "|---|---|---:|---:|---:|"]
+    for (split, kind), (n, right, notok) in sorted(rows.items()):
+        broken = kind not in ("comments", "renamed", "reordered", "reformatted", "ALL preserving")
+        lines.append("| %s | %s | %d | %.1f%% | %s |" % (split, kind, n, 100.0 * right / n, "%.1f%%" % (100.0 * notok / n) if broken else "—"))
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--score"]:
+        sys.stdout.write(score(argv[1], argv[2]))
+        return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("references")
     ap.add_argument("ok_ids")
