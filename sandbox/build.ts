@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -40,7 +41,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const tarball = join(dir, 'rootfs', `${recipe.profile}-${hash}.tar`);
   await ensureEngine();
 
-  if (!opts.force && (await imageExists(tag))) {
+  if (!opts.force && (await imageExists(tag)) && (!isLayer(recipe) || (await imageLabel(tag, MODEL_IDS_LABEL)) === modelIdsHash(opts.hubModelIds))) {
     log(`sandbox build: ${tag} is up to date`);
     return { tag, built: false, rootfs: tarball, seconds: (Date.now() - t0) / 1000 };
   }
@@ -66,6 +67,18 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   return { tag, built: true, rootfs: tarball, seconds };
 }
 
+/** The hub image's label recording which model ids it accepts (a different list rebuilds it). */
+const MODEL_IDS_LABEL = 'apieval.model_ids';
+
+function modelIdsHash(ids: readonly string[] | undefined): string {
+  return createHash('sha256').update(JSON.stringify([...new Set(ids ?? [])].sort())).digest('hex').slice(0, 16);
+}
+
+async function imageLabel(tag: string, label: string): Promise<string | undefined> {
+  const info = (await docker().getImage(tag).inspect()) as { Config?: { Labels?: Record<string, string> | null } };
+  return info.Config?.Labels?.[label];
+}
+
 /**
  * A layered image: the base profile's image plus the hub runtime (its Python package and surfaces, in
  * dist-packages, started by a .pth file) and the model ids it accepts. Built with the engine's own image
@@ -86,7 +99,13 @@ async function buildLayer(recipe: LayerRecipe, baseTag: string, hash: string, di
   writeFileSync(join(ctx, 'apieval_hub.pth'), 'import apieval_hub; apieval_hub.install()\n');
   writeFileSync(
     join(ctx, 'Dockerfile'),
-    [`FROM ${baseTag}`, 'COPY apieval_hub /usr/lib/python3/dist-packages/apieval_hub', 'COPY apieval_hub.pth /usr/lib/python3/dist-packages/apieval_hub.pth', ''].join('\n'),
+    [
+      `FROM ${baseTag}`,
+      'COPY apieval_hub /usr/lib/python3/dist-packages/apieval_hub',
+      'COPY apieval_hub.pth /usr/lib/python3/dist-packages/apieval_hub.pth',
+      `LABEL ${MODEL_IDS_LABEL}=${modelIdsHash(opts.hubModelIds)}`,
+      '',
+    ].join('\n'),
   );
   const logFile = join(dir, 'logs', `${recipe.profile}-${hash}.log`);
   mkdirSync(dirname(logFile), { recursive: true });
