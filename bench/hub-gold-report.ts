@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { missingModule, missingName } from '../sandbox/classify.js';
 
 interface Gold { question_id: number; status: string; exception: string | null }
 
@@ -23,12 +24,12 @@ function cause(g: Gold): [string, string] {
   if (g.status === 'ok') return ['runs', 'ok'];
   if (g.status === 'env_input') return ['task input', /network/.test(e) ? 'env_input: network access (a URL, the Hub)' : /standard input/.test(e) ? 'env_input: standard input' : 'env_input: a placeholder file'];
   if (/Torch not compiled with CUDA enabled/.test(e)) return ['environment', 'needs a CUDA GPU'];
-  const missing = /No module named '([^'.]+)/.exec(e);
-  if (g.status === 'import_error' && missing) return ['environment', `library not in the image: ${missing[1]}`];
+  const name = missingName(e);
+  const missing = name ? null : missingModule(e);
+  if (g.status === 'import_error' && missing) return ['environment', `library not in the image: ${missing}`];
   if (g.status === 'syntax_error') return ['reference', 'not valid Python (shell lines, `!pip`, unclosed placeholders)'];
   if (g.status === 'name_error' && /^NameError: name '[^']+' is not defined/.test(e)) return ['task input', "name_error: reads a name it never defines (the task's input left as a placeholder)"];
-  const name = /cannot import name '([^']+)' from '([^'.]+)/.exec(e);
-  if (name) return ['reference', `imports a name the pinned release does not export (${name[2]}.${name[1]})`];
+  if (name) return ['reference', `imports a name the pinned release does not export (${name.module}.${name.name})`];
   if (/^KeyError: "Unknown task /.test(e)) return ['reference', 'a pipeline task the release does not have'];
   if (/is not a local folder and is not a valid model identifier/.test(e)) return ['reference', 'a model id that is not on the Hub'];
   if (g.status === 'attribute_error' && /object has no attribute/.test(e)) return ['other', `attribute_error (a method the class lacks, or one the emulation lacks): ${e.slice(0, 110)}`];

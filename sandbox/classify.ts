@@ -71,9 +71,15 @@ export function signalName(sig: number): string {
   return `signal ${sig}`;
 }
 
+/** The name an import_error says its module does not export ("cannot import name 'X' from 'lib.sub'" → {lib, X}). */
+export function missingName(exception: string | null): { module: string; name: string } | null {
+  const m = /cannot import name '([^']+)' from '([^'.]+)/.exec(exception ?? '');
+  return m ? { module: m[2], name: m[1] } : null;
+}
+
 /** The top-level module an import_error names ("No module named 'transformers.models'" → transformers). */
 export function missingModule(exception: string | null): string | null {
   if (!exception) return null;
-  const m = /No module named '([^'.]+)/.exec(exception) ?? /cannot import name '[^']+' from '([^'.]+)/.exec(exception);
-  return m ? m[1] : null;
+  const m = /No module named '([^'.]+)/.exec(exception);
+  return m ? m[1] : (missingName(exception)?.module ?? null);
 }

@@ -2,7 +2,7 @@
  * The gold-run gate's verdict and report from reference results: pure (no engine), so that grading a run
  * directory from its stored records needs no containers.
  */
-import { missingModule } from './classify.js';
+import { missingModule, missingName } from './classify.js';
 import type { ExecResult } from './types.js';
 
 /** What the gate reads of a reference's result: a fresh ExecResult, or a gold.jsonl record's fields. */
@@ -44,9 +44,9 @@ export function goldReport(gate: GoldGate<GoldVerdict>, opts: { keepModules?: nu
   const missingNames = new Map<string, number>();
   for (const r of gate.unsupported) {
     // "cannot import name 'X' from 'lib'": the library is there and does not export X (a name the release lacks).
-    const name = r.status === 'import_error' ? /cannot import name '([^']+)' from '([^'.]+)/.exec(r.exception ?? '') : null;
+    const name = r.status === 'import_error' ? missingName(r.exception) : null;
     const mod = r.status === 'import_error' && !name ? missingModule(r.exception) : null;
-    if (name) missingNames.set(`${name[2]}.${name[1]}`, (missingNames.get(`${name[2]}.${name[1]}`) ?? 0) + 1);
+    if (name) missingNames.set(`${name.module}.${name.name}`, (missingNames.get(`${name.module}.${name.name}`) ?? 0) + 1);
     else if (mod) byModule.set(mod, (byModule.get(mod) ?? 0) + 1);
     else if (r.status === 'sandbox_error') infra++;
     else if (r.status === 'env_input') input++;

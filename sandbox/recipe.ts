@@ -51,8 +51,14 @@ export function loadRecipe(profile: string): Recipe {
 /** Bumped when the layer build (sandbox/build.ts buildLayer) changes what ends up in a layered image. */
 export const LAYER_STEPS_VERSION = 1;
 
-/** Every file of the hub runtime and its surfaces, as (relative path, contents) in path order. */
+let runtimeFiles: { path: string; data: Buffer }[] | null = null;
+
+/**
+ * Every file of the hub runtime and its surfaces, as (relative path, contents) in path order. Read once per
+ * process: the image tag, the exec signature and the build all need them (about 4 MB of surfaces).
+ */
 export function hubRuntimeFiles(): { path: string; data: Buffer }[] {
+  if (runtimeFiles) return runtimeFiles;
   const out: { path: string; data: Buffer }[] = [];
   const walk = (root: string, dir: string, prefix: string): void => {
     for (const name of readdirSync(dir).sort()) {
@@ -68,22 +74,28 @@ export function hubRuntimeFiles(): { path: string; data: Buffer }[] {
   walk(runtime, runtime, 'apieval_hub/');
   const surfaces = assetPath('hub/surfaces');
   walk(surfaces, surfaces, 'apieval_hub/surfaces/');
+  runtimeFiles = out;
   return out;
 }
 
+let libraries: { library: string; version: string }[] | null = null;
+
 /** The libraries the hub runtime emulates, with their pinned versions (from the surfaces' own records). */
 export function hubLibraries(): { library: string; version: string }[] {
-  return hubRuntimeFiles()
+  return (libraries ??= hubRuntimeFiles()
     .filter((f) => f.path.startsWith('apieval_hub/surfaces/'))
     .map((f) => JSON.parse(f.data.toString('utf8')) as { library: string; version: string })
-    .map((s) => ({ library: s.library, version: s.version }));
+    .map((s) => ({ library: s.library, version: s.version })));
 }
+
+let runtimeHash: string | null = null;
 
 /** Hash of the hub runtime and surfaces (what `env:hub-…@<hash>` in the exec signature names). */
 export function hubRuntimeHash(): string {
+  if (runtimeHash) return runtimeHash;
   const h = createHash('sha256');
   for (const f of hubRuntimeFiles()) h.update(f.path).update('\0').update(f.data).update('\0');
-  return h.digest('hex').slice(0, 12);
+  return (runtimeHash = h.digest('hex').slice(0, 12));
 }
 
 /**

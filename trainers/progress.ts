@@ -20,7 +20,7 @@ export class TrainProgress {
   constructor(
     private readonly label: string,
     out: ProgressStream,
-    private readonly quiet: boolean,
+    quiet: boolean,
   ) {
     this.status = new StatusLine(out, quiet);
   }
@@ -43,7 +43,7 @@ export class TrainProgress {
   }
 
   onEvent(e: StageEvent): void {
-    if (this.quiet) return;
+    if (this.status.quiet) return;
     switch (e.event) {
       case 'start': {
         if (e.prompts !== undefined) {

@@ -34,33 +34,9 @@ def _signature_of(lib, cls_name, method):
 
 def _bound(lib, cls_name, method, fn, kind="method"):
     """`fn` behind the release's signature of cls_name.method (bound first, so bad calls fail as they would)."""
-    from .libraries import _bind
+    from .libraries import bound_method
 
-    sig_cache = []
-
-    def sig():
-        if not sig_cache:
-            sig_cache.append(_signature_of(lib, cls_name, method))
-        return sig_cache[0]
-
-    if kind == "classmethod":
-        def cm(cls, *args, **kwargs):
-            s = sig()
-            if s is not None:
-                _bind(s, "%s.%s" % (cls_name, method), args, kwargs)
-            return fn(cls, *args, **kwargs)
-
-        cm.__name__ = method
-        return classmethod(cm)
-
-    def m(self, *args, **kwargs):
-        s = sig()
-        if s is not None:
-            _bind(s, "%s.%s" % (cls_name, method), args, kwargs)
-        return fn(self, *args, **kwargs)
-
-    m.__name__ = method
-    return m
+    return bound_method(kind, method, "%s.%s" % (cls_name, method), _signature_of(lib, cls_name, method), fn)
 
 
 class AttrDict(FieldDict):

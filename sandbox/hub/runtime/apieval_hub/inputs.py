@@ -13,9 +13,11 @@ The hub profile's input rule (docs/hub-profile.md): what a task cannot provide e
 Files the program wrote itself, system files and writes are untouched.
 """
 import builtins
+import importlib.abc
 import io
 import os
 import socket
+import sys
 
 
 class EnvInputError(Exception):
@@ -128,9 +130,6 @@ class _LibraryHook:
     def find_spec(self, name, path=None, target=None):
         if name not in self.TARGETS and name not in self.REFUSE:
             return None
-        import importlib.machinery
-        import importlib.util
-
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
                 continue
@@ -153,10 +152,6 @@ class _LibraryHook:
 
         spec.loader = Loader()
         return spec
-
-
-import sys  # noqa: E402
-import importlib.abc  # noqa: E402
 
 
 def _patch_module(module, targets, refuse):

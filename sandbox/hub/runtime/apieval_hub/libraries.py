@@ -122,41 +122,35 @@ def build_class(lib, module, name, behaviours):
 def _stub(lib, cname, mname, kind, sig, action=None):
     """A method of the release's signature that does nothing (or `action(qualname)`) and returns None."""
     qual = "%s.%s" % (cname, mname)
-    done = (lambda: action(qual)) if action else (lambda: None)
     if kind == "property":
-        return property(lambda self: done())
+        return property(lambda self: action(qual) if action else None)
+    return bound_method(kind, mname, qual, sig, lambda *args, **kwargs: action(qual) if action else None)
 
-    def method(*args, **kwargs):
-        _bind(sig, qual, args[1:] if kind != "staticmethod" else args, kwargs)
-        return done()
 
-    method.__name__ = mname
-    method.__qualname__ = qual
-    method.__signature__ = sig
-    if kind == "classmethod":
-        def cm(cls, *args, **kwargs):
-            _bind(sig, qual, args, kwargs)
-            return done()
+def bound_method(kind, name, qualname, sig, fn):
+    """`fn` as a method, classmethod or staticmethod that first binds its arguments to `sig` (None: no check),
+    so a bad call fails as it would against the real definition; `fn` gets the arguments as given."""
 
-        cm.__name__ = mname
-        return classmethod(cm)
-    if kind == "staticmethod":
-        def sm(*args, **kwargs):
-            _bind(sig, qual, args, kwargs)
-            return done()
+    def call(*args, **kwargs):
+        if sig is not None:
+            _bind(sig, qualname, args[1:] if kind != "staticmethod" else args, kwargs)
+        return fn(*args, **kwargs)
 
-        sm.__name__ = mname
-        return staticmethod(sm)
-    return method
+    call.__name__ = name
+    call.__qualname__ = qualname
+    if sig is not None:
+        call.__signature__ = sig
+    return classmethod(call) if kind == "classmethod" else staticmethod(call) if kind == "staticmethod" else call
 
 
 def build_function(lib, module, name, implementations):
-    key, params = _function_entry(lib, module, name)
+    _, params = _function_entry(lib, module, name)
     sig = signature(params) if params is not None else None
     impl = implementations.get(name)
 
     def fn(*args, **kwargs):
-        bound = _bind(sig, name, args, kwargs) if sig is not None else None
+        if sig is not None:
+            _bind(sig, name, args, kwargs)
         if impl is not None:
             return impl(*args, **kwargs)
         return None

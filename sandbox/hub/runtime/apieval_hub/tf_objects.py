@@ -830,7 +830,6 @@ def _outputs(model, args, kwargs):
     return ModelOutput(last_hidden_state=_randn(b, t, h))
 
 
-_model_classes = {}
 _MODEL_BASE = None
 
 

@@ -13,7 +13,7 @@ import re
 
 from . import lazylib
 from .hub_ids import check_model_id
-from .tf_objects import PretrainedConfig, _randn, _model_class, _tokenizer_class, _processor_class, head_of
+from .tf_objects import PretrainedConfig, _randn, make
 
 
 def _table():
@@ -193,27 +193,18 @@ def pipeline(task=None, model=None, config=None, tokenizer=None, feature_extract
     normalized, options = check_task(task)
     if isinstance(model, (str, os.PathLike)):
         model_id = check_model_id(model)
-        model = _model_class(_MODEL_FOR_TASK[normalized]).from_pretrained(model_id)
+        model = make(_MODEL_FOR_TASK[normalized]).from_pretrained(model_id)
     elif model is None:
-        model = _model_class(_MODEL_FOR_TASK[normalized])(PretrainedConfig())
+        model = make(_MODEL_FOR_TASK[normalized])(PretrainedConfig())
     if isinstance(tokenizer, (str, os.PathLike)):
-        tokenizer = _tokenizer_class("AutoTokenizer").from_pretrained(tokenizer if isinstance(tokenizer, str) else os.fspath(tokenizer))
+        tokenizer = make("AutoTokenizer").from_pretrained(os.fspath(tokenizer))
     elif isinstance(tokenizer, tuple):
-        tokenizer = _tokenizer_class("AutoTokenizer").from_pretrained(tokenizer[0])
+        tokenizer = make("AutoTokenizer").from_pretrained(tokenizer[0])
     if isinstance(feature_extractor, str):
-        feature_extractor = _processor_class("AutoFeatureExtractor").from_pretrained(feature_extractor)
-    impl = _table()["tasks"][normalized]
-    cls = pipeline_class if isinstance(pipeline_class, type) else pipeline_class_for(impl)
+        feature_extractor = make("AutoFeatureExtractor").from_pretrained(feature_extractor)
+    # The class transformers exports under the task's implementation name (one class object per name).
+    cls = pipeline_class if isinstance(pipeline_class, type) else make(_table()["tasks"][normalized])
     return cls(model=model, tokenizer=tokenizer, feature_extractor=feature_extractor, image_processor=image_processor, task=normalized, device=device, _options=options, **kwargs)
-
-
-_classes = {}
-
-
-def pipeline_class_for(impl):
-    if impl not in _classes:
-        _classes[impl] = pipeline_class(impl)
-    return _classes[impl]
 
 
 def _score(i=0):
@@ -266,8 +257,6 @@ def _run(pipe, args, kwargs):
     if task == "fill-mask":
         text = x if x is not None else kwargs.get("inputs")
         if "[MASK]" not in str(text) and "<mask>" not in str(text):
-            from .tf_objects import _torch
-
             raise _pipeline_exception("fill-mask", "No mask_token ([MASK]) found on the input")
         return [{"score": _score(i), "token": 1000 + i, "token_str": "tok%d" % (1000 + i), "sequence": str(text).replace("[MASK]", "tok%d" % (1000 + i)).replace("<mask>", "tok%d" % (1000 + i))} for i in range(kwargs.get("top_k", 5))]
     if task in ("summarization",):
@@ -371,6 +360,4 @@ def _run(pipe, args, kwargs):
 
 
 def _pipeline_exception(task, message):
-    from . import lazylib as _l
-
     return type("PipelineException", (Exception,), {"__module__": "transformers.pipelines.base"})("%s %s" % (task, message))
