@@ -13,6 +13,7 @@ const PIDS_LEFT = py(
   'me = os.getpid()',
   'print(sorted(int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)))',
   'print(sorted(os.listdir("/tmp")), sorted(os.listdir("/dev/shm")), sorted(os.listdir("/work")) == [os.path.basename(os.getcwd())])',
+  'print("sysv", *(len(open("/proc/sysvipc/" + t).read().splitlines()) - 1 for t in ("shm", "sem", "msg")))',
 );
 const TRIVIAL = 'print(6 * 7)\n';
 
@@ -100,7 +101,7 @@ const HOSTILE: { id: string; code: string; expect: (r: ExecResult) => void }[] =
     code: PIDS_LEFT,
     expect: (r) => {
       expect(r.status).toBe('ok');
-      expect(r.stdout).toBe('[]\n[] [] True\n');
+      expect(r.stdout).toBe('[]\n[] [] True\nsysv 0 0 0\n');
     },
   },
   {
@@ -125,7 +126,7 @@ const HOSTILE: { id: string; code: string; expect: (r: ExecResult) => void }[] =
     code: PIDS_LEFT,
     expect: (r) => {
       expect(r.status).toBe('ok');
-      expect(r.stdout).toBe('[]\n[] [] True\n');
+      expect(r.stdout).toBe('[]\n[] [] True\nsysv 0 0 0\n');
     },
   },
   {
@@ -214,11 +215,27 @@ const HOSTILE: { id: string; code: string; expect: (r: ExecResult) => void }[] =
     },
   },
   {
+    // System V IPC objects outlive their process: the server removes them after each sample.
+    id: 'sysv-ipc',
+    code: py(
+      'import ctypes',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'IPC_PRIVATE, IPC_CREAT = 0, 0o1000',
+      'ids = [libc.shmget(IPC_PRIVATE, 8 << 20, IPC_CREAT | 0o600), libc.semget(IPC_PRIVATE, 4, IPC_CREAT | 0o600), libc.msgget(IPC_PRIVATE, IPC_CREAT | 0o600)]',
+      'print([i >= 0 for i in ids])',
+      'print("sysv", *(len(open("/proc/sysvipc/" + t).read().splitlines()) - 1 for t in ("shm", "sem", "msg")))',
+    ),
+    expect: (r) => {
+      expect(r.status).toBe('ok');
+      expect(r.stdout).toBe('[True, True, True]\nsysv 1 1 1\n');
+    },
+  },
+  {
     id: 'last-check',
     code: PIDS_LEFT,
     expect: (r) => {
       expect(r.status).toBe('ok');
-      expect(r.stdout).toBe('[]\n[] [] True\n');
+      expect(r.stdout).toBe('[]\n[] [] True\nsysv 0 0 0\n');
     },
   },
 ];

@@ -31,6 +31,7 @@ import sys
 import time
 import traceback
 import types
+import warnings
 
 STDIN, STDOUT = 0, 1
 WORK_ROOT = '/work'
@@ -181,6 +182,34 @@ def wipe(path):
             pass
 
 
+LIBC = [None]
+
+
+def remove_sysv_ipc():
+    """
+    Removes every System V shared memory segment, semaphore set and message queue in the container's IPC
+    namespace: unlike files and processes they outlive the sample that made them (a segment's memory stays
+    charged to the container), so the next sample would start with them.
+    """
+    libc = LIBC[0] = LIBC[0] or ctypes.CDLL(None, use_errno=True)
+    IPC_RMID = 0
+    for table, remove in (
+        ('shm', lambda i: libc.shmctl(i, IPC_RMID, None)),
+        ('sem', lambda i: libc.semctl(i, 0, IPC_RMID)),
+        ('msg', lambda i: libc.msgctl(i, IPC_RMID, None)),
+    ):
+        try:
+            with open('/proc/sysvipc/' + table) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 1 and fields[1].lstrip('-').isdigit():
+                if remove(int(fields[1])) != 0:
+                    log('cannot remove SysV %s %s: errno %d' % (table, fields[1], ctypes.get_errno()))
+
+
 # ---------------------------------------------------------------------------------------------- child
 
 def child_main(req, out_w, err_w, rep_w, workdir, vm_base):
@@ -263,12 +292,16 @@ def describe(exc):
     return info
 
 
+def write_main(path, code):
+    with open(path, 'w', encoding='utf-8', errors='surrogatepass') as f:
+        f.write(code)
+
+
 def run_sample(code, workdir, rep):
     SAMPLE_PID[0] = os.getpid()
     path = os.path.join(workdir, 'main.py')
     try:
-        with open(path, 'w', encoding='utf-8', errors='surrogatepass') as f:
-            f.write(code)
+        write_main(path, code)
     except BaseException:
         pass
     sys.argv = [path]
@@ -337,11 +370,74 @@ def run_sample(code, workdir, rep):
 
 # --------------------------------------------------------------------------------------------- server
 
+# Programs this long or longer are compiled only in their own process, under its memory limit.
+PRECOMPILE_MAX_CHARS = 100_000
+
+
+def compile_failure(code, path, out_cap):
+    """
+    The verdict of a program that does not compile, found without forking (a fifth of model outputs do not
+    compile, and a fork of a server holding torch is most of a short program's cost). It is exactly what
+    the program's own process would report (run_sample's compile branch: the same traceback on stderr, the
+    same report, exit 1) — or None, and the program runs in its own process as any other: when it compiles,
+    when compiling it warns (the warning would be on the program's stderr), when the error is not a plain
+    syntax error (RecursionError and MemoryError depend on the limits the program's process has), when the
+    source is long, or when the traceback would not fit the output cap.
+    Compiling runs no code of the program.
+    """
+    if len(code) >= PRECOMPILE_MAX_CHARS:
+        return None
+    t0 = time.monotonic()
+    # The file first, as run_sample writes it: CPython takes an error's source line from the named file
+    # when it exists (a compiler error such as a repeated keyword argument shows no line otherwise).
+    try:
+        write_main(path, code)
+    except BaseException:
+        return None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        try:
+            compile(code, path, 'exec', dont_inherit=True)
+            return None
+        except (SyntaxError, ValueError) as e:
+            error = e
+        except Exception:
+            return None
+    if caught:
+        return None
+    stderr = ''.join(traceback.format_exception(error, limit=0)).encode('utf-8', 'backslashreplace')
+    if len(stderr) > out_cap:
+        return None
+    info = describe(error)
+    info.update(phase='compile', exit=1)
+    report_bytes = json.dumps(info).encode()[:REPORT_MAX]
+    return stderr, report_bytes, (time.monotonic() - t0) * 1000.0
+
+
 def run_request(req, counter):
     workdir = os.path.join(WORK_ROOT, 's%d' % counter)
     # The sample may add memory_mb to what the server maps now (its copy starts with all of it).
     vm_base = vm_size_bytes()
     os.mkdir(workdir, 0o700)
+    failed = compile_failure(req['code'], os.path.join(workdir, 'main.py'), int(req['output_bytes']))
+    if failed is not None:
+        wipe(WORK_ROOT)
+        kind, nonce = read_frame()
+        if kind != 'N':
+            raise ValueError('expected a nonce frame, got %r' % kind)
+        stderr, report_bytes, ms = failed
+        return nonce, {
+            'duration_ms': round(ms, 3),
+            'stdout': '',
+            'stderr': stderr.decode('utf-8', 'replace'),
+            'timed_out': False,
+            'output_limit': False,
+            'oom_killed': False,
+            'clean': True,
+            'signal': None,
+            'exit_code': 1,
+            'report': json.loads(report_bytes.decode('utf-8')),
+        }
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     rep_r, rep_w = os.pipe()
@@ -444,9 +540,11 @@ def run_request(req, counter):
     for fd in (out_r, err_r, rep_r):
         os.close(fd)
     oom_after = oom_kills()
-    # Everything a sample could write goes: its work dir and anything it left beside it, /tmp, /dev/shm.
+    # Everything a sample could write goes: its work dir and anything it left beside it, /tmp, /dev/shm,
+    # and the System V IPC objects it made.
     for root in (WORK_ROOT, TMP_ROOT, '/dev/shm'):
         wipe(root)
+    remove_sysv_ipc()
 
     verdict = {
         'duration_ms': round((t_end - t0) * 1000.0, 3),
