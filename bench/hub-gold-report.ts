@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { missingModule, missingName } from '../sandbox/classify.js';
+import { goldCause, type GoldVerdict } from '../sandbox/gold-report.js';
 
 interface Gold { question_id: number; status: string; exception: string | null }
 
@@ -18,18 +18,30 @@ if (!dir) {
 }
 const gold = readFileSync(join(dir, 'gold.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Gold);
 
-/** [group, cause] of one reference's outcome. */
+/**
+ * [group, cause] of one reference's outcome: the gold gate's own cause (sandbox/gold-report.ts goldCause), with
+ * the outcomes it leaves as "other" sorted further into the references' own defects where the exception says so.
+ */
 function cause(g: Gold): [string, string] {
   const e = g.exception ?? '';
-  if (g.status === 'ok') return ['runs', 'ok'];
-  if (g.status === 'env_input') return ['task input', /network/.test(e) ? 'env_input: network access (a URL, the Hub)' : /standard input/.test(e) ? 'env_input: standard input' : 'env_input: a placeholder file'];
-  if (/Torch not compiled with CUDA enabled/.test(e)) return ['environment', 'needs a CUDA GPU'];
-  const name = missingName(e);
-  const missing = name ? null : missingModule(e);
-  if (g.status === 'import_error' && missing) return ['environment', `library not in the image: ${missing}`];
+  const c = goldCause({ id: String(g.question_id), status: g.status as GoldVerdict['status'], exception: g.exception });
+  switch (c.kind) {
+    case 'ok':
+      return ['runs', 'ok'];
+    case 'env_input':
+      return ['task input', { network: 'env_input: network access (a URL, the Hub)', 'standard input': 'env_input: standard input', file: 'env_input: a placeholder file' }[c.input]];
+    case 'gpu':
+      return ['environment', 'needs a CUDA GPU'];
+    case 'missing_module':
+      return ['environment', `library not in the image: ${c.module}`];
+    case 'placeholder_name':
+      return ['task input', "name_error: reads a name it never defines (the task's input left as a placeholder)"];
+    case 'missing_name':
+      return ['reference', `imports a name the pinned release does not export (${c.module}.${c.name})`];
+    case 'sandbox_error':
+      return ['other', 'sandbox_error (infrastructure)'];
+  }
   if (g.status === 'syntax_error') return ['reference', 'not valid Python (shell lines, `!pip`, unclosed placeholders)'];
-  if (g.status === 'name_error' && /^NameError: name '[^']+' is not defined/.test(e)) return ['task input', "name_error: reads a name it never defines (the task's input left as a placeholder)"];
-  if (name) return ['reference', `imports a name the pinned release does not export (${name.module}.${name.name})`];
   if (/^KeyError: "Unknown task /.test(e)) return ['reference', 'a pipeline task the release does not have'];
   if (/is not a local folder and is not a valid model identifier/.test(e)) return ['reference', 'a model id that is not on the Hub'];
   if (g.status === 'attribute_error' && /object has no attribute/.test(e)) return ['other', `attribute_error (a method the class lacks, or one the emulation lacks): ${e.slice(0, 110)}`];

@@ -27,6 +27,35 @@ export function gateFromResults<R extends GoldVerdict>(results: R[]): GoldGate<R
   return { supported, unsupported, results };
 }
 
+/** Why a reference program did not run `ok`, as far as its outcome tells: the gate's report counts these. */
+export type GoldCause =
+  | { kind: 'ok' }
+  /** The image lacks the module (import_error "No module named 'M'"). */
+  | { kind: 'missing_module'; module: string }
+  /** The library is there and does not export the name (a name the pinned release lacks). */
+  | { kind: 'missing_name'; module: string; name: string }
+  | { kind: 'sandbox_error' }
+  /** The hub profile's input rule: an input the task does not provide. */
+  | { kind: 'env_input'; input: 'network' | 'standard input' | 'file' }
+  /** A name the program reads and never defines: the task's input left as a placeholder. */
+  | { kind: 'placeholder_name' }
+  | { kind: 'gpu' }
+  | { kind: 'other'; status: string };
+
+export function goldCause(r: GoldVerdict): GoldCause {
+  const e = r.exception ?? '';
+  if (r.status === 'ok') return { kind: 'ok' };
+  const name = r.status === 'import_error' ? missingName(e) : null;
+  if (name) return { kind: 'missing_name', ...name };
+  const module = r.status === 'import_error' ? missingModule(e) : null;
+  if (module) return { kind: 'missing_module', module };
+  if (r.status === 'sandbox_error') return { kind: 'sandbox_error' };
+  if (r.status === 'env_input') return { kind: 'env_input', input: /network/.test(e) ? 'network' : /standard input/.test(e) ? 'standard input' : 'file' };
+  if (r.status === 'name_error' && /^NameError: name '[^']+' is not defined/.test(e)) return { kind: 'placeholder_name' };
+  if (/Torch not compiled with CUDA enabled|Found no NVIDIA driver/.test(e)) return { kind: 'gpu' };
+  return { kind: 'other', status: r.status };
+}
+
 /**
  * The gate's report, a line per cause in plain language, so that an image without e.g. transformers reads
  * as "the image lacks transformers", not as a 0 % executability rate. `keepModules`: with more missing modules than that (plus one), the
@@ -42,17 +71,16 @@ export function goldReport(gate: GoldGate<GoldVerdict>, opts: { keepModules?: nu
   let gpu = 0;
   let placeholders = 0;
   const missingNames = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   for (const r of gate.unsupported) {
-    // "cannot import name 'X' from 'lib'": the library is there and does not export X (a name the release lacks).
-    const name = r.status === 'import_error' ? missingName(r.exception) : null;
-    const mod = r.status === 'import_error' && !name ? missingModule(r.exception) : null;
-    if (name) missingNames.set(`${name.module}.${name.name}`, (missingNames.get(`${name.module}.${name.name}`) ?? 0) + 1);
-    else if (mod) byModule.set(mod, (byModule.get(mod) ?? 0) + 1);
-    else if (r.status === 'sandbox_error') infra++;
-    else if (r.status === 'env_input') input++;
-    else if (r.status === 'name_error' && /^NameError: name '[^']+' is not defined/.test(r.exception ?? '')) placeholders++;
-    else if (/Torch not compiled with CUDA enabled|Found no NVIDIA driver/.test(r.exception ?? '')) gpu++;
-    else other.set(r.status, (other.get(r.status) ?? 0) + 1);
+    const c = goldCause(r);
+    if (c.kind === 'missing_name') add(missingNames, `${c.module}.${c.name}`);
+    else if (c.kind === 'missing_module') add(byModule, c.module);
+    else if (c.kind === 'sandbox_error') infra++;
+    else if (c.kind === 'env_input') input++;
+    else if (c.kind === 'placeholder_name') placeholders++;
+    else if (c.kind === 'gpu') gpu++;
+    else if (c.kind === 'other') add(other, c.status);
   }
   const modules = [...byModule].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const keep = opts.keepModules !== undefined && modules.length > opts.keepModules + 1 ? opts.keepModules : modules.length;

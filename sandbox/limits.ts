@@ -23,7 +23,7 @@ export const DEFAULTS = {
   cpus: 1,
   pidsLimit: 256,
   tmpfsMb: 256,
-  samplesPerContainer: 200,
+  samplesPerContainer: 1000,
   concurrency: 2,
   /** Room for the fork server with its pre-imports (torch, scipy, pandas ≈ 600 MiB resident). */
   headroomMb: 1024,

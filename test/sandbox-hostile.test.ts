@@ -13,7 +13,7 @@ const PIDS_LEFT = py(
   'me = os.getpid()',
   'print(sorted(int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)))',
   'print(sorted(os.listdir("/tmp")), sorted(os.listdir("/dev/shm")), sorted(os.listdir("/work")) == [os.path.basename(os.getcwd())])',
-  'print("sysv", *(len(open("/proc/sysvipc/" + t).read().splitlines()) - 1 for t in ("shm", "sem", "msg")))',
+  'print("sysv", *(len(open("/proc/sysvipc/" + t).read().splitlines()) - 1 for t in ("shm", "sem", "msg")), "mqueue", os.listdir("/dev/mqueue"))',
 );
 const TRIVIAL = 'print(6 * 7)\n';
 
@@ -101,7 +101,7 @@ const HOSTILE: { id: string; code: string; expect: (r: ExecResult) => void }[] =
     code: PIDS_LEFT,
     expect: (r) => {
       expect(r.status).toBe('ok');
-      expect(r.stdout).toBe('[]\n[] [] True\nsysv 0 0 0\n');
+      expect(r.stdout).toBe('[]\n[] [] True\nsysv 0 0 0 mqueue []\n');
     },
   },
   {
@@ -126,7 +126,7 @@ const HOSTILE: { id: string; code: string; expect: (r: ExecResult) => void }[] =
     code: PIDS_LEFT,
     expect: (r) => {
       expect(r.status).toBe('ok');
-      expect(r.stdout).toBe('[]\n[] [] True\nsysv 0 0 0\n');
+      expect(r.stdout).toBe('[]\n[] [] True\nsysv 0 0 0 mqueue []\n');
     },
   },
   {
@@ -215,19 +215,22 @@ const HOSTILE: { id: string; code: string; expect: (r: ExecResult) => void }[] =
     },
   },
   {
-    // System V IPC objects outlive their process: the server removes them after each sample.
+    // System V IPC objects and POSIX message queues outlive their process: the server removes them.
     id: 'sysv-ipc',
     code: py(
       'import ctypes',
       'libc = ctypes.CDLL(None, use_errno=True)',
       'IPC_PRIVATE, IPC_CREAT = 0, 0o1000',
       'ids = [libc.shmget(IPC_PRIVATE, 8 << 20, IPC_CREAT | 0o600), libc.semget(IPC_PRIVATE, 4, IPC_CREAT | 0o600), libc.msgget(IPC_PRIVATE, IPC_CREAT | 0o600)]',
-      'print([i >= 0 for i in ids])',
+      'import os',
+      'rt = ctypes.CDLL("librt.so.1", use_errno=True)',
+      'ids.append(rt.mq_open(b"/left-behind", os.O_CREAT | os.O_RDWR, 0o600, None))',
+      'print([i >= 0 for i in ids], os.listdir("/dev/mqueue"))',
       'print("sysv", *(len(open("/proc/sysvipc/" + t).read().splitlines()) - 1 for t in ("shm", "sem", "msg")))',
     ),
     expect: (r) => {
       expect(r.status).toBe('ok');
-      expect(r.stdout).toBe('[True, True, True]\nsysv 1 1 1\n');
+      expect(r.stdout).toBe("[True, True, True, True] ['left-behind']\nsysv 1 1 1\n");
     },
   },
   {
@@ -235,7 +238,7 @@ const HOSTILE: { id: string; code: string; expect: (r: ExecResult) => void }[] =
     code: PIDS_LEFT,
     expect: (r) => {
       expect(r.status).toBe('ok');
-      expect(r.stdout).toBe('[]\n[] [] True\nsysv 0 0 0\n');
+      expect(r.stdout).toBe('[]\n[] [] True\nsysv 0 0 0 mqueue []\n');
     },
   },
 ];

@@ -199,7 +199,7 @@ describe('image recipe and mirror', () => {
 
 describe('limits', () => {
   it('makes every default explicit and charges both tmpfs to the container memory', () => {
-    expect(resolveLimits({})).toEqual({ timeoutS: 20, memoryMb: 2048, outputBytes: 1048576, cpus: 1, pidsLimit: 256, tmpfsMb: 256, tmpMb: 64, containerMemoryMb: 2048 + 256 + 64 + 1024, samplesPerContainer: 200, concurrency: 2 });
+    expect(resolveLimits({})).toEqual({ timeoutS: 20, memoryMb: 2048, outputBytes: 1048576, cpus: 1, pidsLimit: 256, tmpfsMb: 256, tmpMb: 64, containerMemoryMb: 2048 + 256 + 64 + 1024, samplesPerContainer: 1000, concurrency: 2 });
     expect(() => resolveLimits({ memoryMb: 0 })).toThrow('memory-mb must be an integer 16–1048576, got 0');
     expect(() => resolveLimits({ timeoutS: -1 })).toThrow(/timeout-s/);
     expect(() => resolveLimits({ timeoutS: 3_000_000 })).toThrow('timeout-s must be a number > 0, ≤ 86400, got 3000000');

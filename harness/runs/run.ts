@@ -239,19 +239,27 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     }
 
     if (pendingExec.length > 0 && sandbox) {
-      const byId = new Map(pendingExec.map((p) => [p.id, p]));
+      // A program is run once per run however many samples share it (same key: same sandbox signature and
+      // program text, which is what the cache already takes to decide an outcome): about 5% of the Gorilla
+      // HF answers repeat one another.
+      const byKey = new Map<string, (typeof pendingExec)[number][]>();
+      for (const p of pendingExec) {
+        const same = byKey.get(p.key);
+        if (same) same.push(p);
+        else byKey.set(p.key, [p]);
+      }
       const execute = sandbox.executePrograms(
-        pendingExec.map((p) => ({ id: p.id, code: p.code })),
+        [...byKey].map(([key, same]) => ({ id: key, code: same[0].code })),
         execOptions,
         (res) => {
-          const p = byId.get(res.id);
-          if (!p) return;
-          // The raw verdict too: grading (grade.ts) can re-classify it without a container.
-          p.record.metrics.exec = { status: res.status, exception: res.exception, exit_code: res.exit_code, ...(res.verdict ? { verdict: res.verdict } : {}) };
-          p.record.keys.exec = p.key;
-          appender.write(p.record);
-          computed++;
-          progress.tick(1, res.status === 'sandbox_error' || failedCount(p.record) ? 1 : 0);
+          for (const p of byKey.get(res.id) ?? []) {
+            // The raw verdict too: grading (grade.ts) can re-classify it without a container.
+            p.record.metrics.exec = { status: res.status, exception: res.exception, exit_code: res.exit_code, ...(res.verdict ? { verdict: res.verdict } : {}) };
+            p.record.keys.exec = p.key;
+            appender.write(p.record);
+            computed++;
+            progress.tick(1, res.status === 'sandbox_error' || failedCount(p.record) ? 1 : 0);
+          }
         },
       );
       sandbox.addEngineStats(engineStats, await withNoExecHint(execute));

@@ -541,8 +541,8 @@ def run_request(req, counter):
         os.close(fd)
     oom_after = oom_kills()
     # Everything a sample could write goes: its work dir and anything it left beside it, /tmp, /dev/shm,
-    # and the System V IPC objects it made.
-    for root in (WORK_ROOT, TMP_ROOT, '/dev/shm'):
+    # its POSIX message queues (/dev/mqueue) and the System V IPC objects it made.
+    for root in (WORK_ROOT, TMP_ROOT, '/dev/shm', '/dev/mqueue'):
         wipe(root)
     remove_sysv_ipc()
 
