@@ -358,6 +358,20 @@ describe.skipIf(SKIP_DOCKER)('executability through the real sandbox', () => {
     expect(lb.notes.join('\n')).toMatch(/transformers/);
   }, 300_000);
 
+  it('runs a program once per run however many samples share it', () => {
+    const f = join(REPO, 'fixtures/runs/exec_example.jsonl');
+    const out = join(tmp, 'exec-twins');
+    const r = runCli(['eval', '--data-dir', sharedPath('apibench'), '--candidate', `ex=${f}`, '--candidate', `twin=${f}`, '--out', out, '--timeout-s', '20', '--no-report', '--engine', 'unix:///var/run/docker.sock', '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    const byCheckpoint = (name: string) => readSamples(out).filter((x) => x.checkpoint === name).map((x) => [x.question_id, x.metrics.exec]);
+    expect(byCheckpoint('twin')).toEqual(byCheckpoint('ex'));
+    expect(byCheckpoint('ex').map(([, e]) => (e as any).status)).toEqual(['ok', 'syntax_error', 'import_error', 'runtime_error', 'ok']);
+    const m = readJson<Manifest>(join(out, 'manifest.json'));
+    expect(m.timings.computed_samples).toBe(10);
+    // 5 reference programs + 5 distinct candidate programs, not 5 + 10.
+    expect((m as any).engines.map((e: any) => e.programs)).toEqual([10]);
+  }, 300_000);
+
   it('grades again from the stored verdicts alone: wrong outcomes restored, files byte-identical, no engine', () => {
     const out = join(tmp, 'exec');
     const regraded = join(tmp, 'exec-regraded');
