@@ -99,7 +99,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   const cached = runDir.cachedSamples();
   const appender = runDir.sampleAppender();
   const final = new Map<string, SampleRecord>();
-  const pendingExec: { id: string; code: string; record: SampleRecord; key: string }[] = [];
+  const pendingExec: { code: string; record: SampleRecord; key: string }[] = [];
   const progress = new Progress('eval', tasks.length, stderr, opts.quiet ?? false);
   let computed = 0;
   let reused = 0;
@@ -170,7 +170,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
         record.metrics.exec = prev.metrics.exec;
         record.keys.exec = key;
       } else {
-        pendingExec.push({ id: p.id, code, record, key });
+        pendingExec.push({ code, record, key });
         return; // appended once executed
       }
     }

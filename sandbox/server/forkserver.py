@@ -79,11 +79,20 @@ def write_frame(header, body):
         data = data[n:]
 
 
+LIBC = []
+
+
+def libc():
+    if not LIBC:
+        LIBC.append(ctypes.CDLL(None, use_errno=True))
+    return LIBC[0]
+
+
 def set_non_dumpable():
     # PR_SET_DUMPABLE = 4. A non-dumpable process's /proc/<pid>/fd and memory are closed to same-uid
     # processes, and it cannot be ptrace-attached by them.
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+        libc().prctl(4, 0, 0, 0, 0)
     except Exception as e:  # pragma: no cover - reported, not fatal
         log('prctl(PR_SET_DUMPABLE) failed: %r' % (e,))
 
@@ -182,21 +191,18 @@ def wipe(path):
             pass
 
 
-LIBC = [None]
-
-
 def remove_sysv_ipc():
     """
     Removes every System V shared memory segment, semaphore set and message queue in the container's IPC
     namespace: unlike files and processes they outlive the sample that made them (a segment's memory stays
     charged to the container), so the next sample would start with them.
     """
-    libc = LIBC[0] = LIBC[0] or ctypes.CDLL(None, use_errno=True)
+    c = libc()
     IPC_RMID = 0
     for table, remove in (
-        ('shm', lambda i: libc.shmctl(i, IPC_RMID, None)),
-        ('sem', lambda i: libc.semctl(i, 0, IPC_RMID)),
-        ('msg', lambda i: libc.msgctl(i, IPC_RMID, None)),
+        ('shm', lambda i: c.shmctl(i, IPC_RMID, None)),
+        ('sem', lambda i: c.semctl(i, 0, IPC_RMID)),
+        ('msg', lambda i: c.msgctl(i, IPC_RMID, None)),
     ):
         try:
             with open('/proc/sysvipc/' + table) as f:
@@ -292,6 +298,13 @@ def describe(exc):
     return info
 
 
+def compile_report(exc):
+    """The report of a program that does not compile (its process and compile_failure both send this)."""
+    info = describe(exc)
+    info.update(phase='compile', exit=1)
+    return info
+
+
 def write_main(path, code):
     with open(path, 'w', encoding='utf-8', errors='surrogatepass') as f:
         f.write(code)
@@ -311,9 +324,7 @@ def run_sample(code, workdir, rep):
     except Exception as e:  # SyntaxError; ValueError for NUL bytes (3.11); RecursionError when too nested
         traceback.print_exception(e, limit=0)
         flush_std()
-        info = describe(e)
-        info.update(phase='compile', exit=1)
-        report(rep, info)
+        report(rep, compile_report(e))
         os._exit(1)
     # A real __main__ module, as `python main.py` has: pickling classes defined by the sample
     # (multiprocessing, torch.save) looks them up in sys.modules['__main__'].
@@ -408,10 +419,8 @@ def compile_failure(code, path, out_cap):
     stderr = ''.join(traceback.format_exception(error, limit=0)).encode('utf-8', 'backslashreplace')
     if len(stderr) > out_cap:
         return None
-    info = describe(error)
-    info.update(phase='compile', exit=1)
-    report_bytes = json.dumps(info).encode()[:REPORT_MAX]
-    return stderr, report_bytes, (time.monotonic() - t0) * 1000.0
+    # The report as the harness gets it from a process (well under REPORT_MAX: messages are cut at 2,000).
+    return stderr, compile_report(error), (time.monotonic() - t0) * 1000.0
 
 
 def run_request(req, counter):
@@ -425,19 +434,8 @@ def run_request(req, counter):
         kind, nonce = read_frame()
         if kind != 'N':
             raise ValueError('expected a nonce frame, got %r' % kind)
-        stderr, report_bytes, ms = failed
-        return nonce, {
-            'duration_ms': round(ms, 3),
-            'stdout': '',
-            'stderr': stderr.decode('utf-8', 'replace'),
-            'timed_out': False,
-            'output_limit': False,
-            'oom_killed': False,
-            'clean': True,
-            'signal': None,
-            'exit_code': 1,
-            'report': json.loads(report_bytes.decode('utf-8')),
-        }
+        stderr, info, ms = failed
+        return nonce, make_verdict(ms, b'', stderr, 1 << 8, info)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     rep_r, rep_w = os.pipe()
@@ -546,21 +544,6 @@ def run_request(req, counter):
         wipe(root)
     remove_sysv_ipc()
 
-    verdict = {
-        'duration_ms': round((t_end - t0) * 1000.0, 3),
-        'stdout': bytes(bufs[out_r]).decode('utf-8', 'replace'),
-        'stderr': bytes(bufs[err_r]).decode('utf-8', 'replace'),
-        'timed_out': timed_out,
-        'output_limit': flooded,
-        'oom_killed': oom_before is not None and oom_after is not None and oom_after > oom_before,
-        'clean': clean,
-    }
-    if os.WIFSIGNALED(status):
-        verdict['signal'] = os.WTERMSIG(status)
-        verdict['exit_code'] = None
-    else:
-        verdict['signal'] = None
-        verdict['exit_code'] = os.WEXITSTATUS(status)
     raw = bytes(bufs[rep_r])
     try:
         rep = json.loads(raw.decode('utf-8')) if raw else None
@@ -568,8 +551,26 @@ def run_request(req, counter):
             rep = None
     except ValueError:
         rep = None
-    verdict['report'] = rep
-    return nonce, verdict
+    oom = oom_before is not None and oom_after is not None and oom_after > oom_before
+    return nonce, make_verdict((t_end - t0) * 1000.0, bytes(bufs[out_r]), bytes(bufs[err_r]), status, rep,
+                               timed_out=timed_out, output_limit=flooded, oom_killed=oom, clean=clean)
+
+
+def make_verdict(duration_ms, stdout, stderr, status, report, timed_out=False, output_limit=False, oom_killed=False, clean=True):
+    """A sample's verdict: what it wrote, how it ended (`status` as waitpid gives it) and its own report."""
+    signaled = os.WIFSIGNALED(status)
+    return {
+        'duration_ms': round(duration_ms, 3),
+        'stdout': stdout.decode('utf-8', 'replace'),
+        'stderr': stderr.decode('utf-8', 'replace'),
+        'timed_out': timed_out,
+        'output_limit': output_limit,
+        'oom_killed': oom_killed,
+        'clean': clean,
+        'signal': os.WTERMSIG(status) if signaled else None,
+        'exit_code': None if signaled else os.WEXITSTATUS(status),
+        'report': report,
+    }
 
 
 def main():
